@@ -1,0 +1,88 @@
+// The local platform's state file: ports, credentials, endpoints and pids, shared by the platform script, release:local and tests.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "./log";
+import { platformDir } from "./paths";
+import type { ProcRecord } from "./procs";
+import { toolEnv } from "./toolenv";
+
+export interface PlatformState {
+  dir: string;
+  ports: { registry: number; etcdClient: number; etcdPeer: number; apiserver: number; github: number };
+  registry: { address: string; username: string; password: string };
+  github: { url: string; token: string; owner: string; repo: string };
+  kubeconfig: string;
+  buildkit: { socket: string; builder: string };
+  pulumi: { backend: string; passphrase: string };
+  ca: string;
+  nodes: string[];
+  procs: Record<string, ProcRecord>;
+}
+
+function port(envVar: string, fallback: number): number {
+  const raw = process.env[envVar];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UserError(`${envVar}=${raw} is not a TCP port (1-65535)`);
+  return n;
+}
+
+export const stateFile = (dir = platformDir): string => join(dir, "platform.json");
+
+export function readState(dir = platformDir): PlatformState | undefined {
+  const f = stateFile(dir);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as PlatformState) : undefined;
+}
+
+export function writeState(s: PlatformState): void {
+  const f = stateFile(s.dir);
+  writeFileSync(`${f}.tmp`, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${f}.tmp`, f);
+}
+
+/** The existing state, or a new one with generated credentials; ports come from SPLAI_PORT_* or the defaults. */
+export function initState(dir = platformDir): PlatformState {
+  const old = readState(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secret = (): string => randomBytes(18).toString("base64url");
+  const ports = {
+    registry: port("SPLAI_PORT_REGISTRY", 5443),
+    etcdClient: port("SPLAI_PORT_ETCD", 12379),
+    etcdPeer: port("SPLAI_PORT_ETCD_PEER", 12380),
+    apiserver: port("SPLAI_PORT_APISERVER", 16443),
+    github: port("SPLAI_PORT_GITHUB", 18080),
+  };
+  return {
+    dir,
+    ports,
+    registry: { address: `127.0.0.1:${ports.registry}`, username: "splai", password: old?.registry.password ?? secret() },
+    github: { url: `http://127.0.0.1:${ports.github}/`, token: old?.github.token ?? `ghp_${secret()}`, owner: "splai", repo: "splai" },
+    kubeconfig: join(dir, "kubeconfig"),
+    buildkit: { socket: join(dir, "buildkitd.sock"), builder: "splai-local" },
+    pulumi: { backend: `file://${join(dir, "pulumi")}`, passphrase: old?.pulumi.passphrase ?? secret() },
+    ca: join(dir, "pki", "ca.pem"),
+    nodes: old?.nodes ?? ["kwok-node-0", "kwok-node-1"],
+    procs: old?.procs ?? {},
+  };
+}
+
+/** Reads the state of a platform that `up` started, or explains how to start one. */
+export function requirePlatform(dir = platformDir): PlatformState {
+  const s = readState(dir);
+  if (!s) throw new UserError(`no local platform in ${dir}; start it with: npm run platform -- up`);
+  return s;
+}
+
+/** Environment for pulumi, helm and tests against the local platform. Secrets stay in the environment, never in argv. */
+export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return toolEnv({
+    PULUMI_BACKEND_URL: s.pulumi.backend,
+    PULUMI_CONFIG_PASSPHRASE: s.pulumi.passphrase,
+    KUBECONFIG: s.kubeconfig,
+    SPLAI_REGISTRY_USERNAME: s.registry.username,
+    SPLAI_REGISTRY_PASSWORD: s.registry.password,
+    GITHUB_TOKEN: s.github.token,
+    ...extra,
+  });
+}
