@@ -1,0 +1,80 @@
+// GitHubRelease: the GitHub release for a tag (or a branch prerelease) with generated notes, and the binaries and SHA256SUMS attached.
+import * as command from "@pulumi/command";
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "node:path";
+
+export interface GitHubReleaseArgs {
+  readonly owner: string;
+  readonly repository: string;
+  /** API base URL; default https://api.github.com/. */
+  readonly baseUrl?: string;
+  readonly token: pulumi.Input<string>;
+  /** Git tag of the release (created at `commit` when missing). */
+  readonly tag: string;
+  readonly commit: string;
+  readonly title: string;
+  readonly notes: pulumi.Input<string>;
+  readonly prerelease: boolean;
+  /** Files to attach (binaries and SHA256SUMS). */
+  readonly assets: pulumi.Input<string[]>;
+  /** Checksums of the assets, so uploads rerun exactly when a file changes. */
+  readonly assetChecksums: pulumi.Input<string>;
+}
+
+export interface ReleaseAsset {
+  readonly name: string;
+  readonly id: number;
+  readonly size: number;
+  readonly sha256: string;
+  readonly url: string;
+}
+
+const script = resolve(__dirname, "..", "scripts", "github-assets.ts");
+
+export class GitHubRelease extends pulumi.ComponentResource {
+  public readonly url: pulumi.Output<string>;
+  public readonly releaseId: pulumi.Output<string>;
+  public readonly assets: pulumi.Output<ReleaseAsset[]>;
+
+  constructor(name: string, args: GitHubReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("splai:release:GitHubRelease", name, {}, opts);
+    const provider = new github.Provider(`${name}-github`, { owner: args.owner, token: args.token, baseUrl: args.baseUrl }, { parent: this });
+    const release = new github.Release(
+      `${name}-release`,
+      {
+        repository: args.repository,
+        tagName: args.tag,
+        targetCommitish: args.commit,
+        name: args.title,
+        body: args.notes,
+        draft: false,
+        prerelease: args.prerelease,
+      },
+      // An existing release is updated in place, never deleted and recreated.
+      { parent: this, provider, deleteBeforeReplace: false },
+    );
+    const upload = new command.local.Command(
+      `${name}-assets`,
+      {
+        create: `node --use-openssl-ca --import tsx '${script}'`,
+        dir: resolve(__dirname, ".."),
+        environment: {
+          GITHUB_BASE_URL: args.baseUrl ?? "https://api.github.com/",
+          GITHUB_TOKEN: pulumi.secret(args.token),
+          GITHUB_OWNER: args.owner,
+          GITHUB_REPO: args.repository,
+          RELEASE_ID: release.releaseId.apply(String),
+          ASSET_FILES: pulumi.output(args.assets).apply((a) => a.join("\n")),
+        },
+        triggers: [release.releaseId, args.assetChecksums],
+        logging: "stderr",
+      },
+      { parent: this },
+    );
+    this.url = release.htmlUrl;
+    this.releaseId = release.releaseId.apply(String);
+    this.assets = upload.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "[]") as ReleaseAsset[]);
+    this.registerOutputs({ url: this.url, releaseId: this.releaseId, assets: this.assets });
+  }
+}

@@ -1,0 +1,94 @@
+// GoBinaries: every SPLAI main for every target with `go build`, then SHA256SUMS; rebuilt only when its sources or flags change.
+import * as command from "@pulumi/command";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { binaryFile, type MainSpec, type Target } from "../lib/layout";
+import { hashSources, localPackageDirs } from "../lib/sourcehash";
+
+export interface GoBinariesArgs {
+  /** Root of the Go module (the SPLAI checkout). */
+  readonly source: string;
+  /** Mains to build. Plain: it decides how many resources exist. */
+  readonly mains: readonly MainSpec[];
+  /** GOOS/GOARCH pairs. Plain. Default in config: linux/amd64, linux/arm64, darwin/arm64. */
+  readonly targets: readonly Target[];
+  /** Directory the binaries and SHA256SUMS are written to. */
+  readonly outDir: string;
+  /** Injected as `-X main.version=<version>` into every main (ignored by Go where the variable is missing). */
+  readonly version: string;
+}
+
+export interface BuiltBinary {
+  readonly name: string;
+  readonly binary: string;
+  readonly goos: string;
+  readonly goarch: string;
+  readonly path: string;
+  readonly sha256: string;
+}
+
+export class GoBinaries extends pulumi.ComponentResource {
+  /** Every binary with its checksum. */
+  public readonly binaries: pulumi.Output<BuiltBinary[]>;
+  /** Contents of SHA256SUMS (sha256sum format). */
+  public readonly checksums: pulumi.Output<string>;
+  public readonly checksumsPath: string;
+  public readonly outDir: string;
+
+  constructor(name: string, args: GoBinariesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("splai:build:GoBinaries", name, {}, opts);
+    const ldflags = `-s -w -X main.version=${args.version}`;
+    const builds: pulumi.Output<BuiltBinary>[] = [];
+    for (const main of args.mains) {
+      const dirs = localPackageDirs(args.source, main.pkg);
+      for (const t of args.targets) {
+        const file = binaryFile(main.binary, t);
+        const path = join(args.outDir, file);
+        const flags = `-trimpath -buildvcs=false -ldflags '${ldflags}'`;
+        const inputs = hashSources(args.source, dirs, [t.goos, t.goarch, flags]);
+        const cmd = new command.local.Command(
+          `${name}-${file}`,
+          {
+            dir: args.source,
+            // The build prints only the checksum, which becomes this resource's output.
+            create: `set -e; mkdir -p '${args.outDir}'; go build ${flags} -o '${path}.tmp' '${main.pkg}'; mv '${path}.tmp' '${path}'; sha256sum '${path}' | cut -d' ' -f1`,
+            environment: {
+              GOOS: t.goos,
+              GOARCH: t.goarch,
+              CGO_ENABLED: "0",
+              GOFLAGS: "-mod=mod",
+            },
+            triggers: [inputs],
+            logging: "stderr",
+          },
+          { parent: this },
+        );
+        builds.push(
+          cmd.stdout.apply((out) => ({ name: file, binary: main.binary, goos: t.goos, goarch: t.goarch, path, sha256: out.trim() })),
+        );
+      }
+    }
+    this.binaries = pulumi.all(builds);
+    this.outDir = args.outDir;
+    this.checksumsPath = join(args.outDir, "SHA256SUMS");
+    const sums = this.binaries.apply((bs) =>
+      [...bs]
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((b) => `${b.sha256}  ${b.name}\n`)
+        .join(""),
+    );
+    const checksumsFile = new command.local.Command(
+      `${name}-sha256sums`,
+      {
+        // The file is written from the recorded checksums, then verified against the binaries on disk.
+        create: pulumi.interpolate`set -e; cd '${args.outDir}'; printf '%s' "$SUMS" > SHA256SUMS; sha256sum --check --quiet SHA256SUMS; cat SHA256SUMS`,
+        environment: { SUMS: sums },
+        triggers: [sums],
+        logging: "stderr",
+      },
+      { parent: this },
+    );
+    this.checksums = checksumsFile.stdout.apply((s) => `${s.trim()}\n`);
+    this.registerOutputs({ binaries: this.binaries, checksums: this.checksums, checksumsPath: this.checksumsPath });
+  }
+}

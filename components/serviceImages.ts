@@ -1,0 +1,115 @@
+// ServiceImages: one multi-arch image per SPLAI service, built the ko way (the prebuilt Go binary on a static base), pushed by tag.
+import * as command from "@pulumi/command";
+import * as dockerbuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { generatedDockerfile } from "../lib/dockerfile";
+import { imageRepository, type MainSpec } from "../lib/layout";
+import type { BuiltBinary } from "./goBinaries";
+
+export interface ServiceImagesArgs {
+  /** Mains that ship as images (those with `image`). Plain. */
+  readonly mains: readonly MainSpec[];
+  /** Binaries from GoBinaries; the linux ones for `platforms` go into the images. */
+  readonly binaries: pulumi.Input<BuiltBinary[]>;
+  readonly registry: string;
+  readonly owner: string;
+  /** Tags every image gets; the first must be immutable. */
+  readonly tags: readonly string[];
+  /** Image platforms. Default in config: linux/amd64, linux/arm64. Plain. */
+  readonly platforms: readonly string[];
+  /** Base image; default: `scratch` plus CA certificates and a non-root user (buildable offline). */
+  readonly baseImage?: string;
+  /** Per-image Dockerfile (path under `source`) replacing the generated one. */
+  readonly dockerfiles: Readonly<Record<string, string>>;
+  readonly source: string;
+  /** Where each image's build context is staged. */
+  readonly stagingDir: string;
+  /** Named buildx builder; default: the current buildx builder. */
+  readonly builder?: string;
+  readonly registryUsername: pulumi.Input<string>;
+  readonly registryPassword: pulumi.Input<string>;
+  /** OCI labels (source, revision, version…) added to every image. */
+  readonly labels: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** SOURCE_DATE_EPOCH for reproducible layers. */
+  readonly sourceDateEpoch: number;
+}
+
+export interface PublishedImage {
+  readonly name: string;
+  readonly repository: string;
+  readonly tags: string[];
+  readonly digest: string;
+  /** `<repository>@<digest>`. */
+  readonly ref: string;
+  /** `<immutable tag>@<digest>`: the chart value that pins the digest. */
+  readonly pinnedTag: string;
+}
+
+export class ServiceImages extends pulumi.ComponentResource {
+  public readonly images: pulumi.Output<Record<string, PublishedImage>>;
+
+  constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("splai:build:ServiceImages", name, {}, opts);
+    const published: Record<string, pulumi.Output<PublishedImage>> = {};
+    for (const main of args.mains.filter((m) => m.image)) {
+      const image = main.image!;
+      const repository = imageRepository(args.registry, args.owner, image);
+      const contextDir = join(args.stagingDir, image);
+      const custom = args.dockerfiles[image];
+      let context: pulumi.Input<string> = args.source;
+      if (custom === undefined) {
+        const mine = pulumi.output(args.binaries).apply((bs) =>
+          bs.filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`)).sort((a, b) => a.name.localeCompare(b.name)),
+        );
+        // Each image gets a context of its own, so a change to one service never changes another image's context hash.
+        const stage = new command.local.Command(
+          `${name}-${image}-context`,
+          {
+            create: mine.apply((bs) =>
+              [
+                "set -e",
+                `rm -rf '${contextDir}'`,
+                ...bs.map((b) => `mkdir -p '${contextDir}/${b.goos}-${b.goarch}' && cp '${b.path}' '${contextDir}/${b.goos}-${b.goarch}/app'`),
+                args.baseImage === undefined ? `cp /etc/ssl/certs/ca-certificates.crt '${contextDir}/ca-certificates.crt'` : "true",
+                args.baseImage === undefined ? `printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > '${contextDir}/passwd'` : "true",
+                `cd '${contextDir}' && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1`,
+              ].join("\n"),
+            ),
+            triggers: [mine.apply((bs) => bs.map((b) => `${b.name}=${b.sha256}`).join(",")), args.baseImage ?? "scratch"],
+            logging: "stderr",
+          },
+          { parent: this },
+        );
+        context = stage.stdout.apply(() => contextDir);
+      }
+      const img = new dockerbuild.Image(
+        `${name}-${image}`,
+        {
+          context: { location: context },
+          dockerfile:
+            custom === undefined ? { inline: generatedDockerfile({ binary: main.binary, baseImage: args.baseImage }) } : { location: join(args.source, custom) },
+          platforms: args.platforms.map((p) => p as dockerbuild.Platform),
+          tags: args.tags.map((t) => `${repository}:${t}`),
+          push: true,
+          buildOnPreview: false,
+          builder: args.builder === undefined ? undefined : { name: args.builder },
+          registries: [{ address: args.registry, username: args.registryUsername, password: args.registryPassword }],
+          labels: args.labels,
+          buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
+        },
+        { parent: this },
+      );
+      published[image] = pulumi.all([img.digest]).apply(([digest]) => ({
+        name: `splai-${image}`,
+        repository,
+        tags: [...args.tags],
+        digest,
+        ref: `${repository}@${digest}`,
+        pinnedTag: `${args.tags[0]}@${digest}`,
+      }));
+    }
+    this.images = pulumi.output(published) as unknown as pulumi.Output<Record<string, PublishedImage>>;
+    this.registerOutputs({ images: this.images });
+  }
+}

@@ -1,0 +1,66 @@
+// Reads the stack's config and environment once: validated settings, secrets kept as Pulumi secrets, and the release versions.
+import * as pulumi from "@pulumi/pulumi";
+import { validateSettings, type RawSettings, type Settings } from "./lib/config";
+import { gitReader, resolveRef } from "./lib/gitref";
+import { computeVersions, type ReleaseRef, type Versions } from "./lib/versioning";
+
+export interface ReleaseConfig {
+  readonly settings: Settings;
+  readonly ref: ReleaseRef;
+  readonly versions: Versions;
+  readonly registryPassword: pulumi.Output<string>;
+  readonly githubToken?: pulumi.Output<string>;
+  readonly stack: string;
+}
+
+/** A secret from config, else from an environment variable (as CI secret stores provide), always wrapped as a secret. */
+function secretFrom(cfg: pulumi.Config, key: string, envVar: string): pulumi.Output<string> | undefined {
+  const fromConfig = cfg.getSecret(key);
+  if (fromConfig !== undefined) return fromConfig;
+  const fromEnv = process.env[envVar];
+  return fromEnv === undefined || fromEnv === "" ? undefined : pulumi.secret(fromEnv);
+}
+
+export function loadConfig(): ReleaseConfig {
+  const cfg = new pulumi.Config("splai-release");
+  const registryPassword = secretFrom(cfg, "registryPassword", "SPLAI_REGISTRY_PASSWORD");
+  const githubToken = secretFrom(cfg, "githubToken", "GITHUB_TOKEN");
+  const raw: RawSettings = {
+    source: cfg.get("source"),
+    chartPath: cfg.get("chartPath"),
+    distDir: cfg.get("distDir"),
+    builder: cfg.get("builder"),
+    builderEndpoints: cfg.getObject<string[]>("builderEndpoints"),
+    mode: cfg.get("mode"),
+    ref: cfg.get("ref"),
+    sha: cfg.get("sha"),
+    buildNumber: cfg.getNumber("buildNumber") ?? (process.env.SPLAI_BUILD_NUMBER ? Number(process.env.SPLAI_BUILD_NUMBER) : undefined),
+    registry: cfg.get("registry"),
+    owner: cfg.get("owner"),
+    registryUsername: cfg.get("registryUsername") ?? process.env.SPLAI_REGISTRY_USERNAME,
+    platforms: cfg.getObject<string[]>("platforms"),
+    binaryTargets: cfg.getObject<string[]>("binaryTargets"),
+    baseImage: cfg.get("baseImage"),
+    dockerfiles: cfg.getObject<Record<string, string>>("dockerfiles"),
+    namespace: cfg.get("namespace"),
+    kubeconfig: cfg.get("kubeconfig") ?? process.env.KUBECONFIG,
+    kubeContext: cfg.get("kubeContext"),
+    deploy: cfg.getBoolean("deploy"),
+    helmValues: cfg.getObject<Record<string, unknown>>("helmValues"),
+    helmTimeout: cfg.getNumber("helmTimeout"),
+    atomic: cfg.getBoolean("atomic"),
+    allowRollback: cfg.getBoolean("allowRollback"),
+    githubOwner: cfg.get("githubOwner"),
+    githubRepo: cfg.get("githubRepo"),
+    githubBaseUrl: cfg.get("githubBaseUrl"),
+    githubRelease: cfg.getBoolean("githubRelease"),
+    breakingChanges: cfg.getObject<string[]>("breakingChanges"),
+    hasRegistryPassword: registryPassword !== undefined,
+    hasGithubToken: githubToken !== undefined,
+  };
+  const settings = validateSettings(raw, process.cwd());
+  const ref = resolveRef({ mode: settings.mode, ref: settings.ref, sha: settings.sha, buildNumber: settings.buildNumber }, process.env, gitReader(settings.source));
+  const versions = computeVersions(ref, settings.chartBaseVersion);
+  return Object.freeze({ settings, ref, versions, registryPassword: registryPassword!, githubToken, stack: pulumi.getStack() });
+}
+

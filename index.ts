@@ -1,0 +1,117 @@
+// splai-release: wires the release components for one stack and exports what was released.
+import * as pulumi from "@pulumi/pulumi";
+import { join } from "node:path";
+import { ChartPublish } from "./components/chartPublish";
+import { GitHubRelease } from "./components/githubRelease";
+import { GoBinaries } from "./components/goBinaries";
+import { ServiceImages } from "./components/serviceImages";
+import { SplaiDeployment } from "./components/splaiDeployment";
+import { loadConfig } from "./config";
+import { ensureRemoteBuilder } from "./lib/buildx";
+import { parseTarget } from "./lib/layout";
+import { helmCommand, releaseNotes } from "./lib/notes";
+
+const cfg = loadConfig();
+const { settings: s, versions: v, ref } = cfg;
+const valuesKeys = Object.fromEntries(s.mains.filter((m) => m.image && m.valuesKey).map((m) => [m.image!, m.valuesKey!]));
+const registryUsername = s.registryUsername;
+const builder = s.builderEndpoints.length > 0 ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
+
+const binaries = new GoBinaries("binaries", {
+  source: s.source,
+  mains: s.mains,
+  targets: s.binaryTargets.map(parseTarget),
+  outDir: s.distDir,
+  version: v.app,
+});
+
+const images = new ServiceImages("images", {
+  mains: s.mains,
+  binaries: binaries.binaries,
+  registry: s.registry,
+  owner: s.owner,
+  tags: v.imageTags,
+  platforms: s.platforms,
+  baseImage: s.baseImage,
+  dockerfiles: s.dockerfiles,
+  source: s.source,
+  stagingDir: join(s.distDir, "..", "images"),
+  builder,
+  registryUsername,
+  registryPassword: cfg.registryPassword,
+  labels: {
+    "org.opencontainers.image.source": `https://github.com/${s.githubOwner}/${s.githubRepo}`,
+    "org.opencontainers.image.revision": ref.sha,
+    "org.opencontainers.image.version": v.app,
+    "org.opencontainers.image.licenses": "Apache-2.0",
+  },
+  sourceDateEpoch: 0,
+});
+
+const chart = new ChartPublish("chart", {
+  chartPath: s.chartPath,
+  version: v.chart,
+  appVersion: v.app,
+  registry: s.registry,
+  owner: s.owner,
+  registryUsername,
+  registryPassword: cfg.registryPassword,
+  immutable: v.mode === "tag",
+});
+
+const deployment = s.deploy
+  ? new SplaiDeployment("splai", {
+      chart: chart.chart,
+      images: images.images,
+      valuesKeys,
+      namespace: s.namespace,
+      kubeconfig: s.kubeconfig,
+      context: s.kubeContext,
+      extraValues: s.helmValues as Record<string, unknown>,
+      atomic: s.atomic ?? v.mode === "tag",
+      timeout: s.helmTimeout,
+      registryUsername,
+      registryPassword: cfg.registryPassword,
+    })
+  : undefined;
+
+const imageList = images.images.apply((m) => Object.values(m));
+const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply(([imgs, c, checksums]) => ({
+  version: v.app,
+  mode: v.mode,
+  sha: ref.sha,
+  images: imgs,
+  chart: c,
+  namespace: s.namespace,
+  valuesKeys,
+  breakingChanges: s.breakingChanges,
+  checksums,
+}));
+
+const wantRelease = s.githubRelease ?? v.mode === "tag";
+const release = wantRelease
+  ? new GitHubRelease("github", {
+      owner: s.githubOwner,
+      repository: s.githubRepo,
+      baseUrl: s.githubBaseUrl,
+      token: cfg.githubToken!,
+      tag: v.releaseTag,
+      commit: ref.sha,
+      title: v.mode === "tag" ? `SPLAI ${v.app}` : `SPLAI ${v.app} (prerelease)`,
+      notes: notesData.apply(releaseNotes),
+      prerelease: v.prerelease,
+      assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
+      assetChecksums: binaries.checksums,
+    })
+  : undefined;
+
+export const versions = { mode: v.mode, ref: ref.ref, commit: ref.sha, app: v.app, chart: v.chart, imageTags: v.imageTags };
+export const imageRefs = images.images.apply((m) => Object.fromEntries(Object.entries(m).map(([k, i]) => [k, i.ref])));
+export const imageDigests = images.images.apply((m) => Object.fromEntries(Object.entries(m).map(([k, i]) => [k, i.digest])));
+export const chartRef = pulumi.interpolate`${chart.chart.ref}:${chart.chart.version}`;
+export const chartDigest = chart.chart.digest;
+export const binaryChecksums = binaries.checksums;
+export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
+export const helmRevision = deployment?.revision;
+export const releaseUrl = release?.url ?? "no GitHub release for this stack";
+export const installCommand = notesData.apply((n) => helmCommand("install", n));

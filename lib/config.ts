@@ -1,0 +1,232 @@
+// Reads the stack's splai-release config once, validates all of it before any resource exists, and returns it frozen.
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import * as YAML from "yaml";
+import { SPLAI_MAINS, type MainSpec } from "./layout";
+
+export const KNOWN_TARGETS = ["linux/amd64", "linux/arm64", "linux/arm", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64", "darwin/amd64", "darwin/arm64"];
+export const KNOWN_IMAGE_PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64"];
+
+/** Config as read, before validation: every field optional, types loose. */
+export interface RawSettings {
+  source?: string;
+  chartPath?: string;
+  distDir?: string;
+  builder?: string;
+  builderEndpoints?: string[];
+  mode?: string;
+  ref?: string;
+  sha?: string;
+  buildNumber?: number;
+  registry?: string;
+  owner?: string;
+  registryUsername?: string;
+  platforms?: string[];
+  binaryTargets?: string[];
+  baseImage?: string;
+  dockerfiles?: Record<string, string>;
+  namespace?: string;
+  kubeconfig?: string;
+  kubeContext?: string;
+  deploy?: boolean;
+  helmValues?: Record<string, unknown>;
+  helmTimeout?: number;
+  atomic?: boolean;
+  allowRollback?: boolean;
+  githubOwner?: string;
+  githubRepo?: string;
+  githubBaseUrl?: string;
+  githubRelease?: boolean;
+  breakingChanges?: string[];
+  /** Whether the secrets were given (config or environment); their values never pass through validation. */
+  hasRegistryPassword?: boolean;
+  hasGithubToken?: boolean;
+}
+
+export interface Settings {
+  readonly source: string;
+  readonly chartPath: string;
+  readonly distDir: string;
+  readonly builder?: string;
+  readonly builderEndpoints: readonly string[];
+  readonly mode: "auto" | "tag" | "branch";
+  readonly ref?: string;
+  readonly sha?: string;
+  readonly buildNumber?: number;
+  readonly registry: string;
+  readonly owner: string;
+  readonly registryUsername: string;
+  readonly platforms: readonly string[];
+  readonly binaryTargets: readonly string[];
+  readonly baseImage?: string;
+  readonly dockerfiles: Readonly<Record<string, string>>;
+  readonly namespace: string;
+  readonly kubeconfig?: string;
+  readonly kubeContext?: string;
+  readonly deploy: boolean;
+  readonly helmValues: Readonly<Record<string, unknown>>;
+  readonly helmTimeout: number;
+  readonly atomic?: boolean;
+  readonly allowRollback: boolean;
+  readonly githubOwner: string;
+  readonly githubRepo: string;
+  readonly githubBaseUrl: string;
+  readonly githubRelease?: boolean;
+  readonly breakingChanges: readonly string[];
+  readonly chartBaseVersion: string;
+  readonly mains: readonly MainSpec[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`splai-release config is invalid; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+  }
+}
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const REGISTRY_HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(:[0-9]{1,5})?$/;
+const OCI_PATH = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
+const GITHUB_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+
+const q = (v: unknown): string => `'${typeof v === "string" ? v : JSON.stringify(v)}'`;
+
+function hasPackageMain(dir: string): boolean {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return false;
+  return readdirSync(dir).some((f) => f.endsWith(".go") && !f.endsWith("_test.go") && /^package main\b/m.test(readFileSync(join(dir, f), "utf8")));
+}
+
+function get(obj: unknown, path: string[]): unknown {
+  let cur = obj;
+  for (const k of path) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Record<string, unknown>)[k];
+  }
+  return cur;
+}
+
+/**
+ * Validates raw settings against the source tree. Collects every problem so one run reports them all.
+ * `baseDir` resolves relative paths (Pulumi runs the program in the project directory).
+ */
+export function validateSettings(raw: RawSettings, baseDir: string): Settings {
+  const problems: string[] = [];
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
+
+  const source = abs(raw.source ?? ".");
+  const chartPath = abs(join(source, raw.chartPath ?? "charts/splai"));
+  let chartBaseVersion = "0.0.0";
+  if (!existsSync(join(source, "go.mod"))) {
+    problems.push(`source ${q(raw.source ?? ".")}: no go.mod in ${source}; point splai-release:source at the root of a SPLAI checkout`);
+  } else {
+    for (const m of SPLAI_MAINS) {
+      if (!hasPackageMain(join(source, m.pkg))) problems.push(`source ${q(raw.source ?? ".")}: main package ${m.pkg} (binary ${m.binary}) is missing; expected a 'package main' .go file in ${join(source, m.pkg)}`);
+    }
+  }
+  const chartYaml = join(chartPath, "Chart.yaml");
+  if (!existsSync(chartYaml)) {
+    problems.push(`chartPath ${q(raw.chartPath ?? "charts/splai")}: no Chart.yaml in ${chartPath}`);
+  } else {
+    const chart = YAML.parse(readFileSync(chartYaml, "utf8")) as { version?: unknown };
+    chartBaseVersion = String(chart.version ?? "");
+    const values = existsSync(join(chartPath, "values.yaml")) ? (YAML.parse(readFileSync(join(chartPath, "values.yaml"), "utf8")) as unknown) : {};
+    for (const m of SPLAI_MAINS.filter((x) => x.valuesKey)) {
+      for (const leaf of ["repository", "tag"]) {
+        if (get(values, [m.valuesKey!, "image", leaf]) === undefined) {
+          problems.push(`chartPath ${q(raw.chartPath ?? "charts/splai")}: values.yaml lacks ${m.valuesKey}.image.${leaf}; the release pins ${m.valuesKey}'s image through it`);
+        }
+      }
+    }
+  }
+
+  const mode = raw.mode ?? "auto";
+  if (!["auto", "tag", "branch"].includes(mode)) problems.push(`mode ${q(mode)} is not accepted; use auto, tag or branch`);
+  if (raw.sha !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(raw.sha)) problems.push(`sha ${q(raw.sha)} is not a git commit SHA (7-40 hex characters)`);
+  if (raw.buildNumber !== undefined && (!Number.isInteger(raw.buildNumber) || raw.buildNumber < 0)) problems.push(`buildNumber ${q(raw.buildNumber)} must be a non-negative integer`);
+
+  const registry = raw.registry ?? "ghcr.io";
+  if (!REGISTRY_HOST.test(registry)) problems.push(`registry ${q(registry)} is not a registry host; expected host[:port] in lower case, for example ghcr.io or 127.0.0.1:5443`);
+  const owner = raw.owner ?? raw.githubOwner;
+  if (owner === undefined) problems.push("owner is not set; set splai-release:owner to the registry namespace (for example your GitHub organisation, in lower case)");
+  else if (!OCI_PATH.test(owner)) problems.push(`owner ${q(owner)} is not a valid repository path component; use lower-case letters, digits and separators (.-_/)`);
+
+  const platforms = raw.platforms ?? ["linux/amd64", "linux/arm64"];
+  const targets = raw.binaryTargets ?? ["linux/amd64", "linux/arm64", "darwin/arm64"];
+  for (const p of platforms) if (!KNOWN_IMAGE_PLATFORMS.includes(p)) problems.push(`platforms: ${q(p)} is not a supported image platform; accepted: ${KNOWN_IMAGE_PLATFORMS.join(", ")}`);
+  for (const t of targets) if (!KNOWN_TARGETS.includes(t)) problems.push(`binaryTargets: ${q(t)} is not a supported GOOS/GOARCH; accepted: ${KNOWN_TARGETS.join(", ")}`);
+  for (const p of platforms) if (KNOWN_IMAGE_PLATFORMS.includes(p) && !targets.includes(p)) problems.push(`platforms: images for ${p} need binaries for it; add ${q(p)} to splai-release:binaryTargets`);
+  if (platforms.length === 0) problems.push("platforms is empty; give at least one image platform, for example linux/amd64");
+
+  if (raw.baseImage !== undefined && !IMAGE_REF.test(raw.baseImage)) problems.push(`baseImage ${q(raw.baseImage)} is not an image reference (registry/repository[:tag][@sha256:digest])`);
+  const images = SPLAI_MAINS.filter((m) => m.image).map((m) => m.image!);
+  for (const [svc, file] of Object.entries(raw.dockerfiles ?? {})) {
+    if (!images.includes(svc)) problems.push(`dockerfiles: ${q(svc)} is not an image; accepted keys: ${images.join(", ")}`);
+    else if (!existsSync(abs(join(source, file)))) problems.push(`dockerfiles.${svc}: ${q(file)} does not exist under the source directory`);
+  }
+
+  const namespace = raw.namespace ?? "splai-system";
+  if (!DNS1123_LABEL.test(namespace) || namespace.length > 63) problems.push(`namespace ${q(namespace)} is not a DNS-1123 label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`);
+  if (raw.kubeconfig !== undefined && !raw.kubeconfig.includes("apiVersion") && !existsSync(abs(raw.kubeconfig))) {
+    problems.push(`kubeconfig ${q(raw.kubeconfig)} is neither a kubeconfig document nor an existing file`);
+  }
+  const helmTimeout = raw.helmTimeout ?? 300;
+  if (!Number.isInteger(helmTimeout) || helmTimeout <= 0) problems.push(`helmTimeout ${q(raw.helmTimeout)} must be a positive number of seconds`);
+
+  const githubOwner = raw.githubOwner ?? owner ?? "";
+  const githubRepo = raw.githubRepo ?? "splai";
+  if (!GITHUB_NAME.test(githubOwner)) problems.push(`githubOwner ${q(githubOwner)} is not a GitHub account name`);
+  if (!GITHUB_NAME.test(githubRepo)) problems.push(`githubRepo ${q(githubRepo)} is not a GitHub repository name`);
+  const githubBaseUrl = raw.githubBaseUrl ?? "https://api.github.com/";
+  try {
+    const u = new URL(githubBaseUrl);
+    if (!["http:", "https:"].includes(u.protocol)) throw new Error();
+  } catch {
+    problems.push(`githubBaseUrl ${q(githubBaseUrl)} is not an http(s) URL`);
+  }
+
+  if (raw.hasRegistryPassword === false) {
+    problems.push("registryPassword is missing; set it with 'pulumi config set --secret splai-release:registryPassword' or the SPLAI_REGISTRY_PASSWORD environment variable");
+  }
+  if (raw.githubRelease !== false && raw.hasGithubToken === false) {
+    problems.push("githubToken is missing; set it with 'pulumi config set --secret splai-release:githubToken' or GITHUB_TOKEN, or turn releases off with splai-release:githubRelease false");
+  }
+  for (const e of raw.builderEndpoints ?? []) {
+    if (!/^(unix|tcp|ssh|docker-container|kube-pod):\/\//.test(e)) problems.push(`builderEndpoints: ${q(e)} is not a BuildKit address; use unix:///path, tcp://host:port or ssh://user@host`);
+  }
+  if (raw.builder !== undefined && (raw.builderEndpoints ?? []).length > 0) problems.push("builder and builderEndpoints are both set; choose one");
+
+  if (problems.length) throw new ConfigError(problems);
+  return Object.freeze({
+    source,
+    chartPath,
+    distDir: abs(raw.distDir ?? join(source, "dist", "release")),
+    builder: raw.builder,
+    builderEndpoints: Object.freeze([...(raw.builderEndpoints ?? [])]),
+    mode: mode as Settings["mode"],
+    ref: raw.ref,
+    sha: raw.sha?.toLowerCase(),
+    buildNumber: raw.buildNumber,
+    registry,
+    owner: owner!,
+    registryUsername: raw.registryUsername ?? owner!,
+    platforms: Object.freeze([...platforms]),
+    binaryTargets: Object.freeze([...targets]),
+    baseImage: raw.baseImage,
+    dockerfiles: Object.freeze({ ...(raw.dockerfiles ?? {}) }),
+    namespace,
+    kubeconfig: raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion") ? raw.kubeconfig : abs(raw.kubeconfig),
+    kubeContext: raw.kubeContext,
+    deploy: raw.deploy ?? true,
+    helmValues: Object.freeze({ ...(raw.helmValues ?? {}) }),
+    helmTimeout,
+    atomic: raw.atomic,
+    allowRollback: raw.allowRollback ?? false,
+    githubOwner,
+    githubRepo,
+    githubBaseUrl,
+    githubRelease: raw.githubRelease,
+    breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
+    chartBaseVersion,
+    mains: SPLAI_MAINS,
+  });
+}

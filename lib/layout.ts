@@ -1,0 +1,36 @@
+// The facts of a SPLAI tree: its mains, binary and image names, and which chart value key each image feeds.
+export interface MainSpec {
+  /** Go package path relative to the module root. */
+  readonly pkg: string;
+  /** Release binary name (`<binary>-<goos>-<goarch>`). */
+  readonly binary: string;
+  /** Image short name (`splai-<image>`), when the main ships as an image. */
+  readonly image?: string;
+  /** Top-level chart value key whose `image.repository`/`image.tag` the image feeds. */
+  readonly valuesKey?: string;
+}
+
+export const SPLAI_MAINS: readonly MainSpec[] = Object.freeze([
+  { pkg: "./cmd/api-gateway", binary: "splai-api-gateway", image: "api-gateway", valuesKey: "apiGateway" },
+  { pkg: "./cmd/scheduler", binary: "splai-scheduler", image: "scheduler", valuesKey: "scheduler" },
+  { pkg: "./cmd/planner", binary: "splai-planner", image: "planner", valuesKey: "planner" },
+  { pkg: "./cmd/operator", binary: "splai-operator", image: "operator" },
+  { pkg: "./worker/cmd/worker-agent", binary: "splai-worker", image: "worker-agent", valuesKey: "worker" },
+  { pkg: "./cmd/splaictl", binary: "splaictl" },
+]);
+
+export interface Target {
+  readonly goos: string;
+  readonly goarch: string;
+}
+
+export const parseTarget = (t: string): Target => {
+  const [goos, goarch] = t.split("/");
+  return { goos, goarch };
+};
+
+export const binaryFile = (binary: string, t: Target): string => `${binary}-${t.goos}-${t.goarch}`;
+
+export const imageRepository = (registry: string, owner: string, image: string): string => `${registry}/${owner}/splai-${image}`;
+
+export const chartRepository = (registry: string, owner: string): string => `oci://${registry}/${owner}/charts`;

@@ -1,0 +1,51 @@
+// Release notes in Markdown: every image by digest, the exact helm install/upgrade commands, breaking changes and checksums.
+export interface NotesInput {
+  readonly version: string;
+  readonly mode: "tag" | "branch";
+  readonly sha: string;
+  readonly images: readonly { name: string; repository: string; tags: readonly string[]; digest: string }[];
+  readonly chart: { ref: string; version: string; digest: string; alias: string };
+  readonly namespace: string;
+  readonly valuesKeys: Readonly<Record<string, string>>;
+  readonly breakingChanges: readonly string[];
+  /** SHA256SUMS contents. */
+  readonly checksums: string;
+}
+
+export function helmSetFlags(input: Pick<NotesInput, "images" | "valuesKeys">): string[] {
+  const flags: string[] = [];
+  for (const [image, key] of Object.entries(input.valuesKeys)) {
+    const img = input.images.find((i) => i.name === `splai-${image}`);
+    if (!img) continue;
+    flags.push(`--set ${key}.image.repository=${img.repository}`, `--set ${key}.image.tag=${img.tags[0]}@${img.digest}`);
+  }
+  return flags;
+}
+
+export function helmCommand(verb: "install" | "upgrade", input: Pick<NotesInput, "chart" | "namespace" | "images" | "valuesKeys">): string {
+  const lines = [`helm ${verb} splai ${input.chart.ref}`, `--version ${input.chart.version}`, `--namespace ${input.namespace}`];
+  if (verb === "install") lines.push("--create-namespace");
+  lines.push(...helmSetFlags(input));
+  return lines.join(" \\\n  ");
+}
+
+export function releaseNotes(n: NotesInput): string {
+  const out: string[] = [];
+  out.push(`## SPLAI ${n.version}`, "");
+  out.push(n.mode === "tag" ? `Release of commit \`${n.sha}\`.` : `Prerelease build of commit \`${n.sha}\`.`, "");
+  out.push("### Breaking changes", "");
+  out.push(...(n.breakingChanges.length ? n.breakingChanges.map((b) => `- ${b}`) : ["None."]), "");
+  out.push("### Container images", "", "| Image | Tags | Digest reference |", "|---|---|---|");
+  for (const i of [...n.images].sort((a, b) => a.name.localeCompare(b.name))) {
+    out.push(`| \`${i.name}\` | ${i.tags.map((t) => `\`${t}\``).join(", ")} | \`${i.repository}@${i.digest}\` |`);
+  }
+  out.push("", "### Helm chart", "", `\`${n.chart.ref}\` version \`${n.chart.version}\` (digest \`${n.chart.digest}\`, alias \`${n.chart.alias}\`)`, "");
+  out.push("Install:", "", "```bash", helmCommand("install", n), "```", "", "Upgrade:", "", "```bash", helmCommand("upgrade", n), "```", "");
+  out.push("### Checksums (SHA-256)", "", "| File | SHA-256 |", "|---|---|");
+  for (const line of n.checksums.split("\n").filter((l) => l.trim() !== "")) {
+    const [sum, file] = line.split(/\s+\*?/);
+    out.push(`| \`${file}\` | \`${sum}\` |`);
+  }
+  out.push("", "Verify downloads with `sha256sum --check SHA256SUMS`.", "");
+  return out.join("\n");
+}
