@@ -21,38 +21,50 @@ function secretFrom(cfg: pulumi.Config, key: string, envVar: string): pulumi.Out
   return fromEnv === undefined || fromEnv === "" ? undefined : pulumi.secret(fromEnv);
 }
 
+/** Pulumi.yaml declares "" as the default of optional strings; treat it as unset. */
+function str(cfg: pulumi.Config, key: string): string | undefined {
+  const v = cfg.get(key);
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/** Negative numbers are the declared "unset" default of optional numbers. */
+function num(cfg: pulumi.Config, key: string): number | undefined {
+  const v = cfg.getNumber(key);
+  return v === undefined || v < 0 ? undefined : v;
+}
+
 export function loadConfig(): ReleaseConfig {
   const cfg = new pulumi.Config("splai-release");
   const registryPassword = secretFrom(cfg, "registryPassword", "SPLAI_REGISTRY_PASSWORD");
   const githubToken = secretFrom(cfg, "githubToken", "GITHUB_TOKEN");
   const raw: RawSettings = {
-    source: cfg.get("source"),
-    chartPath: cfg.get("chartPath"),
-    distDir: cfg.get("distDir"),
-    builder: cfg.get("builder"),
+    source: str(cfg, "source"),
+    chartPath: str(cfg, "chartPath"),
+    distDir: str(cfg, "distDir"),
+    builder: str(cfg, "builder"),
     builderEndpoints: cfg.getObject<string[]>("builderEndpoints"),
-    mode: cfg.get("mode"),
-    ref: cfg.get("ref"),
-    sha: cfg.get("sha"),
-    buildNumber: cfg.getNumber("buildNumber") ?? (process.env.SPLAI_BUILD_NUMBER ? Number(process.env.SPLAI_BUILD_NUMBER) : undefined),
-    registry: cfg.get("registry"),
-    owner: cfg.get("owner"),
-    registryUsername: cfg.get("registryUsername") ?? process.env.SPLAI_REGISTRY_USERNAME,
+    mode: str(cfg, "mode"),
+    ref: str(cfg, "ref"),
+    sha: str(cfg, "sha"),
+    buildNumber: num(cfg, "buildNumber") ?? (process.env.SPLAI_BUILD_NUMBER ? Number(process.env.SPLAI_BUILD_NUMBER) : undefined),
+    registry: str(cfg, "registry"),
+    owner: str(cfg, "owner"),
+    registryUsername: str(cfg, "registryUsername") ?? process.env.SPLAI_REGISTRY_USERNAME,
     platforms: cfg.getObject<string[]>("platforms"),
     binaryTargets: cfg.getObject<string[]>("binaryTargets"),
-    baseImage: cfg.get("baseImage"),
+    baseImage: str(cfg, "baseImage"),
     dockerfiles: cfg.getObject<Record<string, string>>("dockerfiles"),
-    namespace: cfg.get("namespace"),
-    kubeconfig: cfg.get("kubeconfig") ?? process.env.KUBECONFIG,
-    kubeContext: cfg.get("kubeContext"),
+    namespace: str(cfg, "namespace"),
+    kubeconfig: str(cfg, "kubeconfig") ?? process.env.KUBECONFIG,
+    kubeContext: str(cfg, "kubeContext"),
     deploy: cfg.getBoolean("deploy"),
     helmValues: cfg.getObject<Record<string, unknown>>("helmValues"),
     helmTimeout: cfg.getNumber("helmTimeout"),
     atomic: cfg.getBoolean("atomic"),
     allowRollback: cfg.getBoolean("allowRollback"),
-    githubOwner: cfg.get("githubOwner"),
-    githubRepo: cfg.get("githubRepo"),
-    githubBaseUrl: cfg.get("githubBaseUrl"),
+    githubOwner: str(cfg, "githubOwner"),
+    githubRepo: str(cfg, "githubRepo"),
+    githubBaseUrl: str(cfg, "githubBaseUrl"),
     githubRelease: cfg.getBoolean("githubRelease"),
     breakingChanges: cfg.getObject<string[]>("breakingChanges"),
     hasRegistryPassword: registryPassword !== undefined,
