@@ -46,13 +46,13 @@ export function branchIdentifier(branch: string): string {
 }
 
 export function parseReleaseTag(tag: string): string {
+  if (/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\+/.test(tag)) {
+    throw new VersionError(`release tag '${tag}' carries build metadata ('+…'), which OCI tags cannot hold; drop the '+…' part`);
+  }
   const m = /^v(.+)$/.exec(tag);
   const v = m ? semver.valid(m[1]) : null;
   if (!m || v === null || v !== m[1]) {
     throw new VersionError(`release tag '${tag}' is not a semantic version tag; expected v<major>.<minor>.<patch>[-<prerelease>], for example v0.2.0`);
-  }
-  if (semver.parse(v)?.build.length) {
-    throw new VersionError(`release tag '${tag}' carries build metadata ('+…'), which OCI tags cannot hold; drop the '+…' part`);
   }
   return v;
 }

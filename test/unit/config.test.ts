@@ -1,0 +1,86 @@
+// Config validation: every bad value is refused with the key, the value and what is accepted; good config gets defaults.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, validateSettings, type RawSettings } from "../../lib/config";
+import { makeTree } from "../support/tree";
+
+const ok: RawSettings = { owner: "splai", hasRegistryPassword: true, hasGithubToken: true };
+
+function problems(raw: RawSettings, tree = makeTree()): string[] {
+  try {
+    validateSettings({ ...raw, source: tree }, "/");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
+    assert.match(e.message, /nothing was changed/);
+    return e.problems;
+  }
+  return [];
+}
+
+describe("validateSettings", () => {
+  it("accepts a minimal config and fills the documented defaults", () => {
+    const tree = makeTree();
+    const s = validateSettings({ ...ok, source: tree }, "/");
+    assert.equal(s.registry, "ghcr.io");
+    assert.equal(s.namespace, "splai-system");
+    assert.deepEqual(s.platforms, ["linux/amd64", "linux/arm64"]);
+    assert.deepEqual(s.binaryTargets, ["linux/amd64", "linux/arm64", "darwin/arm64"]);
+    assert.equal(s.chartBaseVersion, "0.1.0");
+    assert.equal(s.githubOwner, "splai");
+    assert.equal(s.distDir, `${tree}/dist/release`);
+    assert.ok(Object.isFrozen(s));
+  });
+
+  const cases: [string, RawSettings, RegExp][] = [
+    ["unknown platform", { ...ok, platforms: ["linux/amd64", "linux/sparc"] }, /platforms: 'linux\/sparc' is not a supported image platform; accepted: linux\/amd64/],
+    ["unknown binary target", { ...ok, binaryTargets: ["plan9/amd64", "linux/amd64", "linux/arm64"] }, /binaryTargets: 'plan9\/amd64' is not a supported GOOS\/GOARCH/],
+    ["image platform without binaries", { ...ok, binaryTargets: ["linux/amd64"] }, /images for linux\/arm64 need binaries for it; add 'linux\/arm64' to splai-release:binaryTargets/],
+    ["registry that does not parse", { ...ok, registry: "https://ghcr.io/" }, /registry 'https:\/\/ghcr.io\/' is not a registry host; expected host\[:port\]/],
+    ["upper-case registry", { ...ok, registry: "GHCR.io" }, /registry 'GHCR.io'/],
+    ["owner with capitals", { ...ok, owner: "MChenetz" }, /owner 'MChenetz' is not a valid repository path component/],
+    ["namespace not a DNS-1123 label", { ...ok, namespace: "Splai_System" }, /namespace 'Splai_System' is not a DNS-1123 label/],
+    ["namespace too long", { ...ok, namespace: "a".repeat(64) }, /is not a DNS-1123 label/],
+    ["missing registry secret", { ...ok, hasRegistryPassword: false }, /registryPassword is missing; set it with 'pulumi config set --secret splai-release:registryPassword'/],
+    ["missing GitHub token", { ...ok, hasGithubToken: false }, /githubToken is missing/],
+    ["bad mode", { ...ok, mode: "release" }, /mode 'release' is not accepted; use auto, tag or branch/],
+    ["bad sha", { ...ok, sha: "HEAD" }, /sha 'HEAD' is not a git commit SHA/],
+    ["bad base image", { ...ok, baseImage: "not an image!" }, /baseImage 'not an image!' is not an image reference/],
+    ["unknown Dockerfile key", { ...ok, dockerfiles: { gateway: "Dockerfile" } }, /dockerfiles: 'gateway' is not an image; accepted keys: api-gateway/],
+    ["missing Dockerfile", { ...ok, dockerfiles: { "worker-agent": "packaging/worker/Dockerfile" } }, /dockerfiles.worker-agent: 'packaging\/worker\/Dockerfile' does not exist/],
+    ["bad builder endpoint", { ...ok, builderEndpoints: ["buildkit.example:1234"] }, /builderEndpoints: 'buildkit.example:1234' is not a BuildKit address/],
+    ["negative timeout", { ...ok, helmTimeout: -5 }, /helmTimeout '-5' must be a positive number of seconds/],
+    ["no owner at all", { hasRegistryPassword: true, hasGithubToken: true }, /owner is not set/],
+  ];
+  for (const [name, raw, want] of cases) {
+    it(`refuses ${name}`, () => {
+      const p = problems(raw);
+      assert.ok(p.some((x) => want.test(x)), `expected ${want} in:\n${p.join("\n")}`);
+    });
+  }
+
+  it("does not require a GitHub token when releases are off", () => {
+    assert.deepEqual(problems({ ...ok, hasGithubToken: false, githubRelease: false }), []);
+  });
+
+  it("refuses a source tree without the expected mains, naming each", () => {
+    const p = problems(ok, makeTree({ omit: ["./cmd/planner", "./worker/cmd/worker-agent"] }));
+    assert.ok(p.some((x) => x.includes("main package ./cmd/planner (binary splai-planner) is missing")));
+    assert.ok(p.some((x) => x.includes("main package ./worker/cmd/worker-agent (binary splai-worker) is missing")));
+  });
+
+  it("refuses a chart whose values lack the image keys", () => {
+    const p = problems(ok, makeTree({ values: "apiGateway:\n  image:\n    repository: x\n" }));
+    assert.ok(p.some((x) => x.includes("values.yaml lacks apiGateway.image.tag")));
+    assert.ok(p.some((x) => x.includes("values.yaml lacks worker.image.repository")));
+  });
+
+  it("refuses a directory that is no Go module", () => {
+    const p = problems({ ...ok, source: "/nonexistent" }, "/nonexistent");
+    assert.ok(p.some((x) => x.includes("no go.mod in /nonexistent")));
+  });
+
+  it("reports every problem at once", () => {
+    const p = problems({ ...ok, namespace: "A", registry: "x y", platforms: ["mips"] });
+    assert.ok(p.length >= 3, p.join("\n"));
+  });
+});
