@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../lib/layout";
-import { hashSources, localPackageDirs } from "../lib/sourcehash";
+import { hashSources, localPackages } from "../lib/sourcehash";
 
 export interface GoBinariesArgs {
   /** Root of the Go module (the SPLAI checkout). */
@@ -40,12 +40,12 @@ export class GoBinaries extends pulumi.ComponentResource {
     const ldflags = `-s -w -X main.version=${args.version}`;
     const builds: pulumi.Output<BuiltBinary>[] = [];
     for (const main of args.mains) {
-      const dirs = localPackageDirs(args.source, main.pkg);
+      const pkgs = localPackages(args.source, main.pkg);
       for (const t of args.targets) {
         const file = binaryFile(main.binary, t);
         const path = join(args.outDir, file);
         const flags = `-trimpath -buildvcs=false -ldflags '${ldflags}'`;
-        const inputs = hashSources(args.source, dirs, [t.goos, t.goarch, flags]);
+        const inputs = hashSources(args.source, pkgs, [t.goos, t.goarch, flags]);
         const cmd = new command.local.Command(
           `${name}-${file}`,
           {

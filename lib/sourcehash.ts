@@ -4,42 +4,41 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
-interface GoPackage {
-  Dir: string;
-  Module?: { Path: string; Main?: boolean };
-  Standard?: boolean;
+export interface LocalPackage {
+  readonly dir: string;
+  /** Files matched by //go:embed, relative to dir. */
+  readonly embeds: string[];
 }
 
-/** Directories of the module's own packages that `pkg` imports, itself included (via `go list -deps`). */
-export function localPackageDirs(source: string, pkg: string): string[] {
-  const out = execFileSync("go", ["list", "-e", "-deps", "-json=Dir,Module,Standard", pkg], {
+/** The module's own packages that `pkg` imports, itself included (via `go list -deps`). */
+export function localPackages(source: string, pkg: string): LocalPackage[] {
+  const out = execFileSync("go", ["list", "-e", "-deps", "-f", "{{if and (not .Standard) .Module}}{{if .Module.Main}}{{.Dir}}|{{join .EmbedFiles \",\"}}{{end}}{{end}}", pkg], {
     cwd: source,
     encoding: "utf8",
     env: { ...process.env, GOFLAGS: "-mod=mod", CGO_ENABLED: "0" },
     stdio: ["ignore", "pipe", "pipe"],
     maxBuffer: 64 * 1024 * 1024,
   });
-  const dirs: string[] = [];
-  // `go list -json` prints concatenated objects; split at top-level boundaries.
-  for (const chunk of out.split(/\n}\n/)) {
-    const text = chunk.trim();
-    if (!text) continue;
-    const p = JSON.parse(text.endsWith("}") ? text : `${text}\n}`) as GoPackage;
-    if (!p.Standard && p.Module?.Main) dirs.push(p.Dir);
-  }
-  return dirs.sort();
+  return out
+    .split("\n")
+    .filter((l) => l.includes("|"))
+    .map((l) => {
+      const [dir, embeds] = l.split("|");
+      return { dir, embeds: embeds ? embeds.split(",") : [] };
+    })
+    .sort((a, b) => a.dir.localeCompare(b.dir));
 }
 
-/** SHA-256 over the Go files (tests excluded) and embeddable assets of `dirs`, plus go.mod, go.sum and `extra`. */
-export function hashSources(source: string, dirs: string[], extra: string[]): string {
+/** SHA-256 over the Go files (tests excluded) and embedded files of `pkgs`, plus go.mod, go.sum and `extra`. */
+export function hashSources(source: string, pkgs: LocalPackage[], extra: string[]): string {
   const h = createHash("sha256");
   for (const f of ["go.mod", "go.sum"]) {
     const p = join(source, f);
     if (existsSync(p)) h.update(`${f}\0`).update(readFileSync(p)).update("\0");
   }
-  for (const dir of dirs) {
-    for (const name of readdirSync(dir).sort()) {
-      if (!name.endsWith(".go") || name.endsWith("_test.go")) continue;
+  for (const { dir, embeds } of pkgs) {
+    const files = readdirSync(dir).filter((n) => n.endsWith(".go") && !n.endsWith("_test.go"));
+    for (const name of [...files, ...embeds].sort()) {
       h.update(`${relative(source, join(dir, name))}\0`).update(readFileSync(join(dir, name))).update("\0");
     }
   }

@@ -1,0 +1,202 @@
+// The resource graph of index.ts under Pulumi mocks: counts, parents, Release values pinned by digest, secrets kept secret.
+import * as pulumi from "@pulumi/pulumi";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { before, describe, it } from "node:test";
+import { makeTree } from "../support/tree";
+
+interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+  parent?: string;
+  urn: string;
+}
+
+const recorded: Recorded[] = [];
+const fakeSha = (s: string): string => createHash("sha256").update(s).digest("hex");
+
+/** Recording mocks that fake each provider's outputs and throw on anything unexpected. */
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    const urn = `urn:pulumi:test::splai-release::${args.type}::${args.name}`;
+    recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, urn });
+    const state: Record<string, unknown> = { ...args.inputs };
+    switch (args.type) {
+      case "command:local:Command":
+        if (args.name.startsWith("chart-push")) {
+          state.stdout = JSON.stringify({ ref: "oci://127.0.0.1:5443/splai/charts/splai", name: "splai", version: "0.1.0-main.3", digest: `sha256:${fakeSha("chart")}`, alias: "latest" });
+        } else if (args.name.startsWith("github-assets")) {
+          state.stdout = "[]";
+        } else if (args.name.endsWith("-sha256sums")) {
+          state.stdout = "sums\n";
+        } else {
+          state.stdout = fakeSha(args.name);
+        }
+        break;
+      case "docker-build:index:Image":
+        state.digest = `sha256:${fakeSha(args.name)}`;
+        break;
+      case "github:index/release:Release":
+        state.releaseId = 101;
+        state.htmlUrl = "https://github.com/splai/splai/releases/tag/x";
+        break;
+      case "kubernetes:helm.sh/v3:Release":
+        state.status = { status: "deployed", revision: 1 };
+        break;
+      case "kubernetes:core/v1:Namespace":
+      case "pulumi:providers:kubernetes":
+      case "pulumi:providers:github":
+        break;
+      default:
+        if (!args.type.startsWith("splai:")) throw new Error(`unmocked resource type ${args.type}`);
+    }
+    return { id: `${args.name}-id`, state };
+  },
+  call(args) {
+    throw new Error(`unmocked call ${args.token}`);
+  },
+};
+
+/** Awaits an Output's value in a test. */
+function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+let program: Record<string, pulumi.Output<unknown>>;
+
+before(async () => {
+  const tree = makeTree({ chartVersion: "0.1.0" });
+  pulumi.runtime.setAllConfig(
+    {
+      "splai-release:source": tree,
+      "splai-release:registry": "127.0.0.1:5443",
+      "splai-release:owner": "splai",
+      "splai-release:mode": "branch",
+      "splai-release:ref": "main",
+      "splai-release:sha": "0123456789abcdef0123456789abcdef01234567",
+      "splai-release:buildNumber": "3",
+      "splai-release:githubRelease": "true",
+      "splai-release:builder": "splai-local",
+      "splai-release:registryPassword": "s3cret-registry",
+      "splai-release:githubToken": "s3cret-token",
+      "splai-release:helmValues": JSON.stringify({ redis: { enabled: false } }),
+    },
+    ["splai-release:registryPassword", "splai-release:githubToken"],
+  );
+  await pulumi.runtime.setMocks(mocks, "splai-release", "test", false);
+  program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
+  // Outputs resolve once every resource they depend on is registered.
+  await Promise.all(["installCommand", "releaseStatus", "releaseUrl", "imageRefs"].map((k) => valueOf(pulumi.output(program[k]))));
+});
+
+describe("release program graph", () => {
+  it("builds 6 mains × 3 targets plus SHA256SUMS", () => {
+    const builds = recorded.filter((r) => r.type === "command:local:Command" && r.name.startsWith("binaries-") && !r.name.endsWith("sha256sums"));
+    assert.equal(builds.length, 18);
+    assert.ok(recorded.some((r) => r.name === "binaries-sha256sums"));
+    const gw = builds.find((b) => b.name === "binaries-splai-api-gateway-linux-arm64")!;
+    assert.match(String(gw.inputs.create), /go build -trimpath -buildvcs=false -ldflags '-s -w -X main.version=0\.0\.0-main-0123456'/);
+    assert.deepEqual(gw.inputs.environment, { GOOS: "linux", GOARCH: "arm64", CGO_ENABLED: "0", GOFLAGS: "-mod=mod" });
+    assert.equal((gw.inputs.triggers as string[]).length, 1);
+  });
+
+  it("builds five multi-arch images, tags latest and sha, never on preview", () => {
+    const images = recorded.filter((r) => r.type === "docker-build:index:Image");
+    assert.deepEqual(images.map((i) => i.name).sort(), ["images-api-gateway", "images-operator", "images-planner", "images-scheduler", "images-worker-agent"]);
+    for (const i of images) {
+      assert.deepEqual(i.inputs.platforms, ["linux/amd64", "linux/arm64"]);
+      assert.equal(i.inputs.push, true);
+      assert.equal(i.inputs.buildOnPreview, false);
+      assert.deepEqual(i.inputs.builder, { name: "splai-local" });
+    }
+    const gw = images.find((i) => i.name === "images-api-gateway")!;
+    assert.deepEqual(gw.inputs.tags, ["127.0.0.1:5443/splai/splai-api-gateway:sha-0123456", "127.0.0.1:5443/splai/splai-api-gateway:latest"]);
+    assert.match(String((gw.inputs.dockerfile as { inline: string }).inline), /FROM scratch[\s\S]*COPY --chmod=0755 \$\{TARGETOS\}-\$\{TARGETARCH\}\/app \/ko-app\/splai-api-gateway[\s\S]*USER 65532/);
+    assert.equal((gw.inputs.labels as Record<string, string>)["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
+  });
+
+  it("installs the published chart with every image pinned by digest", () => {
+    const rel = recorded.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+    assert.equal(rel.inputs.name, "splai");
+    assert.equal(rel.inputs.namespace, "splai-system");
+    assert.equal(rel.inputs.chart, "oci://127.0.0.1:5443/splai/charts/splai");
+    assert.equal(rel.inputs.version, "0.1.0-main.3");
+    assert.equal(rel.inputs.atomic, false);
+    const values = rel.inputs.values as Record<string, { image: { repository: string; tag: string } }>;
+    for (const [key, image] of [
+      ["apiGateway", "api-gateway"],
+      ["scheduler", "scheduler"],
+      ["planner", "planner"],
+      ["worker", "worker-agent"],
+    ]) {
+      assert.equal(values[key].image.repository, `127.0.0.1:5443/splai/splai-${image}`);
+      assert.equal(values[key].image.tag, `sha-0123456@sha256:${fakeSha(`images-${image}`)}`);
+    }
+    assert.deepEqual((values as unknown as Record<string, unknown>).redis, { enabled: false });
+  });
+
+  it("gives every resource a splai component parent", () => {
+    const components = recorded.filter((r) => r.type.startsWith("splai:"));
+    assert.deepEqual(components.map((c) => c.type).sort(), [
+      "splai:build:GoBinaries",
+      "splai:build:ServiceImages",
+      "splai:deploy:SplaiDeployment",
+      "splai:release:ChartPublish",
+      "splai:release:GitHubRelease",
+    ]);
+  });
+
+  it("publishes a GitHub prerelease for the branch build with notes naming the images", () => {
+    const rel = recorded.find((r) => r.type === "github:index/release:Release")!;
+    assert.equal(rel.inputs.tagName, "v0.0.0-main-0123456");
+    assert.equal(rel.inputs.prerelease, true);
+    assert.equal(rel.inputs.draft, false);
+    assert.match(String(rel.inputs.body), /127\.0\.0\.1:5443\/splai\/splai-planner@sha256:/);
+    assert.match(String(rel.inputs.body), /helm install splai oci:\/\/127\.0\.0\.1:5443\/splai\/charts\/splai/);
+  });
+
+  it("keeps credentials secret", async () => {
+    // The mock monitor receives secrets wrapped in Pulumi's secret signature; plain would mean a leak into state.
+    const SIG = "4dabf18193072939515e22adb298388d";
+    const secretHolding = (v: unknown, plain: string): boolean => {
+      if (v === null || typeof v !== "object") return false;
+      const o = v as Record<string, unknown>;
+      if (o[SIG] === "1b47061264138c4ac30d75fd1eb44270") return JSON.stringify(o.value).includes(plain);
+      return Object.values(o).some((x) => secretHolding(x, plain));
+    };
+    const plainly = (v: unknown, plain: string): boolean => {
+      if (typeof v === "string") return v.includes(plain);
+      if (v === null || typeof v !== "object") return false;
+      const o = v as Record<string, unknown>;
+      if (o[SIG] !== undefined) return false;
+      return Object.values(o).some((x) => plainly(x, plain));
+    };
+    const chartPush = recorded.find((r) => r.name === "chart-push")!;
+    assert.ok(secretHolding(chartPush.inputs.environment, "s3cret-registry"), "chart push password is secret");
+    for (const img of recorded.filter((r) => r.type === "docker-build:index:Image")) assert.ok(secretHolding(img.inputs.registries, "s3cret-registry"), img.name);
+    const rel = recorded.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+    assert.ok(secretHolding(rel.inputs.repositoryOpts, "s3cret-registry"), "helm repository password is secret");
+    assert.ok(secretHolding(recorded.find((r) => r.type === "pulumi:providers:github")!.inputs.token, "s3cret-token"), "GitHub token is secret");
+    assert.ok(secretHolding(recorded.find((r) => r.name === "github-assets")!.inputs.environment, "s3cret-token"), "asset upload token is secret");
+    for (const r of recorded) {
+      assert.ok(!plainly(r.inputs, "s3cret-registry") && !plainly(r.inputs, "s3cret-token"), `plaintext secret in ${r.name}`);
+    }
+    const outputs = await Promise.all(Object.values(program).map((o) => valueOf(pulumi.output(o))));
+    assert.ok(!JSON.stringify(outputs).includes("s3cret"), "no secret in stack outputs");
+  });
+
+  it("exports versions, digests and the install command", async () => {
+    assert.deepEqual(await valueOf(pulumi.output(program.versions)), {
+      mode: "branch",
+      ref: "main",
+      commit: "0123456789abcdef0123456789abcdef01234567",
+      app: "0.0.0-main-0123456",
+      chart: "0.1.0-main.3",
+      imageTags: ["sha-0123456", "latest"],
+    });
+    const refs = (await valueOf(program.imageRefs)) as Record<string, string>;
+    assert.equal(Object.keys(refs).length, 5);
+    assert.match(String(await valueOf(program.installCommand)), /--set worker\.image\.tag=sha-0123456@sha256:/);
+  });
+});
