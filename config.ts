@@ -66,13 +66,18 @@ export function loadConfig(): ReleaseConfig {
     githubRepo: str(cfg, "githubRepo"),
     githubBaseUrl: str(cfg, "githubBaseUrl"),
     githubRelease: cfg.getBoolean("githubRelease"),
+    githubApi: str(cfg, "githubApi"),
+    commandProvider: str(cfg, "commandProvider"),
     breakingChanges: cfg.getObject<string[]>("breakingChanges"),
     hasRegistryPassword: registryPassword !== undefined,
     hasGithubToken: githubToken !== undefined,
   };
   const settings = validateSettings(raw, process.cwd());
-  const ref = resolveRef({ mode: settings.mode, ref: settings.ref, sha: settings.sha, buildNumber: settings.buildNumber }, process.env, gitReader(settings.source));
+  const ref = resolveRef(
+    { mode: settings.mode, ref: settings.ref, sha: settings.sha, buildNumber: settings.buildNumber },
+    process.env,
+    gitReader(settings.source),
+  );
   const versions = computeVersions(ref, settings.chartBaseVersion);
   return Object.freeze({ settings, ref, versions, registryPassword: registryPassword!, githubToken, stack: pulumi.getStack() });
 }
-

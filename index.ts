@@ -15,6 +15,7 @@ const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;
 const valuesKeys = Object.fromEntries(s.mains.filter((m) => m.image && m.valuesKey).map((m) => [m.image!, m.valuesKey!]));
 const registryUsername = s.registryUsername;
+const commandBackend = s.commandProvider;
 const builder = s.builderEndpoints.length > 0 ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
 
 const binaries = new GoBinaries("binaries", {
@@ -23,6 +24,7 @@ const binaries = new GoBinaries("binaries", {
   targets: s.binaryTargets.map(parseTarget),
   outDir: s.distDir,
   version: v.app,
+  commandBackend,
 });
 
 const images = new ServiceImages("images", {
@@ -46,6 +48,7 @@ const images = new ServiceImages("images", {
     "org.opencontainers.image.licenses": "Apache-2.0",
   },
   sourceDateEpoch: 0,
+  commandBackend,
 });
 
 const chart = new ChartPublish("chart", {
@@ -57,6 +60,7 @@ const chart = new ChartPublish("chart", {
   registryUsername,
   registryPassword: cfg.registryPassword,
   immutable: v.mode === "tag",
+  commandBackend,
 });
 
 const deployment = s.deploy
@@ -67,7 +71,7 @@ const deployment = s.deploy
       namespace: s.namespace,
       kubeconfig: s.kubeconfig,
       context: s.kubeContext,
-      extraValues: s.helmValues as Record<string, unknown>,
+      extraValues: s.helmValues,
       atomic: s.atomic ?? v.mode === "tag",
       timeout: s.helmTimeout,
       registryUsername,
@@ -102,6 +106,8 @@ const release = wantRelease
       prerelease: v.prerelease,
       assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
       assetChecksums: binaries.checksums,
+      api: s.githubApi,
+      commandBackend,
     })
   : undefined;
 

@@ -1,11 +1,13 @@
 // ChartPublish: lint, package and push charts/splai to oci://<registry>/<owner>/charts at the stack's version, then move `latest`.
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { localCommand, type CommandBackend } from "./localCommand";
 
 export interface ChartPublishArgs {
+  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
+  readonly commandBackend?: CommandBackend;
   /** Chart directory (default in config: `<source>/charts/splai`). */
   readonly chartPath: string;
   readonly version: string;
@@ -37,7 +39,10 @@ export function chartContentHash(dir: string): string {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else h.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update("\0");
+      else
+        h.update(`${relative(dir, p)}\0`)
+          .update(readFileSync(p))
+          .update("\0");
     }
   };
   walk(dir);
@@ -52,7 +57,7 @@ export class ChartPublish extends pulumi.ComponentResource {
   constructor(name: string, args: ChartPublishArgs, opts?: pulumi.ComponentResourceOptions) {
     super("splai:release:ChartPublish", name, {}, opts);
     const alias = args.alias ?? "latest";
-    const push = new command.local.Command(
+    const push = localCommand(
       `${name}-push`,
       {
         // --use-openssl-ca: the registry client trusts the system store, like helm does.
@@ -70,10 +75,10 @@ export class ChartPublish extends pulumi.ComponentResource {
           REGISTRY_PASSWORD: pulumi.secret(args.registryPassword),
         },
         triggers: [chartContentHash(args.chartPath), args.version, args.appVersion, args.registry, args.owner],
-        logging: "stderr",
       },
       // Released charts stay in the registry when the stack is destroyed.
       { parent: this },
+      args.commandBackend ?? "plugin",
     );
     this.chart = push.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as PublishedChart);
     this.registerOutputs({ chart: this.chart });

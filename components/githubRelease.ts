@@ -1,10 +1,12 @@
 // GitHubRelease: the GitHub release for a tag (or a branch prerelease) with generated notes, and the binaries and SHA256SUMS attached.
-import * as command from "@pulumi/command";
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
+import { localCommand, type CommandBackend } from "./localCommand";
 
 export interface GitHubReleaseArgs {
+  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
+  readonly commandBackend?: CommandBackend;
   readonly owner: string;
   readonly repository: string;
   /** API base URL; default https://api.github.com/. */
@@ -20,6 +22,11 @@ export interface GitHubReleaseArgs {
   readonly assets: pulumi.Input<string[]>;
   /** Checksums of the assets, so uploads rerun exactly when a file changes. */
   readonly assetChecksums: pulumi.Input<string>;
+  /**
+   * `provider` (default) manages the release with @pulumi/github; `rest` manages it with the same REST calls from a
+   * command, for machines where the github plugin cannot be installed (it is not buildable offline).
+   */
+  readonly api?: "provider" | "rest";
 }
 
 export interface ReleaseAsset {
@@ -31,6 +38,7 @@ export interface ReleaseAsset {
 }
 
 const script = resolve(__dirname, "..", "scripts", "github-assets.ts");
+const releaseScript = resolve(__dirname, "..", "scripts", "github-release.ts");
 
 export class GitHubRelease extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
@@ -39,41 +47,73 @@ export class GitHubRelease extends pulumi.ComponentResource {
 
   constructor(name: string, args: GitHubReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("splai:release:GitHubRelease", name, {}, opts);
-    const provider = new github.Provider(`${name}-github`, { owner: args.owner, token: args.token, baseUrl: args.baseUrl }, { parent: this });
-    const release = new github.Release(
-      `${name}-release`,
-      {
-        repository: args.repository,
-        tagName: args.tag,
-        targetCommitish: args.commit,
-        name: args.title,
-        body: args.notes,
-        draft: false,
-        prerelease: args.prerelease,
-      },
-      // An existing release is updated in place, never deleted and recreated.
-      { parent: this, provider, deleteBeforeReplace: false },
-    );
-    const upload = new command.local.Command(
+    const common = {
+      GITHUB_BASE_URL: args.baseUrl ?? "https://api.github.com/",
+      GITHUB_TOKEN: pulumi.secret(args.token),
+      GITHUB_OWNER: args.owner,
+      GITHUB_REPO: args.repository,
+    };
+    let releaseId: pulumi.Output<string>;
+    let url: pulumi.Output<string>;
+    if ((args.api ?? "provider") === "provider") {
+      const provider = new github.Provider(`${name}-github`, { owner: args.owner, token: args.token, baseUrl: args.baseUrl }, { parent: this });
+      const release = new github.Release(
+        `${name}-release`,
+        {
+          repository: args.repository,
+          tagName: args.tag,
+          targetCommitish: args.commit,
+          name: args.title,
+          body: args.notes,
+          draft: false,
+          prerelease: args.prerelease,
+        },
+        { parent: this, provider },
+      );
+      releaseId = release.releaseId.apply(String);
+      url = release.htmlUrl;
+    } else {
+      // No triggers: every change is an in-place update (PATCH of the same release), never a delete and recreate.
+      const release = localCommand(
+        `${name}-release`,
+        {
+          create: `node --use-openssl-ca --import tsx '${releaseScript}' upsert`,
+          update: `node --use-openssl-ca --import tsx '${releaseScript}' upsert`,
+          delete: `node --use-openssl-ca --import tsx '${releaseScript}' delete`,
+          dir: resolve(__dirname, ".."),
+          environment: {
+            ...common,
+            RELEASE_TAG: args.tag,
+            RELEASE_COMMIT: args.commit,
+            RELEASE_NAME: args.title,
+            RELEASE_BODY: args.notes,
+            RELEASE_PRERELEASE: String(args.prerelease),
+          },
+        },
+        { parent: this },
+        args.commandBackend ?? "plugin",
+      );
+      const info = release.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as { id: number; url: string });
+      releaseId = info.apply((i) => String(i.id));
+      url = info.apply((i) => i.url);
+    }
+    const upload = localCommand(
       `${name}-assets`,
       {
         create: `node --use-openssl-ca --import tsx '${script}'`,
         dir: resolve(__dirname, ".."),
         environment: {
-          GITHUB_BASE_URL: args.baseUrl ?? "https://api.github.com/",
-          GITHUB_TOKEN: pulumi.secret(args.token),
-          GITHUB_OWNER: args.owner,
-          GITHUB_REPO: args.repository,
-          RELEASE_ID: release.releaseId.apply(String),
+          ...common,
+          RELEASE_ID: releaseId,
           ASSET_FILES: pulumi.output(args.assets).apply((a) => a.join("\n")),
         },
-        triggers: [release.releaseId, args.assetChecksums],
-        logging: "stderr",
+        triggers: [releaseId, args.assetChecksums],
       },
       { parent: this },
+      args.commandBackend ?? "plugin",
     );
-    this.url = release.htmlUrl;
-    this.releaseId = release.releaseId.apply(String);
+    this.url = url;
+    this.releaseId = releaseId;
     this.assets = upload.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "[]") as ReleaseAsset[]);
     this.registerOutputs({ url: this.url, releaseId: this.releaseId, assets: this.assets });
   }

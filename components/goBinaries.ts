@@ -1,11 +1,13 @@
 // GoBinaries: every SPLAI main for every target with `go build`, then SHA256SUMS; rebuilt only when its sources or flags change.
-import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../lib/layout";
 import { hashSources, localPackages } from "../lib/sourcehash";
+import { localCommand, type CommandBackend } from "./localCommand";
 
 export interface GoBinariesArgs {
+  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
+  readonly commandBackend?: CommandBackend;
   /** Root of the Go module (the SPLAI checkout). */
   readonly source: string;
   /** Mains to build. Plain: it decides how many resources exist. */
@@ -46,7 +48,7 @@ export class GoBinaries extends pulumi.ComponentResource {
         const path = join(args.outDir, file);
         const flags = `-trimpath -buildvcs=false -ldflags '${ldflags}'`;
         const inputs = hashSources(args.source, pkgs, [t.goos, t.goarch, flags]);
-        const cmd = new command.local.Command(
+        const cmd = localCommand(
           `${name}-${file}`,
           {
             dir: args.source,
@@ -59,13 +61,11 @@ export class GoBinaries extends pulumi.ComponentResource {
               GOFLAGS: "-mod=mod",
             },
             triggers: [inputs],
-            logging: "stderr",
           },
           { parent: this },
+          args.commandBackend ?? "plugin",
         );
-        builds.push(
-          cmd.stdout.apply((out) => ({ name: file, binary: main.binary, goos: t.goos, goarch: t.goarch, path, sha256: out.trim() })),
-        );
+        builds.push(cmd.stdout.apply((out) => ({ name: file, binary: main.binary, goos: t.goos, goarch: t.goarch, path, sha256: out.trim() })));
       }
     }
     this.binaries = pulumi.all(builds);
@@ -77,16 +77,16 @@ export class GoBinaries extends pulumi.ComponentResource {
         .map((b) => `${b.sha256}  ${b.name}\n`)
         .join(""),
     );
-    const checksumsFile = new command.local.Command(
+    const checksumsFile = localCommand(
       `${name}-sha256sums`,
       {
         // The file is written from the recorded checksums, then verified against the binaries on disk.
         create: pulumi.interpolate`set -e; cd '${args.outDir}'; printf '%s' "$SUMS" > SHA256SUMS; sha256sum --check --quiet SHA256SUMS; cat SHA256SUMS`,
         environment: { SUMS: sums },
         triggers: [sums],
-        logging: "stderr",
       },
       { parent: this },
+      args.commandBackend ?? "plugin",
     );
     this.checksums = checksumsFile.stdout.apply((s) => `${s.trim()}\n`);
     this.registerOutputs({ binaries: this.binaries, checksums: this.checksums, checksumsPath: this.checksumsPath });

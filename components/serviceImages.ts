@@ -1,13 +1,15 @@
 // ServiceImages: one multi-arch image per SPLAI service, built the ko way (the prebuilt Go binary on a static base), pushed by tag.
-import * as command from "@pulumi/command";
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { generatedDockerfile } from "../lib/dockerfile";
 import { imageRepository, type MainSpec } from "../lib/layout";
 import type { BuiltBinary } from "./goBinaries";
+import { localCommand, type CommandBackend } from "./localCommand";
 
 export interface ServiceImagesArgs {
+  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
+  readonly commandBackend?: CommandBackend;
   /** Mains that ship as images (those with `image`). Plain. */
   readonly mains: readonly MainSpec[];
   /** Binaries from GoBinaries; the linux ones for `platforms` go into the images. */
@@ -59,11 +61,13 @@ export class ServiceImages extends pulumi.ComponentResource {
       const custom = args.dockerfiles[image];
       let context: pulumi.Input<string> = args.source;
       if (custom === undefined) {
-        const mine = pulumi.output(args.binaries).apply((bs) =>
-          bs.filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`)).sort((a, b) => a.name.localeCompare(b.name)),
-        );
+        const mine = pulumi
+          .output(args.binaries)
+          .apply((bs) =>
+            bs.filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`)).sort((a, b) => a.name.localeCompare(b.name)),
+          );
         // Each image gets a context of its own, so a change to one service never changes another image's context hash.
-        const stage = new command.local.Command(
+        const stage = localCommand(
           `${name}-${image}-context`,
           {
             create: mine.apply((bs) =>
@@ -72,14 +76,16 @@ export class ServiceImages extends pulumi.ComponentResource {
                 `rm -rf '${contextDir}'`,
                 ...bs.map((b) => `mkdir -p '${contextDir}/${b.goos}-${b.goarch}' && cp '${b.path}' '${contextDir}/${b.goos}-${b.goarch}/app'`),
                 args.baseImage === undefined ? `cp /etc/ssl/certs/ca-certificates.crt '${contextDir}/ca-certificates.crt'` : "true",
-                args.baseImage === undefined ? `printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > '${contextDir}/passwd'` : "true",
+                args.baseImage === undefined
+                  ? `printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > '${contextDir}/passwd'`
+                  : "true",
                 `cd '${contextDir}' && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1`,
               ].join("\n"),
             ),
             triggers: [mine.apply((bs) => bs.map((b) => `${b.name}=${b.sha256}`).join(",")), args.baseImage ?? "scratch"],
-            logging: "stderr",
           },
           { parent: this },
+          args.commandBackend ?? "plugin",
         );
         context = stage.stdout.apply(() => contextDir);
       }
@@ -88,7 +94,9 @@ export class ServiceImages extends pulumi.ComponentResource {
         {
           context: { location: context },
           dockerfile:
-            custom === undefined ? { inline: generatedDockerfile({ binary: main.binary, baseImage: args.baseImage }) } : { location: join(args.source, custom) },
+            custom === undefined
+              ? { inline: generatedDockerfile({ binary: main.binary, baseImage: args.baseImage }) }
+              : { location: join(args.source, custom) },
           platforms: args.platforms.map((p) => p as dockerbuild.Platform),
           tags: args.tags.map((t) => `${repository}:${t}`),
           push: true,
@@ -109,7 +117,7 @@ export class ServiceImages extends pulumi.ComponentResource {
         pinnedTag: `${args.tags[0]}@${digest}`,
       }));
     }
-    this.images = pulumi.output(published) as unknown as pulumi.Output<Record<string, PublishedImage>>;
+    this.images = pulumi.output(published);
     this.registerOutputs({ images: this.images });
   }
 }

@@ -4,7 +4,17 @@ import { isAbsolute, join, resolve } from "node:path";
 import * as YAML from "yaml";
 import { SPLAI_MAINS, type MainSpec } from "./layout";
 
-export const KNOWN_TARGETS = ["linux/amd64", "linux/arm64", "linux/arm", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64", "darwin/amd64", "darwin/arm64"];
+export const KNOWN_TARGETS = [
+  "linux/amd64",
+  "linux/arm64",
+  "linux/arm",
+  "linux/386",
+  "linux/ppc64le",
+  "linux/s390x",
+  "linux/riscv64",
+  "darwin/amd64",
+  "darwin/arm64",
+];
 export const KNOWN_IMAGE_PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64"];
 
 /** Config as read, before validation: every field optional, types loose. */
@@ -37,6 +47,8 @@ export interface RawSettings {
   githubRepo?: string;
   githubBaseUrl?: string;
   githubRelease?: boolean;
+  githubApi?: string;
+  commandProvider?: string;
   breakingChanges?: string[];
   /** Whether the secrets were given (config or environment); their values never pass through validation. */
   hasRegistryPassword?: boolean;
@@ -72,6 +84,8 @@ export interface Settings {
   readonly githubRepo: string;
   readonly githubBaseUrl: string;
   readonly githubRelease?: boolean;
+  readonly githubApi: "provider" | "rest";
+  readonly commandProvider: "plugin" | "dynamic";
   readonly breakingChanges: readonly string[];
   readonly chartBaseVersion: string;
   readonly mains: readonly MainSpec[];
@@ -120,20 +134,25 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     problems.push(`source ${q(raw.source ?? ".")}: no go.mod in ${source}; point splai-release:source at the root of a SPLAI checkout`);
   } else {
     for (const m of SPLAI_MAINS) {
-      if (!hasPackageMain(join(source, m.pkg))) problems.push(`source ${q(raw.source ?? ".")}: main package ${m.pkg} (binary ${m.binary}) is missing; expected a 'package main' .go file in ${join(source, m.pkg)}`);
+      if (!hasPackageMain(join(source, m.pkg)))
+        problems.push(
+          `source ${q(raw.source ?? ".")}: main package ${m.pkg} (binary ${m.binary}) is missing; expected a 'package main' .go file in ${join(source, m.pkg)}`,
+        );
     }
   }
   const chartYaml = join(chartPath, "Chart.yaml");
   if (!existsSync(chartYaml)) {
     problems.push(`chartPath ${q(raw.chartPath ?? "charts/splai")}: no Chart.yaml in ${chartPath}`);
   } else {
-    const chart = YAML.parse(readFileSync(chartYaml, "utf8")) as { version?: unknown };
+    const chart = YAML.parse(readFileSync(chartYaml, "utf8")) as { version?: string | number };
     chartBaseVersion = String(chart.version ?? "");
     const values = existsSync(join(chartPath, "values.yaml")) ? (YAML.parse(readFileSync(join(chartPath, "values.yaml"), "utf8")) as unknown) : {};
     for (const m of SPLAI_MAINS.filter((x) => x.valuesKey)) {
       for (const leaf of ["repository", "tag"]) {
         if (get(values, [m.valuesKey!, "image", leaf]) === undefined) {
-          problems.push(`chartPath ${q(raw.chartPath ?? "charts/splai")}: values.yaml lacks ${m.valuesKey}.image.${leaf}; the release pins ${m.valuesKey}'s image through it`);
+          problems.push(
+            `chartPath ${q(raw.chartPath ?? "charts/splai")}: values.yaml lacks ${m.valuesKey}.image.${leaf}; the release pins ${m.valuesKey}'s image through it`,
+          );
         }
       }
     }
@@ -142,22 +161,32 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
   const mode = raw.mode ?? "auto";
   if (!["auto", "tag", "branch"].includes(mode)) problems.push(`mode ${q(mode)} is not accepted; use auto, tag or branch`);
   if (raw.sha !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(raw.sha)) problems.push(`sha ${q(raw.sha)} is not a git commit SHA (7-40 hex characters)`);
-  if (raw.buildNumber !== undefined && (!Number.isInteger(raw.buildNumber) || raw.buildNumber < 0)) problems.push(`buildNumber ${q(raw.buildNumber)} must be a non-negative integer`);
+  if (raw.buildNumber !== undefined && (!Number.isInteger(raw.buildNumber) || raw.buildNumber < 0))
+    problems.push(`buildNumber ${q(raw.buildNumber)} must be a non-negative integer`);
 
   const registry = raw.registry ?? "ghcr.io";
-  if (!REGISTRY_HOST.test(registry)) problems.push(`registry ${q(registry)} is not a registry host; expected host[:port] in lower case, for example ghcr.io or 127.0.0.1:5443`);
+  if (!REGISTRY_HOST.test(registry))
+    problems.push(`registry ${q(registry)} is not a registry host; expected host[:port] in lower case, for example ghcr.io or 127.0.0.1:5443`);
   const owner = raw.owner ?? raw.githubOwner;
-  if (owner === undefined) problems.push("owner is not set; set splai-release:owner to the registry namespace (for example your GitHub organisation, in lower case)");
-  else if (!OCI_PATH.test(owner)) problems.push(`owner ${q(owner)} is not a valid repository path component; use lower-case letters, digits and separators (.-_/)`);
+  if (owner === undefined)
+    problems.push("owner is not set; set splai-release:owner to the registry namespace (for example your GitHub organisation, in lower case)");
+  else if (!OCI_PATH.test(owner))
+    problems.push(`owner ${q(owner)} is not a valid repository path component; use lower-case letters, digits and separators (.-_/)`);
 
   const platforms = raw.platforms ?? ["linux/amd64", "linux/arm64"];
   const targets = raw.binaryTargets ?? ["linux/amd64", "linux/arm64", "darwin/arm64"];
-  for (const p of platforms) if (!KNOWN_IMAGE_PLATFORMS.includes(p)) problems.push(`platforms: ${q(p)} is not a supported image platform; accepted: ${KNOWN_IMAGE_PLATFORMS.join(", ")}`);
-  for (const t of targets) if (!KNOWN_TARGETS.includes(t)) problems.push(`binaryTargets: ${q(t)} is not a supported GOOS/GOARCH; accepted: ${KNOWN_TARGETS.join(", ")}`);
-  for (const p of platforms) if (KNOWN_IMAGE_PLATFORMS.includes(p) && !targets.includes(p)) problems.push(`platforms: images for ${p} need binaries for it; add ${q(p)} to splai-release:binaryTargets`);
+  for (const p of platforms)
+    if (!KNOWN_IMAGE_PLATFORMS.includes(p))
+      problems.push(`platforms: ${q(p)} is not a supported image platform; accepted: ${KNOWN_IMAGE_PLATFORMS.join(", ")}`);
+  for (const t of targets)
+    if (!KNOWN_TARGETS.includes(t)) problems.push(`binaryTargets: ${q(t)} is not a supported GOOS/GOARCH; accepted: ${KNOWN_TARGETS.join(", ")}`);
+  for (const p of platforms)
+    if (KNOWN_IMAGE_PLATFORMS.includes(p) && !targets.includes(p))
+      problems.push(`platforms: images for ${p} need binaries for it; add ${q(p)} to splai-release:binaryTargets`);
   if (platforms.length === 0) problems.push("platforms is empty; give at least one image platform, for example linux/amd64");
 
-  if (raw.baseImage !== undefined && !IMAGE_REF.test(raw.baseImage)) problems.push(`baseImage ${q(raw.baseImage)} is not an image reference (registry/repository[:tag][@sha256:digest])`);
+  if (raw.baseImage !== undefined && !IMAGE_REF.test(raw.baseImage))
+    problems.push(`baseImage ${q(raw.baseImage)} is not an image reference (registry/repository[:tag][@sha256:digest])`);
   const images = SPLAI_MAINS.filter((m) => m.image).map((m) => m.image!);
   for (const [svc, file] of Object.entries(raw.dockerfiles ?? {})) {
     if (!images.includes(svc)) problems.push(`dockerfiles: ${q(svc)} is not an image; accepted keys: ${images.join(", ")}`);
@@ -165,7 +194,10 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
   }
 
   const namespace = raw.namespace ?? "splai-system";
-  if (!DNS1123_LABEL.test(namespace) || namespace.length > 63) problems.push(`namespace ${q(namespace)} is not a DNS-1123 label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`);
+  if (!DNS1123_LABEL.test(namespace) || namespace.length > 63)
+    problems.push(
+      `namespace ${q(namespace)} is not a DNS-1123 label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    );
   if (raw.kubeconfig !== undefined && !raw.kubeconfig.includes("apiVersion") && !existsSync(abs(raw.kubeconfig))) {
     problems.push(`kubeconfig ${q(raw.kubeconfig)} is neither a kubeconfig document nor an existing file`);
   }
@@ -184,14 +216,24 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     problems.push(`githubBaseUrl ${q(githubBaseUrl)} is not an http(s) URL`);
   }
 
+  const githubApi = raw.githubApi ?? "provider";
+  if (githubApi !== "provider" && githubApi !== "rest") problems.push(`githubApi ${q(githubApi)} is not accepted; use provider (@pulumi/github) or rest`);
+  const commandProvider = raw.commandProvider ?? "plugin";
+  if (commandProvider !== "plugin" && commandProvider !== "dynamic")
+    problems.push(`commandProvider ${q(commandProvider)} is not accepted; use plugin (@pulumi/command) or dynamic`);
   if (raw.hasRegistryPassword === false) {
-    problems.push("registryPassword is missing; set it with 'pulumi config set --secret splai-release:registryPassword' or the SPLAI_REGISTRY_PASSWORD environment variable");
+    problems.push(
+      "registryPassword is missing; set it with 'pulumi config set --secret splai-release:registryPassword' or the SPLAI_REGISTRY_PASSWORD environment variable",
+    );
   }
   if (raw.githubRelease !== false && raw.hasGithubToken === false) {
-    problems.push("githubToken is missing; set it with 'pulumi config set --secret splai-release:githubToken' or GITHUB_TOKEN, or turn releases off with splai-release:githubRelease false");
+    problems.push(
+      "githubToken is missing; set it with 'pulumi config set --secret splai-release:githubToken' or GITHUB_TOKEN, or turn releases off with splai-release:githubRelease false",
+    );
   }
   for (const e of raw.builderEndpoints ?? []) {
-    if (!/^(unix|tcp|ssh|docker-container|kube-pod):\/\//.test(e)) problems.push(`builderEndpoints: ${q(e)} is not a BuildKit address; use unix:///path, tcp://host:port or ssh://user@host`);
+    if (!/^(unix|tcp|ssh|docker-container|kube-pod):\/\//.test(e))
+      problems.push(`builderEndpoints: ${q(e)} is not a BuildKit address; use unix:///path, tcp://host:port or ssh://user@host`);
   }
   if (raw.builder !== undefined && (raw.builderEndpoints ?? []).length > 0) problems.push("builder and builderEndpoints are both set; choose one");
 
@@ -225,6 +267,8 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     githubRepo,
     githubBaseUrl,
     githubRelease: raw.githubRelease,
+    githubApi: githubApi as Settings["githubApi"],
+    commandProvider: commandProvider as Settings["commandProvider"],
     breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
     chartBaseVersion,
     mains: SPLAI_MAINS,

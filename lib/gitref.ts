@@ -48,7 +48,7 @@ function fromCi(env: NodeJS.ProcessEnv): Partial<{ mode: ReleaseMode; ref: strin
     return {
       mode: env.GITHUB_REF_TYPE === "tag" ? "tag" : "branch",
       // Pull requests report `<n>/merge`; the head branch names the build better.
-      ref: env.GITHUB_HEAD_REF ? env.GITHUB_HEAD_REF : env.GITHUB_REF_NAME,
+      ref: env.GITHUB_HEAD_REF || env.GITHUB_REF_NAME, // eslint-disable-line @typescript-eslint/prefer-nullish-coalescing -- an empty GITHUB_HEAD_REF means "not a pull request"
       sha: env.GITHUB_SHA,
       buildNumber: env.GITHUB_RUN_NUMBER ? Number(env.GITHUB_RUN_NUMBER) : undefined,
     };

@@ -12,13 +12,17 @@ export interface LocalPackage {
 
 /** The module's own packages that `pkg` imports, itself included (via `go list -deps`). */
 export function localPackages(source: string, pkg: string): LocalPackage[] {
-  const out = execFileSync("go", ["list", "-e", "-deps", "-f", "{{if and (not .Standard) .Module}}{{if .Module.Main}}{{.Dir}}|{{join .EmbedFiles \",\"}}{{end}}{{end}}", pkg], {
-    cwd: source,
-    encoding: "utf8",
-    env: { ...process.env, GOFLAGS: "-mod=mod", CGO_ENABLED: "0" },
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    "go",
+    ["list", "-e", "-deps", "-f", '{{if and (not .Standard) .Module}}{{if .Module.Main}}{{.Dir}}|{{join .EmbedFiles ","}}{{end}}{{end}}', pkg],
+    {
+      cwd: source,
+      encoding: "utf8",
+      env: { ...process.env, GOFLAGS: "-mod=mod", CGO_ENABLED: "0" },
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   return out
     .split("\n")
     .filter((l) => l.includes("|"))
@@ -39,7 +43,9 @@ export function hashSources(source: string, pkgs: LocalPackage[], extra: string[
   for (const { dir, embeds } of pkgs) {
     const files = readdirSync(dir).filter((n) => n.endsWith(".go") && !n.endsWith("_test.go"));
     for (const name of [...files, ...embeds].sort()) {
-      h.update(`${relative(source, join(dir, name))}\0`).update(readFileSync(join(dir, name))).update("\0");
+      h.update(`${relative(source, join(dir, name))}\0`)
+        .update(readFileSync(join(dir, name)))
+        .update("\0");
     }
   }
   for (const e of extra) h.update(`${e}\0`);

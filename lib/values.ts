@@ -12,11 +12,15 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Deep merge where `over` wins; arrays are replaced, not concatenated (as Helm does). */
 export function mergeValues(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k] as Record<string, unknown>, v) : v;
+  for (const [k, v] of Object.entries(over)) out[k] = isObject(v) && isObject(out[k]) ? mergeValues(out[k], v) : v;
   return out;
 }
 
-export function releaseValues(images: Record<string, ImageRef>, valuesKeys: Readonly<Record<string, string>>, extra: Record<string, unknown>): Record<string, unknown> {
+export function releaseValues(
+  images: Record<string, ImageRef>,
+  valuesKeys: Readonly<Record<string, string>>,
+  extra: Record<string, unknown>,
+): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [image, key] of Object.entries(valuesKeys)) {
     const ref = images[image];

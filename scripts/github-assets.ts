@@ -8,7 +8,9 @@ async function main(): Promise<void> {
     return v;
   };
   const client = new GitHubClient(apiBase(env("GITHUB_BASE_URL")), env("GITHUB_TOKEN"));
-  const files = env("ASSET_FILES").split("\n").filter((f) => f !== "");
+  const files = env("ASSET_FILES")
+    .split("\n")
+    .filter((f) => f !== "");
   const assets = await client.syncAssets(env("GITHUB_OWNER"), env("GITHUB_REPO"), Number(env("RELEASE_ID")), files, (m) => process.stderr.write(`${m}\n`));
   process.stdout.write(`${JSON.stringify(assets.map((a) => ({ name: a.name, id: a.id, size: a.size, sha256: a.sha256, url: a.browser_download_url })))}\n`);
 }

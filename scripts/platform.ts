@@ -217,7 +217,8 @@ const services: Service[] = [
         process.env,
       ),
     // Ready once the service-account controller has created the default ServiceAccount, which pods need.
-    ready: async (s, pki) => (await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/api/v1/namespaces/default/serviceaccounts/default`, { pki })).status === 200,
+    ready: async (s, pki) =>
+      (await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/api/v1/namespaces/default/serviceaccounts/default`, { pki })).status === 200,
     timeoutMs: 60_000,
     describe: () => "leader election off",
   },
@@ -227,7 +228,13 @@ const services: Service[] = [
     start: async (s) =>
       startDetached(
         bin("kube-scheduler"),
-        [`--kubeconfig=${s.kubeconfig}`, `--authentication-kubeconfig=${s.kubeconfig}`, `--authorization-kubeconfig=${s.kubeconfig}`, "--leader-elect=false", "--secure-port=0"],
+        [
+          `--kubeconfig=${s.kubeconfig}`,
+          `--authentication-kubeconfig=${s.kubeconfig}`,
+          `--authorization-kubeconfig=${s.kubeconfig}`,
+          "--leader-elect=false",
+          "--secure-port=0",
+        ],
         logOf(s, "kube-scheduler"),
         process.env,
       ),
@@ -276,7 +283,17 @@ const services: Service[] = [
     start: async (s) =>
       startDetached(
         process.execPath,
-        ["--import", "tsx", join(repoRoot, "test", "support", "github-emulator.ts"), "--port", String(s.ports.github), "--state", data(s, "github"), "--repo", `${s.github.owner}/${s.github.repo}`],
+        [
+          "--import",
+          "tsx",
+          join(repoRoot, "test", "support", "github-emulator.ts"),
+          "--port",
+          String(s.ports.github),
+          "--state",
+          data(s, "github"),
+          "--repo",
+          `${s.github.owner}/${s.github.repo}`,
+        ],
         logOf(s, "github-emulator"),
         { ...process.env, GITHUB_EMULATOR_TOKEN: s.github.token },
         repoRoot,
@@ -296,7 +313,14 @@ async function ensureFakeNode(s: PlatformState, pki: Pki, name: string): Promise
     metadata: {
       name,
       annotations: { "node.alpha.kubernetes.io/ttl": "0", "kwok.x-k8s.io/node": "fake" },
-      labels: { "kubernetes.io/arch": "amd64", "kubernetes.io/hostname": name, "kubernetes.io/os": "linux", "kubernetes.io/role": "agent", "node-role.kubernetes.io/agent": "", type: "kwok" },
+      labels: {
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/role": "agent",
+        "node-role.kubernetes.io/agent": "",
+        type: "kwok",
+      },
     },
     spec: {},
     status: {
@@ -435,7 +459,7 @@ async function status(): Promise<void> {
     const healthy = running && (await svc.ready(s, pki).catch(() => false));
     allUp &&= healthy;
     const state = healthy ? "running" : running ? "unhealthy" : rec ? "stopped (stale pid)" : "stopped";
-    process.stdout.write(`${svc.name.padEnd(24)} ${state.padEnd(20)} ${running ? `pid ${rec!.pid}`.padEnd(10) : "".padEnd(10)} ${svc.describe(s)}\n`);
+    process.stdout.write(`${svc.name.padEnd(24)} ${state.padEnd(20)} ${running ? `pid ${rec.pid}`.padEnd(10) : "".padEnd(10)} ${svc.describe(s)}\n`);
   }
   process.stdout.write(`state dir ${s.dir}; Pulumi backend ${s.pulumi.backend}\n`);
   if (!allUp) process.exitCode = 3;
@@ -444,7 +468,18 @@ async function status(): Promise<void> {
 function env(): void {
   const s = requirePlatform();
   const e = platformEnv(s);
-  const keys = ["PATH", "PULUMI_HOME", "PULUMI_BACKEND_URL", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_SKIP_UPDATE_CHECK", "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION", "KUBECONFIG", "SPLAI_REGISTRY_USERNAME", "SPLAI_REGISTRY_PASSWORD", "GITHUB_TOKEN"];
+  const keys = [
+    "PATH",
+    "PULUMI_HOME",
+    "PULUMI_BACKEND_URL",
+    "PULUMI_CONFIG_PASSPHRASE",
+    "PULUMI_SKIP_UPDATE_CHECK",
+    "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION",
+    "KUBECONFIG",
+    "SPLAI_REGISTRY_USERNAME",
+    "SPLAI_REGISTRY_PASSWORD",
+    "GITHUB_TOKEN",
+  ];
   for (const k of keys) process.stdout.write(`export ${k}='${(e[k] ?? "").replace(/'/g, "'\\''")}'\n`);
 }
 

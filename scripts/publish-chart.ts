@@ -54,7 +54,10 @@ async function main(): Promise<void> {
     helm(["lint", chartCopy, "--quiet"]);
     const pkgDir = join(work, "pkg");
     helm(["package", chartCopy, "--version", version, "--app-version", appVersion, "--destination", pkgDir]);
-    const tgz = join(pkgDir, readdirSync(pkgDir).find((f) => f.endsWith(".tgz"))!);
+    const tgz = join(
+      pkgDir,
+      readdirSync(pkgDir).find((f) => f.endsWith(".tgz"))!,
+    );
     const name = (readdirSync(pkgDir)[0] ?? "").replace(`-${version}.tgz`, "");
     const repository = `${repoPath}/${name}`;
     const client = new OciClient(registry, creds);

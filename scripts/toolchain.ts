@@ -1,6 +1,19 @@
 // `npm run toolchain`: builds or finds every pinned tool (Pulumi CLI, plugins, helm, BuildKit, registry, Kubernetes), cached outside the repo.
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, lstatSync, unlinkSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  lstatSync,
+  unlinkSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { run, tryCapture, which } from "./lib/exec";
@@ -24,7 +37,10 @@ function hashDir(dir: string, extra: string[]): string {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else h.update(`${relative(dir, p)}\0`).update(readFileSync(p)).update("\0");
+      else
+        h.update(`${relative(dir, p)}\0`)
+          .update(readFileSync(p))
+          .update("\0");
     }
   };
   walk(dir);
@@ -41,7 +57,10 @@ function checkOutput(tool: Tool, binDir: string | undefined): string | undefined
 
 /** A tool already installed on the machine, as on a workstation: all its binaries on PATH and the right version. */
 function findOnPath(tool: Tool): string | undefined {
-  const path = (process.env.PATH ?? "").split(":").filter((p) => p && !p.startsWith(cacheDir)).join(":");
+  const path = (process.env.PATH ?? "")
+    .split(":")
+    .filter((p) => p && !p.startsWith(cacheDir))
+    .join(":");
   const found = tool.bins.map((b) => which(b, path));
   if (found.some((f) => f === undefined)) return undefined;
   const dirs = new Set(found.map((f) => f!.slice(0, f!.lastIndexOf("/"))));
@@ -167,7 +186,8 @@ async function main(): Promise<void> {
   mkdirSync(toolBinDir, { recursive: true });
 
   const goVersion = tryCapture("go", ["env", "GOVERSION"])?.trim();
-  if (!goVersion) throw new UserError("Go is not on PATH; the toolchain builds every tool from the Go module proxy, so install Go (https://go.dev/doc/install) and retry");
+  if (!goVersion)
+    throw new UserError("Go is not on PATH; the toolchain builds every tool from the Go module proxy, so install Go (https://go.dev/doc/install) and retry");
   const toolchain = loadToolchain();
   const tools = only.length ? toolchain.tools.filter((t) => only.includes(t.name)) : toolchain.tools;
   const unknown = only.filter((o) => !toolchain.tools.some((t) => t.name === o));

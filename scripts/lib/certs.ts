@@ -25,7 +25,24 @@ async function signed(dir: string, name: string, subject: string, ext: string): 
   writeFileSync(join(dir, `${name}.ext`), ext);
   await openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}-key.pem`, "-subj", subject, "-out", `${name}.csr`], dir);
   await openssl(
-    ["x509", "-req", "-in", `${name}.csr`, "-CA", "ca.pem", "-CAkey", "ca-key.pem", "-CAcreateserial", "-days", "825", "-sha256", "-extfile", `${name}.ext`, "-out", `${name}.pem`],
+    [
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca-key.pem",
+      "-CAcreateserial",
+      "-days",
+      "825",
+      "-sha256",
+      "-extfile",
+      `${name}.ext`,
+      "-out",
+      `${name}.pem`,
+    ],
     dir,
   );
 }
@@ -34,11 +51,30 @@ async function signed(dir: string, name: string, subject: string, ext: string): 
 export async function ensurePki(dir: string): Promise<Pki> {
   if (!existsSync(join(dir, "ca.pem"))) {
     await openssl(
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca-key.pem", "-out", "ca.pem", "-days", "3650", "-subj", "/CN=splai-release local CA/O=splai-release", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca-key.pem",
+        "-out",
+        "ca.pem",
+        "-days",
+        "3650",
+        "-subj",
+        "/CN=splai-release local CA/O=splai-release",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-addext",
+        "keyUsage=critical,keyCertSign,cRLSign",
+      ],
       dir,
     );
   }
-  const server = (sans: string): string => `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`;
+  const server = (sans: string): string =>
+    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`;
   await signed(dir, "registry", "/CN=127.0.0.1", server("IP:127.0.0.1,DNS:localhost"));
   await signed(
     dir,
@@ -46,7 +82,12 @@ export async function ensurePki(dir: string): Promise<Pki> {
     "/CN=kube-apiserver",
     server("IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"),
   );
-  await signed(dir, "admin", "/CN=splai-admin/O=system:masters", "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n");
+  await signed(
+    dir,
+    "admin",
+    "/CN=splai-admin/O=system:masters",
+    "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n",
+  );
   if (!existsSync(join(dir, "sa-key.pem"))) {
     await openssl(["genrsa", "-out", "sa-key.pem", "2048"], dir);
     await openssl(["rsa", "-in", "sa-key.pem", "-pubout", "-out", "sa.pem"], dir);

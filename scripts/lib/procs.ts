@@ -76,7 +76,11 @@ export function assertPortFree(port: number, service: string, envVar: string): P
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once("error", () =>
-      reject(new UserError(`port ${port} for ${service} is already in use by another process; stop it (ss -ltnp 'sport = :${port}') or pick another port with ${envVar}=<port>`)),
+      reject(
+        new UserError(
+          `port ${port} for ${service} is already in use by another process; stop it (ss -ltnp 'sport = :${port}') or pick another port with ${envVar}=<port>`,
+        ),
+      ),
     );
     srv.listen(port, "127.0.0.1", () => srv.close(() => resolve()));
   });

@@ -1,6 +1,19 @@
 // Loopback stand-in for the GitHub REST API subset that @pulumi/github (terraform-provider-github over go-github) uses for releases, so integration tests never reach api.github.com.
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, createReadStream, createWriteStream, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { join } from "node:path";
@@ -321,8 +334,6 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   let faultSeq = 0;
   let logSeq = 0;
 
-  // ---- accounts and repositories declared at start ----
-
   const findAccount = (login: string): AccountRecord | undefined => store.state.accounts.find((a) => a.login.toLowerCase() === login.toLowerCase());
   const ensureAccount = (login: string, type: AccountType | undefined): AccountRecord => {
     const existing = findAccount(login);
@@ -373,8 +384,6 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   }
   store.save();
 
-  // ---- lookups ----
-
   const repoByName = (owner: string, name: string): RepoRecord | undefined =>
     store.state.repos.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
   const requireRepo = (ctx: Ctx): RepoRecord => {
@@ -418,8 +427,6 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     if (pinned) return pinned;
     return eligible.sort((a, b) => (b.createdAt === a.createdAt ? b.id - a.id : b.createdAt.localeCompare(a.createdAt)))[0];
   };
-
-  // ---- JSON shapes ----
 
   const simpleUser = (login: string, bases: Bases): Record<string, Json> => {
     const acc = findAccount(login) ?? ensureAccount(login, "User");
@@ -666,8 +673,6 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     return json;
   };
 
-  // ---- response helpers ----
-
   const standardHeaders = (ctx: { res: ServerResponse; req: IncomingMessage }, rate: RateInfo | null): void => {
     const { res, req } = ctx;
     res.setHeader("X-GitHub-Media-Type", mediaTypeHeader(req.headers.accept));
@@ -755,8 +760,6 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     return parsed;
   };
 
-  // ---- release request validation ----
-
   interface ReleaseInput {
     tag_name?: string;
     target_commitish?: string;
@@ -839,8 +842,6 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     return previous ? `**Full Changelog**: ${bases.web}${full}/compare/${previous.tagName}...${tag}` : `**Full Changelog**: ${bases.web}${full}/commits/${tag}`;
   };
 
-  // ---- handlers ----
-
   const releaseDoc = `${DOCS}/releases/releases`;
 
   const routes: Route[] = [];
@@ -898,7 +899,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
 
   route("GET", "/repos/:owner/:repo/releases", false, (ctx) => {
     const repo = requireRepo(ctx);
-    const all = store.state.releases.filter((r) => r.repoId === repo.id && visible(r, ctx.caller)).sort((a, b) => (b.createdAt === a.createdAt ? b.id - a.id : b.createdAt.localeCompare(a.createdAt)));
+    const all = store.state.releases
+      .filter((r) => r.repoId === repo.id && visible(r, ctx.caller))
+      .sort((a, b) => (b.createdAt === a.createdAt ? b.id - a.id : b.createdAt.localeCompare(a.createdAt)));
     sendJson(
       ctx,
       200,
@@ -943,7 +946,7 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     applyMakeLatest(repo, rel, input.make_latest, true);
     store.save();
     const json = releaseJson(rel, ctx.bases);
-    sendJson(ctx, 201, json, { Location: String(json.url) });
+    sendJson(ctx, 201, json, { Location: json.url as string });
   });
 
   const applyMakeLatest = (repo: RepoRecord, rel: ReleaseRecord, makeLatest: ReleaseInput["make_latest"], newlyPublished: boolean): void => {
@@ -1143,7 +1146,7 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     store.state.assets.push(asset);
     store.save();
     const json = assetJson(asset, rel, ctx.bases);
-    sendJson(ctx, 201, json, { Location: String(json.url) });
+    sendJson(ctx, 201, json, { Location: json.url as string });
   }
 
   async function streamAsset(res: ServerResponse, asset: AssetRecord): Promise<void> {
@@ -1166,8 +1169,6 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
       stream.pipe(res);
     });
   }
-
-  // ---- request plumbing ----
 
   const authenticate = (req: IncomingMessage): Caller | "missing" | "bad" => {
     const header = req.headers.authorization;
@@ -1225,7 +1226,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     return repo ? `/repos/${repo.owner}/${repo.name}${m[2] ?? ""}` : path;
   };
 
-  const findFault = (method: string, path: string): Fault | undefined => faults.find((f) => f.remaining > 0 && path.includes(f.match) && (f.method === null || f.method === method));
+  const findFault = (method: string, path: string): Fault | undefined =>
+    faults.find((f) => f.remaining > 0 && path.includes(f.match) && (f.method === null || f.method === method));
 
   const handleAdmin = async (req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> => {
     const reply = (status: number, body: Json | undefined): void => {
@@ -1402,7 +1404,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     standardHeaders({ req, res }, rate);
     if (rate.used > rate.limit) {
       await drain(req);
-      sendError(res, 403, `API rate limit exceeded for user ID ${findAccount(caller.login)?.id ?? 0}.`, { documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api` });
+      sendError(res, 403, `API rate limit exceeded for user ID ${findAccount(caller.login)?.id ?? 0}.`, {
+        documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`,
+      });
       return;
     }
     if (matched.route.write && caller.readOnly) {
@@ -1498,7 +1502,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
 function validateFault(spec: unknown): string | null {
   if (!isRecord(spec)) return "fault spec must be an object";
   const { status, count, match, method, delayMs, drop, headers } = spec;
-  if (status !== undefined && (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599)) return "status must be an HTTP status code";
+  if (status !== undefined && (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599))
+    return "status must be an HTTP status code";
   if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 1)) return "count must be a positive integer";
   if (match !== undefined && typeof match !== "string") return "match must be a string";
   if (method !== undefined && typeof method !== "string") return "method must be a string";
@@ -1517,8 +1522,6 @@ function mediaTypeHeader(accept: string | undefined): string {
   const param = m[1] !== undefined && !/^v\d+$/.test(m[1]) ? m[1] : m[2];
   return `github.${version}; ${param !== undefined ? `param=${param}; ` : ""}format=${m[3] ?? "json"}`;
 }
-
-// ---- CLI ----
 
 interface CliArgs {
   port: number;
@@ -1586,7 +1589,9 @@ async function main(): Promise<void> {
     args = parseCli(process.argv.slice(2), process.env);
   } catch (err) {
     process.stderr.write(`github-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.stderr.write("usage: github-emulator --state DIR [--port N] [--token T]... [--read-only-token T]... [--repo owner/name]... [--owner login:User|Organization]...\n");
+    process.stderr.write(
+      "usage: github-emulator --state DIR [--port N] [--token T]... [--read-only-token T]... [--repo owner/name]... [--owner login:User|Organization]...\n",
+    );
     process.exit(2);
   }
   const emulator = await startGitHubEmulator({

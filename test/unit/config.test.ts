@@ -32,21 +32,41 @@ describe("validateSettings", () => {
   });
 
   const cases: [string, RawSettings, RegExp][] = [
-    ["unknown platform", { ...ok, platforms: ["linux/amd64", "linux/sparc"] }, /platforms: 'linux\/sparc' is not a supported image platform; accepted: linux\/amd64/],
-    ["unknown binary target", { ...ok, binaryTargets: ["plan9/amd64", "linux/amd64", "linux/arm64"] }, /binaryTargets: 'plan9\/amd64' is not a supported GOOS\/GOARCH/],
-    ["image platform without binaries", { ...ok, binaryTargets: ["linux/amd64"] }, /images for linux\/arm64 need binaries for it; add 'linux\/arm64' to splai-release:binaryTargets/],
+    [
+      "unknown platform",
+      { ...ok, platforms: ["linux/amd64", "linux/sparc"] },
+      /platforms: 'linux\/sparc' is not a supported image platform; accepted: linux\/amd64/,
+    ],
+    [
+      "unknown binary target",
+      { ...ok, binaryTargets: ["plan9/amd64", "linux/amd64", "linux/arm64"] },
+      /binaryTargets: 'plan9\/amd64' is not a supported GOOS\/GOARCH/,
+    ],
+    [
+      "image platform without binaries",
+      { ...ok, binaryTargets: ["linux/amd64"] },
+      /images for linux\/arm64 need binaries for it; add 'linux\/arm64' to splai-release:binaryTargets/,
+    ],
     ["registry that does not parse", { ...ok, registry: "https://ghcr.io/" }, /registry 'https:\/\/ghcr.io\/' is not a registry host; expected host\[:port\]/],
     ["upper-case registry", { ...ok, registry: "GHCR.io" }, /registry 'GHCR.io'/],
     ["owner with capitals", { ...ok, owner: "MChenetz" }, /owner 'MChenetz' is not a valid repository path component/],
     ["namespace not a DNS-1123 label", { ...ok, namespace: "Splai_System" }, /namespace 'Splai_System' is not a DNS-1123 label/],
     ["namespace too long", { ...ok, namespace: "a".repeat(64) }, /is not a DNS-1123 label/],
-    ["missing registry secret", { ...ok, hasRegistryPassword: false }, /registryPassword is missing; set it with 'pulumi config set --secret splai-release:registryPassword'/],
+    [
+      "missing registry secret",
+      { ...ok, hasRegistryPassword: false },
+      /registryPassword is missing; set it with 'pulumi config set --secret splai-release:registryPassword'/,
+    ],
     ["missing GitHub token", { ...ok, hasGithubToken: false }, /githubToken is missing/],
     ["bad mode", { ...ok, mode: "release" }, /mode 'release' is not accepted; use auto, tag or branch/],
     ["bad sha", { ...ok, sha: "HEAD" }, /sha 'HEAD' is not a git commit SHA/],
     ["bad base image", { ...ok, baseImage: "not an image!" }, /baseImage 'not an image!' is not an image reference/],
     ["unknown Dockerfile key", { ...ok, dockerfiles: { gateway: "Dockerfile" } }, /dockerfiles: 'gateway' is not an image; accepted keys: api-gateway/],
-    ["missing Dockerfile", { ...ok, dockerfiles: { "worker-agent": "packaging/worker/Dockerfile" } }, /dockerfiles.worker-agent: 'packaging\/worker\/Dockerfile' does not exist/],
+    [
+      "missing Dockerfile",
+      { ...ok, dockerfiles: { "worker-agent": "packaging/worker/Dockerfile" } },
+      /dockerfiles.worker-agent: 'packaging\/worker\/Dockerfile' does not exist/,
+    ],
     ["bad builder endpoint", { ...ok, builderEndpoints: ["buildkit.example:1234"] }, /builderEndpoints: 'buildkit.example:1234' is not a BuildKit address/],
     ["negative timeout", { ...ok, helmTimeout: -5 }, /helmTimeout '-5' must be a positive number of seconds/],
     ["no owner at all", { hasRegistryPassword: true, hasGithubToken: true }, /owner is not set/],
@@ -54,7 +74,10 @@ describe("validateSettings", () => {
   for (const [name, raw, want] of cases) {
     it(`refuses ${name}`, () => {
       const p = problems(raw);
-      assert.ok(p.some((x) => want.test(x)), `expected ${want} in:\n${p.join("\n")}`);
+      assert.ok(
+        p.some((x) => want.test(x)),
+        `expected ${want} in:\n${p.join("\n")}`,
+      );
     });
   }
 

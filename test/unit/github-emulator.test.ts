@@ -88,8 +88,9 @@ async function call(
   const headers: Record<string, string> = { Accept: "application/vnd.github+json", ...opts.headers };
   const token = opts.token === undefined ? TOKEN : opts.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
-  let body: string | Buffer | undefined;
-  if (opts.raw !== undefined) body = opts.raw;
+  let body: string | Uint8Array<ArrayBuffer> | undefined;
+  // fetch's typings want a plain ArrayBuffer-backed view, which a pooled Buffer is not.
+  if (opts.raw !== undefined) body = new Uint8Array(opts.raw);
   else if (opts.body !== undefined) {
     body = JSON.stringify(opts.body);
     headers["Content-Type"] = "application/json";
@@ -208,7 +209,16 @@ describe("github emulator: releases", () => {
     const emu = await start();
     const created = await call(emu, `/api/v3/repos/${REPO}/releases`, {
       method: "POST",
-      body: { tag_name: "v1.2.3", target_commitish: "main", name: "SPLAI v1.2.3", body: "notes", draft: false, prerelease: false, make_latest: "true", generate_release_notes: false },
+      body: {
+        tag_name: "v1.2.3",
+        target_commitish: "main",
+        name: "SPLAI v1.2.3",
+        body: "notes",
+        draft: false,
+        prerelease: false,
+        make_latest: "true",
+        generate_release_notes: false,
+      },
     });
     assert.equal(created.status, 201);
     const rel = created.json as Release;
@@ -245,10 +255,16 @@ describe("github emulator: releases", () => {
       [rel.id],
     );
 
-    const patched = await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`, { method: "PATCH", body: { name: "renamed", body: "new notes", prerelease: true } });
+    const patched = await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`, {
+      method: "PATCH",
+      body: { name: "renamed", body: "new notes", prerelease: true },
+    });
     assert.equal(patched.status, 200);
     const after = (await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`)).json as Release;
-    assert.deepEqual({ name: after.name, body: after.body, prerelease: after.prerelease, tag: after.tag_name }, { name: "renamed", body: "new notes", prerelease: true, tag: "v1.2.3" });
+    assert.deepEqual(
+      { name: after.name, body: after.body, prerelease: after.prerelease, tag: after.tag_name },
+      { name: "renamed", body: "new notes", prerelease: true, tag: "v1.2.3" },
+    );
     assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases/latest`)).status, 404, "a prerelease is never the latest release");
 
     const del = await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`, { method: "DELETE" });
@@ -278,7 +294,11 @@ describe("github emulator: releases", () => {
     const badType = await call(emu, `/api/v3/repos/${REPO}/releases`, { method: "POST", body: { tag_name: "v3", draft: "yes" } });
     assert.equal(badType.status, 422);
     assert.match((badType.json as ErrorBody).message, /draft/);
-    const badJson = await call(emu, `/api/v3/repos/${REPO}/releases`, { method: "POST", raw: Buffer.from("{"), headers: { "Content-Type": "application/json" } });
+    const badJson = await call(emu, `/api/v3/repos/${REPO}/releases`, {
+      method: "POST",
+      raw: Buffer.from("{"),
+      headers: { "Content-Type": "application/json" },
+    });
     assert.equal(badJson.status, 400);
   });
 
@@ -403,9 +423,17 @@ describe("github emulator: release assets", () => {
   it("accepts uploads under /uploads/ too and answers 404 for an unknown release", async () => {
     const emu = await start();
     const rel = await createRelease(emu, { tag_name: "v6.0.0" });
-    const plain = await call(emu, `/uploads/repos/${REPO}/releases/${rel.id}/assets?name=a.bin`, { method: "POST", raw: Buffer.from("a"), headers: { "Content-Type": "application/octet-stream" } });
+    const plain = await call(emu, `/uploads/repos/${REPO}/releases/${rel.id}/assets?name=a.bin`, {
+      method: "POST",
+      raw: Buffer.from("a"),
+      headers: { "Content-Type": "application/octet-stream" },
+    });
     assert.equal(plain.status, 201);
-    const missing = await call(emu, `/api/uploads/repos/${REPO}/releases/999/assets?name=b.bin`, { method: "POST", raw: Buffer.from("b"), headers: { "Content-Type": "application/octet-stream" } });
+    const missing = await call(emu, `/api/uploads/repos/${REPO}/releases/999/assets?name=b.bin`, {
+      method: "POST",
+      raw: Buffer.from("b"),
+      headers: { "Content-Type": "application/octet-stream" },
+    });
     assert.equal(missing.status, 404);
     const wrongHost = await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}/assets?name=c.bin`, { method: "POST", raw: Buffer.from("c") });
     assert.equal(wrongHost.status, 404, "uploads live only on the upload URL, as on GitHub");

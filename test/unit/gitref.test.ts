@@ -13,7 +13,12 @@ const git = (o: Partial<{ tags: string[]; branch: string; sha: string; count: nu
 
 describe("resolveRef", () => {
   it("reads a v* tag at HEAD as a tag release", () => {
-    assert.deepEqual(resolveRef({ mode: "auto" }, {}, git({ tags: ["v0.2.0", "other"], branch: "main", sha, count: 12 })), { mode: "tag", ref: "v0.2.0", sha, buildNumber: 12 });
+    assert.deepEqual(resolveRef({ mode: "auto" }, {}, git({ tags: ["v0.2.0", "other"], branch: "main", sha, count: 12 })), {
+      mode: "tag",
+      ref: "v0.2.0",
+      sha,
+      buildNumber: 12,
+    });
   });
 
   it("reads the branch and commit count otherwise", () => {
@@ -22,11 +27,23 @@ describe("resolveRef", () => {
 
   it("prefers GitHub Actions variables over git", () => {
     const env = { GITHUB_ACTIONS: "true", GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v1.0.0", GITHUB_SHA: sha, GITHUB_RUN_NUMBER: "77" };
-    assert.deepEqual(resolveRef({ mode: "auto" }, env, git({ branch: "main", sha: "0".repeat(40), count: 1 })), { mode: "tag", ref: "v1.0.0", sha, buildNumber: 77 });
+    assert.deepEqual(resolveRef({ mode: "auto" }, env, git({ branch: "main", sha: "0".repeat(40), count: 1 })), {
+      mode: "tag",
+      ref: "v1.0.0",
+      sha,
+      buildNumber: 77,
+    });
   });
 
   it("uses the head branch of a pull request", () => {
-    const env = { GITHUB_ACTIONS: "true", GITHUB_REF_TYPE: "branch", GITHUB_REF_NAME: "12/merge", GITHUB_HEAD_REF: "fix/typo", GITHUB_SHA: sha, GITHUB_RUN_NUMBER: "3" };
+    const env = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_REF_TYPE: "branch",
+      GITHUB_REF_NAME: "12/merge",
+      GITHUB_HEAD_REF: "fix/typo",
+      GITHUB_SHA: sha,
+      GITHUB_RUN_NUMBER: "3",
+    };
     assert.equal(resolveRef({ mode: "auto" }, env, git()).ref, "fix/typo");
   });
 
@@ -35,7 +52,11 @@ describe("resolveRef", () => {
   });
 
   it("lets explicit config win", () => {
-    const r = resolveRef({ mode: "tag", ref: "v9.9.9", sha: "abcdef1", buildNumber: 4 }, { GITHUB_ACTIONS: "true", GITHUB_REF_NAME: "main" }, git({ branch: "main", sha }));
+    const r = resolveRef(
+      { mode: "tag", ref: "v9.9.9", sha: "abcdef1", buildNumber: 4 },
+      { GITHUB_ACTIONS: "true", GITHUB_REF_NAME: "main" },
+      git({ branch: "main", sha }),
+    );
     assert.deepEqual(r, { mode: "tag", ref: "v9.9.9", sha: "abcdef1", buildNumber: 4 });
   });
 

@@ -30,7 +30,10 @@ describe("release notes", () => {
   it("contains the exact install and upgrade commands", () => {
     assert.ok(notes.includes(helmCommand("install", input)));
     assert.ok(notes.includes(helmCommand("upgrade", input)));
-    assert.match(helmCommand("install", input), /^helm install splai oci:\/\/ghcr.io\/acme\/charts\/splai \\\n {2}--version 0.2.0 \\\n {2}--namespace splai-system \\\n {2}--create-namespace/);
+    assert.match(
+      helmCommand("install", input),
+      /^helm install splai oci:\/\/ghcr.io\/acme\/charts\/splai \\\n {2}--version 0.2.0 \\\n {2}--namespace splai-system \\\n {2}--create-namespace/,
+    );
     assert.ok(helmCommand("upgrade", input).includes(`--set apiGateway.image.tag=0.2.0@${d("0")}`));
     assert.ok(!helmCommand("upgrade", input).includes("--create-namespace"));
   });

@@ -21,11 +21,17 @@ const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
     const urn = `urn:pulumi:test::splai-release::${args.type}::${args.name}`;
     recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, urn });
-    const state: Record<string, unknown> = { ...args.inputs };
+    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
     switch (args.type) {
       case "command:local:Command":
         if (args.name.startsWith("chart-push")) {
-          state.stdout = JSON.stringify({ ref: "oci://127.0.0.1:5443/splai/charts/splai", name: "splai", version: "0.1.0-main.3", digest: `sha256:${fakeSha("chart")}`, alias: "latest" });
+          state.stdout = JSON.stringify({
+            ref: "oci://127.0.0.1:5443/splai/charts/splai",
+            name: "splai",
+            version: "0.1.0-main.3",
+            digest: `sha256:${fakeSha("chart")}`,
+            alias: "latest",
+          });
         } else if (args.name.startsWith("github-assets")) {
           state.stdout = "[]";
         } else if (args.name.endsWith("-sha256sums")) {
@@ -112,7 +118,10 @@ describe("release program graph", () => {
     }
     const gw = images.find((i) => i.name === "images-api-gateway")!;
     assert.deepEqual(gw.inputs.tags, ["127.0.0.1:5443/splai/splai-api-gateway:sha-0123456", "127.0.0.1:5443/splai/splai-api-gateway:latest"]);
-    assert.match(String((gw.inputs.dockerfile as { inline: string }).inline), /FROM scratch[\s\S]*COPY --chmod=0755 \$\{TARGETOS\}-\$\{TARGETARCH\}\/app \/ko-app\/splai-api-gateway[\s\S]*USER 65532/);
+    assert.match(
+      String((gw.inputs.dockerfile as { inline: string }).inline),
+      /FROM scratch[\s\S]*COPY --chmod=0755 \$\{TARGETOS\}-\$\{TARGETARCH\}\/app \/ko-app\/splai-api-gateway[\s\S]*USER 65532/,
+    );
     assert.equal((gw.inputs.labels as Record<string, string>)["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
   });
 
@@ -174,7 +183,8 @@ describe("release program graph", () => {
     };
     const chartPush = recorded.find((r) => r.name === "chart-push")!;
     assert.ok(secretHolding(chartPush.inputs.environment, "s3cret-registry"), "chart push password is secret");
-    for (const img of recorded.filter((r) => r.type === "docker-build:index:Image")) assert.ok(secretHolding(img.inputs.registries, "s3cret-registry"), img.name);
+    for (const img of recorded.filter((r) => r.type === "docker-build:index:Image"))
+      assert.ok(secretHolding(img.inputs.registries, "s3cret-registry"), img.name);
     const rel = recorded.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
     assert.ok(secretHolding(rel.inputs.repositoryOpts, "s3cret-registry"), "helm repository password is secret");
     assert.ok(secretHolding(recorded.find((r) => r.type === "pulumi:providers:github")!.inputs.token, "s3cret-token"), "GitHub token is secret");

@@ -25,7 +25,10 @@ describe("tag releases", () => {
 
   for (const bad of ["0.2.0", "v0.2", "v01.2.3", "vX.Y.Z", "release-1", "v1.2.3.4", "v 1.2.3", "V1.2.3"]) {
     it(`refuses '${bad}' naming the expected form`, () => {
-      assert.throws(() => parseReleaseTag(bad), (e: Error) => e instanceof VersionError && e.message.includes(`'${bad}'`) && e.message.includes("v<major>.<minor>.<patch>"));
+      assert.throws(
+        () => parseReleaseTag(bad),
+        (e: Error) => e instanceof VersionError && e.message.includes(`'${bad}'`) && e.message.includes("v<major>.<minor>.<patch>"),
+      );
     });
   }
 
