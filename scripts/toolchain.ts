@@ -22,7 +22,7 @@ import { cacheDir, pulumiHome, toolBinDir } from "./lib/paths";
 import { toolEnv } from "./lib/toolenv";
 import { loadToolchain, type Tool } from "./lib/versions";
 
-type Source = "built" | "cached" | "on PATH" | "installed plugin";
+type Source = "built" | "cached" | "on PATH" | "installed plugin" | "unavailable";
 
 interface Result {
   tool: Tool;
@@ -128,6 +128,7 @@ async function provide(tool: Tool, goVersion: string): Promise<Result> {
   if (tool.plugin && existsSync(join(pluginDir(tool), `pulumi-resource-${tool.plugin}`))) {
     return { tool, source: "installed plugin", dir: pluginDir(tool), seconds: 0 };
   }
+  if (tool.unavailable) return { tool, source: "unavailable", dir: tool.unavailable, seconds: 0 };
   const onPath = tool.plugin ? undefined : findOnPath(tool);
   if (onPath) return { tool, source: "on PATH", dir: onPath, seconds: 0 };
   const key = hashDir(tool.dir, [goVersion, tool.version]);
@@ -196,12 +197,12 @@ async function main(): Promise<void> {
   await ensureDebianPackages(toolchain.debian);
   const results = await pool(tools, jobs, (t) => provide(t, goVersion));
 
-  for (const r of results) {
+  for (const r of results.filter((x) => x.source !== "unavailable")) {
     for (const b of r.tool.bins) link(join(r.dir, b), b);
   }
   // Plugins go into PULUMI_HOME through the CLI itself, so the engine finds them and never downloads one.
   const env = toolEnv();
-  for (const r of results.filter((x) => x.tool.plugin && x.source !== "installed plugin")) {
+  for (const r of results.filter((x) => x.tool.plugin && x.source !== "installed plugin" && x.source !== "unavailable")) {
     const bin = join(r.dir, `pulumi-resource-${r.tool.plugin}`);
     await run("pulumi", ["plugin", "install", "resource", r.tool.plugin!, r.tool.version, "--file", bin, "--reinstall"], { env, timeoutMs: 120_000 });
   }
@@ -210,7 +211,8 @@ async function main(): Promise<void> {
   process.stderr.write(`\ntoolchain ready in ${elapsed(t0)} (bin: ${toolBinDir}, PULUMI_HOME: ${pulumiHome})\n`);
   for (const r of results) {
     const took = r.source === "built" ? ` in ${r.seconds}s` : "";
-    process.stderr.write(`  ${r.tool.name.padEnd(width)}  ${r.tool.version.padEnd(10)} ${r.source}${took}  ${r.dir}\n`);
+    const where = r.source === "unavailable" ? `not installed and not buildable here: ${r.dir}` : r.dir;
+    process.stderr.write(`  ${r.tool.name.padEnd(width)}  ${r.tool.version.padEnd(10)} ${r.source}${took}  ${where}\n`);
   }
 }
 

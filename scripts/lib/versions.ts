@@ -15,12 +15,15 @@ export interface Tool {
   /** Command (first word may be one of `bins`) whose output must contain `version`. */
   readonly check: string[];
   readonly dir: string;
+  /** Why the tool cannot be built here; it is still used when already installed (for example a plugin in PULUMI_HOME). */
+  readonly unavailable?: string;
 }
 
 interface ToolEntry {
   version?: string;
   plugin?: string;
   npm?: string;
+  unavailable?: string;
 }
 
 function readJson<T>(file: string): T {
@@ -37,7 +40,7 @@ export function loadToolchain(): { tools: Tool[]; debian: string[] } {
   const pkg = readJson<{ toolchain: { tools: Record<string, ToolEntry>; debian: string[] } }>(join(repoRoot, "package.json"));
   const tools = Object.entries(pkg.toolchain.tools).map(([name, entry]): Tool => {
     const dir = join(repoRoot, "toolchain", "tools", name);
-    const meta = readJson<{ bins: string[]; check: string[] }>(join(dir, "tool.json"));
+    const meta = entry.unavailable ? { bins: [`pulumi-resource-${entry.plugin ?? name}`], check: [] } : readJson<{ bins: string[]; check: string[] }>(join(dir, "tool.json"));
     let version = entry.version;
     if (entry.plugin) {
       const sdk = npmPackage(entry.npm!);
@@ -53,7 +56,7 @@ export function loadToolchain(): { tools: Tool[]; debian: string[] } {
       }
     }
     if (!version) throw new UserError(`package.json toolchain.tools.${name} has no version`);
-    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir };
+    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, unavailable: entry.unavailable };
   });
   return { tools, debian: pkg.toolchain.debian };
 }
