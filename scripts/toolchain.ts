@@ -1,7 +1,9 @@
 // `npm run toolchain`: builds or finds every pinned tool (Pulumi CLI, plugins, helm, BuildKit, registry, Kubernetes), cached outside the repo.
 import { createHash } from "node:crypto";
 import {
+  copyFileSync,
   cpSync,
+  linkSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -139,12 +141,25 @@ async function provide(tool: Tool, goVersion: string): Promise<Result> {
   return { tool, source: "built", dir: dest, seconds: Math.round((Date.now() - t0) / 1000) };
 }
 
+/**
+ * Puts a tool into the bin dir. `pulumi` is hard-linked, not symlinked: the engine looks for its bundled plugins
+ * (the language host, the dynamic provider) next to its own resolved path, which must then be the bin dir.
+ */
 function link(target: string, name: string): void {
   const p = join(toolBinDir, name);
   try {
     if (lstatSync(p)) unlinkSync(p);
   } catch {
     /* not there yet */
+  }
+  if (name === "pulumi") {
+    try {
+      linkSync(target, p);
+      return;
+    } catch {
+      copyFileSync(target, p);
+      return;
+    }
   }
   symlinkSync(target, p);
 }
@@ -197,7 +212,8 @@ async function main(): Promise<void> {
   await ensureDebianPackages(toolchain.debian);
   const results = await pool(tools, jobs, (t) => provide(t, goVersion));
 
-  for (const r of results.filter((x) => x.source !== "unavailable")) {
+  // Resource plugins are installed into PULUMI_HOME below, not put on PATH (the engine warns about ambient plugins).
+  for (const r of results.filter((x) => x.source !== "unavailable" && !x.tool.plugin)) {
     for (const b of r.tool.bins) link(join(r.dir, b), b);
   }
   // Plugins go into PULUMI_HOME through the CLI itself, so the engine finds them and never downloads one.
