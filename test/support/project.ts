@@ -1,0 +1,85 @@
+// Sets up a throwaway copy of the release program and of the fixture tree (its own git repo), with a stack on a temp file backend.
+import { LocalWorkspace, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../../scripts/lib/paths";
+import type { Platform } from "./platform";
+
+export interface ReleaseProject {
+  readonly dir: string;
+  readonly source: string;
+  readonly dist: string;
+  readonly stack: Stack;
+  readonly id: string;
+  git(...args: string[]): string;
+  cleanup(): Promise<void>;
+}
+
+const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json"];
+
+/** A unique, lower-case id usable in stack names, registry paths and namespaces. */
+export const uniqueId = (prefix: string): string => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+
+export async function releaseProject(p: Platform, opts: { id?: string; config?: ConfigMap } = {}): Promise<ReleaseProject> {
+  const id = opts.id ?? uniqueId("e2e");
+  const dir = mkdtempSync(join(tmpdir(), `splai-${id}-`));
+  const program = join(dir, "program");
+  mkdirSync(program);
+  for (const f of PROGRAM_FILES) cpSync(join(repoRoot, f), join(program, f), { recursive: true });
+  symlinkSync(join(repoRoot, "node_modules"), join(program, "node_modules"));
+  const source = join(dir, "splai");
+  cpSync(join(repoRoot, "test", "fixtures", "splai"), source, { recursive: true, filter: (s) => !s.includes("/dist") });
+  const git = (...args: string[]): string =>
+    execFileSync("git", ["-C", source, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, GIT_AUTHOR_NAME: "e2e", GIT_AUTHOR_EMAIL: "e2e@example.invalid", GIT_COMMITTER_NAME: "e2e", GIT_COMMITTER_EMAIL: "e2e@example.invalid" },
+    }).trim();
+  git("init", "-q", "-b", "main");
+  git("add", "-A");
+  git("commit", "-q", "-m", "fixture");
+  const state = join(dir, "state");
+  mkdirSync(state);
+  const dist = join(dir, "dist", "release");
+  const stack = await LocalWorkspace.createStack(
+    { stackName: id, workDir: program },
+    { envVars: { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "e2e" } },
+  );
+  const s = p.state;
+  await stack.setAllConfig({
+    "splai-release:source": { value: source },
+    "splai-release:distDir": { value: dist },
+    "splai-release:mode": { value: "branch" },
+    "splai-release:builder": { value: s.buildkit.builder },
+    "splai-release:registry": { value: s.registry.address },
+    "splai-release:owner": { value: id },
+    "splai-release:registryPassword": { value: s.registry.password, secret: true },
+    "splai-release:registryUsername": { value: s.registry.username },
+    "splai-release:kubeconfig": { value: s.kubeconfig },
+    "splai-release:namespace": { value: `splai-${id}` },
+    "splai-release:githubBaseUrl": { value: s.github.url },
+    "splai-release:githubOwner": { value: s.github.owner },
+    "splai-release:githubRepo": { value: s.github.repo },
+    "splai-release:githubToken": { value: s.github.token, secret: true },
+    "splai-release:githubRelease": { value: "true" },
+    "splai-release:githubApi": { value: "rest" },
+    "splai-release:commandProvider": { value: "dynamic" },
+    "splai-release:helmTimeout": { value: "180" },
+    "splai-release:helmValues": { value: JSON.stringify({ postgresql: { enabled: false }, redis: { enabled: false }, minio: { enabled: false } }) },
+    ...opts.config,
+  });
+  return {
+    dir,
+    source,
+    dist,
+    stack,
+    id,
+    git,
+    async cleanup() {
+      await stack.destroy().catch(() => undefined);
+      await stack.workspace.removeStack(stack.name).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
