@@ -120,6 +120,9 @@ const services: Service[] = [
           "[worker.containerd]",
           "  enabled = false",
           `[registry."${s.registry.address}"]`,
+          // BuildKit would otherwise try plain HTTP first for a loopback registry.
+          "  http = false",
+          "  insecure = false",
           `  ca = ["${pki.ca}"]`,
           "",
         ].join("\n"),
