@@ -1,6 +1,6 @@
 // Reads the stack's config and environment once: validated settings, secrets kept as Pulumi secrets, and the release versions.
 import * as pulumi from "@pulumi/pulumi";
-import { validateSettings, type RawSettings, type Settings } from "./lib/config";
+import { ConfigError, validateSettings, type RawSettings, type Settings } from "./lib/config";
 import { gitReader, resolveRef } from "./lib/gitref";
 import { computeVersions, type ReleaseRef, type Versions } from "./lib/versioning";
 
@@ -15,8 +15,9 @@ export interface ReleaseConfig {
 
 /** A secret from config, else from an environment variable (as CI secret stores provide), always wrapped as a secret. */
 function secretFrom(cfg: pulumi.Config, key: string, envVar: string): pulumi.Output<string> | undefined {
-  const fromConfig = cfg.getSecret(key);
-  if (fromConfig !== undefined) return fromConfig;
+  // Pulumi.yaml declares "" as the default; only a non-empty value counts as set.
+  const raw = pulumi.runtime.getConfig(`splai-release:${key}`);
+  if (raw !== undefined && raw !== "") return cfg.requireSecret(key);
   const fromEnv = process.env[envVar];
   return fromEnv === undefined || fromEnv === "" ? undefined : pulumi.secret(fromEnv);
 }
@@ -31,6 +32,14 @@ function str(cfg: pulumi.Config, key: string): string | undefined {
 function num(cfg: pulumi.Config, key: string): number | undefined {
   const v = cfg.getNumber(key);
   return v === undefined || v < 0 ? undefined : v;
+}
+
+/** `true`/`false`, or `auto` (the declared default) meaning "decided by the release mode". */
+function tristate(cfg: pulumi.Config, key: string): boolean | undefined {
+  const v = str(cfg, key);
+  if (v === undefined || v === "auto") return undefined;
+  if (v === "true" || v === "false") return v === "true";
+  throw new ConfigError([`${key} '${v}' is not accepted; use true, false or auto`]);
 }
 
 export function loadConfig(): ReleaseConfig {
@@ -60,12 +69,12 @@ export function loadConfig(): ReleaseConfig {
     deploy: cfg.getBoolean("deploy"),
     helmValues: cfg.getObject<Record<string, unknown>>("helmValues"),
     helmTimeout: cfg.getNumber("helmTimeout"),
-    atomic: cfg.getBoolean("atomic"),
+    atomic: tristate(cfg, "atomic"),
     allowRollback: cfg.getBoolean("allowRollback"),
     githubOwner: str(cfg, "githubOwner"),
     githubRepo: str(cfg, "githubRepo"),
     githubBaseUrl: str(cfg, "githubBaseUrl"),
-    githubRelease: cfg.getBoolean("githubRelease"),
+    githubRelease: tristate(cfg, "githubRelease"),
     githubApi: str(cfg, "githubApi"),
     commandProvider: str(cfg, "commandProvider"),
     breakingChanges: cfg.getObject<string[]>("breakingChanges"),
