@@ -1,9 +1,9 @@
 // `npm run platform -- up|down|status|env`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok nodes, GitHub emulator).
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { request as httpRequest } from "node:http";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { run, tryCapture, which } from "./lib/exec";
 import { ensurePki, type Pki } from "./lib/certs";
 import { elapsed, info, runMain, UserError } from "./lib/log";
@@ -256,8 +256,8 @@ const services: Service[] = [
           "--manage-all-nodes=false",
           "--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
           "--manage-nodes-with-label-selector=",
-          "--disregard-status-with-annotation-selector=kwok.x-k8s.io/status=custom",
-          "--disregard-status-with-label-selector=",
+          // kwok 0.8 has no built-in behaviour: the toolchain ships its default stages next to the binary.
+          `--config=${join(dirname(realpathSync(bin("kwok"))), "kwok-stages.yaml")}`,
           "--cidr=10.0.0.1/24",
           "--node-ip=10.0.0.1",
           "--node-lease-duration-seconds=40",

@@ -40,7 +40,9 @@ export function loadToolchain(): { tools: Tool[]; debian: string[] } {
   const pkg = readJson<{ toolchain: { tools: Record<string, ToolEntry>; debian: string[] } }>(join(repoRoot, "package.json"));
   const tools = Object.entries(pkg.toolchain.tools).map(([name, entry]): Tool => {
     const dir = join(repoRoot, "toolchain", "tools", name);
-    const meta = entry.unavailable ? { bins: [`pulumi-resource-${entry.plugin ?? name}`], check: [] } : readJson<{ bins: string[]; check: string[] }>(join(dir, "tool.json"));
+    const meta = entry.unavailable
+      ? { bins: [`pulumi-resource-${entry.plugin ?? name}`], check: [] }
+      : readJson<{ bins: string[]; check: string[] }>(join(dir, "tool.json"));
     let version = entry.version;
     if (entry.plugin) {
       const sdk = npmPackage(entry.npm!);
