@@ -213,7 +213,7 @@ const services: Service[] = [
           `--root-ca-file=${pki.ca}`,
           `--cluster-signing-cert-file=${pki.ca}`,
           `--cluster-signing-key-file=${pki.caKey}`,
-          "--controllers=*,-nodeipam,-nodelifecycle,-route,-service,-cloud-node-lifecycle",
+          "--controllers=*,-nodeipam,-route,-service,-cloud-node-lifecycle",
           "--use-service-account-credentials=false",
         ],
         logOf(s, "kube-controller-manager"),
