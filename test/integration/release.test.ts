@@ -120,7 +120,9 @@ describe("release of the fixture tree (branch build)", { timeout: 60 * 60_000 },
       const obj = await eventually(`${workload} ready`, async () => {
         const r = await p.kube(`/apis/apps/v1/namespaces/${ns}/${workload}`);
         const st = r.json.status as { readyReplicas?: number; replicas?: number; numberReady?: number; desiredNumberScheduled?: number } | undefined;
-        const ready = workload.startsWith("daemonsets") ? (st?.numberReady ?? 0) > 0 && st?.numberReady === st?.desiredNumberScheduled : (st?.readyReplicas ?? 0) >= 1;
+        const ready = workload.startsWith("daemonsets")
+          ? (st?.numberReady ?? 0) > 0 && st?.numberReady === st?.desiredNumberScheduled
+          : (st?.readyReplicas ?? 0) >= 1;
         return ready ? r.json : undefined;
       });
       const containers = (obj.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers;
@@ -128,7 +130,10 @@ describe("release of the fixture tree (branch build)", { timeout: 60 * 60_000 },
     }
     const secrets = await p.kube(`/api/v1/namespaces/${ns}/secrets?labelSelector=owner%3Dhelm,name%3Dsplai`);
     const items = (secrets.json.items as { metadata: { labels: Record<string, string> } }[]).map((i) => i.metadata.labels);
-    assert.ok(items.some((l) => l.status === "deployed"), JSON.stringify(items));
+    assert.ok(
+      items.some((l) => l.status === "deployed"),
+      JSON.stringify(items),
+    );
   });
 
   it("the GitHub release names every image and the install command, and its assets match", async () => {

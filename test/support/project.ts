@@ -34,7 +34,13 @@ export async function releaseProject(p: Platform, opts: { id?: string; config?: 
   const git = (...args: string[]): string =>
     execFileSync("git", ["-C", source, ...args], {
       encoding: "utf8",
-      env: { ...process.env, GIT_AUTHOR_NAME: "e2e", GIT_AUTHOR_EMAIL: "e2e@example.invalid", GIT_COMMITTER_NAME: "e2e", GIT_COMMITTER_EMAIL: "e2e@example.invalid" },
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: "e2e",
+        GIT_AUTHOR_EMAIL: "e2e@example.invalid",
+        GIT_COMMITTER_NAME: "e2e",
+        GIT_COMMITTER_EMAIL: "e2e@example.invalid",
+      },
     }).trim();
   git("init", "-q", "-b", "main");
   git("add", "-A");

@@ -1,5 +1,5 @@
 // Builds minimal SPLAI-shaped source trees in temp dirs for config and program unit tests.
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { SPLAI_MAINS } from "../../lib/layout";
@@ -16,8 +16,14 @@ export const FULL_VALUES = ["apiGateway", "scheduler", "planner", "worker"]
   .map((k) => `${k}:\n  image:\n    repository: ghcr.io/example/${k}\n    tag: latest\n    pullPolicy: IfNotPresent\n`)
   .join("");
 
+const made: string[] = [];
+process.on("exit", () => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 export function makeTree(o: TreeOptions = {}): string {
   const root = mkdtempSync(join(tmpdir(), "splai-tree-"));
+  made.push(root);
   const write = (p: string, text: string): void => {
     mkdirSync(dirname(join(root, p)), { recursive: true });
     writeFileSync(join(root, p), text);
