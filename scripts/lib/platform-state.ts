@@ -7,6 +7,8 @@ import { platformDir } from "./paths";
 import type { ProcRecord } from "./procs";
 import { toolEnv } from "./toolenv";
 
+export const LOCAL_PASSPHRASE = "splai-local-platform";
+
 export interface PlatformState {
   dir: string;
   ports: { registry: number; etcdClient: number; etcdPeer: number; apiserver: number; github: number };
@@ -60,7 +62,9 @@ export function initState(dir = platformDir): PlatformState {
     github: { url: `http://127.0.0.1:${ports.github}/`, token: old?.github.token ?? `ghp_${secret()}`, owner: "splai", repo: "splai" },
     kubeconfig: join(dir, "kubeconfig"),
     buildkit: { socket: join(dir, "buildkitd.sock"), builder: "splai-local" },
-    pulumi: { backend: `file://${join(dir, "pulumi")}`, passphrase: old?.pulumi.passphrase ?? secret() },
+    // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
+    // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.
+    pulumi: { backend: `file://${join(dir, "pulumi")}`, passphrase: LOCAL_PASSPHRASE },
     ca: join(dir, "pki", "ca.pem"),
     nodes: old?.nodes ?? ["kwok-node-0", "kwok-node-1"],
     procs: old?.procs ?? {},
