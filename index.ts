@@ -48,20 +48,26 @@ const images = new ServiceImages("images", {
     "org.opencontainers.image.licenses": "Apache-2.0",
   },
   sourceDateEpoch: 0,
+  immutableTags: v.mode === "tag",
   commandBackend,
 });
 
-const chart = new ChartPublish("chart", {
-  chartPath: s.chartPath,
-  version: v.chart,
-  appVersion: v.app,
-  registry: s.registry,
-  owner: s.owner,
-  registryUsername,
-  registryPassword: cfg.registryPassword,
-  immutable: v.mode === "tag",
-  commandBackend,
-});
+// The chart goes out only once the images it will point at are pushed.
+const chart = new ChartPublish(
+  "chart",
+  {
+    chartPath: s.chartPath,
+    version: v.chart,
+    appVersion: v.app,
+    registry: s.registry,
+    owner: s.owner,
+    registryUsername,
+    registryPassword: cfg.registryPassword,
+    immutable: v.mode === "tag",
+    commandBackend,
+  },
+  { dependsOn: [images] },
+);
 
 const deployment = s.deploy
   ? new SplaiDeployment("splai", {

@@ -88,7 +88,12 @@ class DynamicCommand extends pulumi.dynamic.Resource {
 }
 
 /** Creates the command with the chosen backend; both run `/bin/sh -c` with the same inputs and expose `stdout`. */
-export function localCommand(name: string, args: LocalCommandArgs, opts: pulumi.CustomResourceOptions, backend: CommandBackend): CommandResult {
+export function localCommand(
+  name: string,
+  args: LocalCommandArgs,
+  opts: pulumi.CustomResourceOptions,
+  backend: CommandBackend,
+): pulumi.CustomResource & CommandResult {
   if (backend === "dynamic") return new DynamicCommand(name, args, opts);
   return new command.local.Command(name, { ...args, logging: "stderr" }, opts);
 }

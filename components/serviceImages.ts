@@ -1,8 +1,9 @@
 // ServiceImages: one multi-arch image per SPLAI service, built the ko way (the prebuilt Go binary on a static base), pushed by tag.
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { join } from "node:path";
-import { generatedDockerfile } from "../lib/dockerfile";
+import { createHash } from "node:crypto";
+import { join, resolve } from "node:path";
+import { CONTEXT_LABEL, generatedDockerfile } from "../lib/dockerfile";
 import { imageRepository, type MainSpec } from "../lib/layout";
 import type { BuiltBinary } from "./goBinaries";
 import { localCommand, type CommandBackend } from "./localCommand";
@@ -35,6 +36,8 @@ export interface ServiceImagesArgs {
   readonly labels: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** SOURCE_DATE_EPOCH for reproducible layers. */
   readonly sourceDateEpoch: number;
+  /** Tag releases: refuse to push when the first tag already holds other content. Default: false. */
+  readonly immutableTags?: boolean;
 }
 
 export interface PublishedImage {
@@ -48,6 +51,8 @@ export interface PublishedImage {
   readonly pinnedTag: string;
 }
 
+const guardScript = resolve(__dirname, "..", "scripts", "check-immutable.ts");
+
 export class ServiceImages extends pulumi.ComponentResource {
   public readonly images: pulumi.Output<Record<string, PublishedImage>>;
 
@@ -59,13 +64,20 @@ export class ServiceImages extends pulumi.ComponentResource {
       const repository = imageRepository(args.registry, args.owner, image);
       const contextDir = join(args.stagingDir, image);
       const custom = args.dockerfiles[image];
+      const dockerfile = custom === undefined ? generatedDockerfile({ binary: main.binary, baseImage: args.baseImage }) : `file:${custom}`;
+      const mine = pulumi
+        .output(args.binaries)
+        .apply((bs) =>
+          bs.filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`)).sort((a, b) => a.name.localeCompare(b.name)),
+        );
+      // What the image is made of; stored as a label so a released tag can be compared with a would-be replacement.
+      const contentKey = mine.apply((bs) =>
+        createHash("sha256")
+          .update(JSON.stringify([bs.map((b) => `${b.name}=${b.sha256}`), dockerfile, args.baseImage ?? "scratch", args.platforms]))
+          .digest("hex"),
+      );
       let context: pulumi.Input<string> = args.source;
       if (custom === undefined) {
-        const mine = pulumi
-          .output(args.binaries)
-          .apply((bs) =>
-            bs.filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`)).sort((a, b) => a.name.localeCompare(b.name)),
-          );
         // Each image gets a context of its own, so a change to one service never changes another image's context hash.
         const stage = localCommand(
           `${name}-${image}-context`,
@@ -89,24 +101,42 @@ export class ServiceImages extends pulumi.ComponentResource {
         );
         context = stage.stdout.apply(() => contextDir);
       }
+      const guard = args.immutableTags
+        ? localCommand(
+            `${name}-${image}-immutable`,
+            {
+              create: `node --use-openssl-ca --import tsx '${guardScript}'`,
+              dir: resolve(__dirname, ".."),
+              environment: {
+                REGISTRY: args.registry,
+                REPOSITORY: repository.slice(args.registry.length + 1),
+                TAG: args.tags[0],
+                CONTEXT_HASH: contentKey,
+                REGISTRY_USERNAME: args.registryUsername,
+                REGISTRY_PASSWORD: pulumi.secret(args.registryPassword),
+              },
+              triggers: [contentKey, args.tags[0]],
+            },
+            { parent: this },
+            args.commandBackend ?? "plugin",
+          )
+        : undefined;
       const img = new dockerbuild.Image(
         `${name}-${image}`,
         {
           context: { location: context },
-          dockerfile:
-            custom === undefined
-              ? { inline: generatedDockerfile({ binary: main.binary, baseImage: args.baseImage }) }
-              : { location: join(args.source, custom) },
+          dockerfile: custom === undefined ? { inline: dockerfile } : { location: join(args.source, custom) },
           platforms: args.platforms.map((p) => p as dockerbuild.Platform),
           tags: args.tags.map((t) => `${repository}:${t}`),
           push: true,
           buildOnPreview: false,
           builder: args.builder === undefined ? undefined : { name: args.builder },
           registries: [{ address: args.registry, username: args.registryUsername, password: args.registryPassword }],
-          labels: args.labels,
+          labels: pulumi.all([args.labels, contentKey]).apply(([l, key]) => ({ ...l, [CONTEXT_LABEL]: key })),
           buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
         },
-        { parent: this },
+        // A tag release checks the registry before it builds, so a released tag is never overwritten.
+        { parent: this, dependsOn: guard ? [guard] : [] },
       );
       published[image] = pulumi.all([img.digest]).apply(([digest]) => ({
         name: `splai-${image}`,

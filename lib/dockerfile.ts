@@ -23,3 +23,6 @@ export function generatedDockerfile(o: DockerfileOptions): string {
   );
   return lines.join("\n");
 }
+
+/** Image label holding the SHA-256 of the build context, so a released tag can be compared with what would replace it. */
+export const CONTEXT_LABEL = "io.splai.release.context-sha256";
