@@ -135,8 +135,9 @@ export class ServiceImages extends pulumi.ComponentResource {
           labels: pulumi.all([args.labels, contentKey]).apply(([l, key]) => ({ ...l, [CONTEXT_LABEL]: key })),
           buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
         },
-        // A tag release checks the registry before it builds, so a released tag is never overwritten.
-        { parent: this, dependsOn: guard ? [guard] : [] },
+        // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
+        // pushed stays in the registry when the stack is destroyed (docker-build would otherwise delete the tags).
+        { parent: this, dependsOn: guard ? [guard] : [], retainOnDelete: true },
       );
       published[image] = pulumi.all([img.digest]).apply(([digest]) => ({
         name: `splai-${image}`,
