@@ -71,9 +71,9 @@ export class ServiceImages extends pulumi.ComponentResource {
           bs.filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`)).sort((a, b) => a.name.localeCompare(b.name)),
         );
       // What the image is made of; stored as a label so a released tag can be compared with a would-be replacement.
-      const contentKey = mine.apply((bs) =>
+      const contentKey = pulumi.all([mine, args.labels]).apply(([bs, labels]) =>
         createHash("sha256")
-          .update(JSON.stringify([bs.map((b) => `${b.name}=${b.sha256}`), dockerfile, args.baseImage ?? "scratch", args.platforms]))
+          .update(JSON.stringify([bs.map((b) => `${b.name}=${b.sha256}`), dockerfile, args.baseImage ?? "scratch", args.platforms, labels]))
           .digest("hex"),
       );
       let context: pulumi.Input<string> = args.source;
@@ -128,7 +128,10 @@ export class ServiceImages extends pulumi.ComponentResource {
           dockerfile: custom === undefined ? { inline: dockerfile } : { location: join(args.source, custom) },
           platforms: args.platforms.map((p) => p as dockerbuild.Platform),
           tags: args.tags.map((t) => `${repository}:${t}`),
-          push: true,
+          // A registry export with timestamps rewritten to SOURCE_DATE_EPOCH: the same binaries always give the same
+          // digest, so re-pushing equal content never moves a released tag.
+          push: false,
+          exports: [{ raw: "type=registry,rewrite-timestamp=true" }],
           buildOnPreview: false,
           builder: args.builder === undefined ? undefined : { name: args.builder },
           registries: [{ address: args.registry, username: args.registryUsername, password: args.registryPassword }],

@@ -27,7 +27,8 @@ async function main(): Promise<void> {
       `${registry}/${repository}:${tag} is already released (digest ${index.digest}) from other content; released tags are immutable, so nothing was pushed — release a new version instead`,
     );
   }
-  process.stderr.write(`${repository}:${tag} exists with the same content; pushing it again is harmless\n`);
+  // Builds are reproducible (timestamps rewritten to SOURCE_DATE_EPOCH), so the same content pushes the same digest.
+  process.stderr.write(`${repository}:${tag} exists with the same content; the rebuild yields the same digest\n`);
   process.stdout.write(`${JSON.stringify({ tag, existing: index.digest })}\n`);
 }
 

@@ -112,7 +112,7 @@ describe("release program graph", () => {
     assert.deepEqual(images.map((i) => i.name).sort(), ["images-api-gateway", "images-operator", "images-planner", "images-scheduler", "images-worker-agent"]);
     for (const i of images) {
       assert.deepEqual(i.inputs.platforms, ["linux/amd64", "linux/arm64"]);
-      assert.equal(i.inputs.push, true);
+      assert.deepEqual(i.inputs.exports, [{ raw: "type=registry,rewrite-timestamp=true" }]);
       assert.equal(i.inputs.buildOnPreview, false);
       assert.deepEqual(i.inputs.builder, { name: "splai-local" });
     }
