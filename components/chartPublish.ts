@@ -1,8 +1,7 @@
 // ChartPublish: lint, package and push charts/splai to oci://<registry>/<owner>/charts at the stack's version, then move `latest`.
 import * as pulumi from "@pulumi/pulumi";
-import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { resolve } from "node:path";
+import { hashDirectory } from "../lib/hashdir";
 import { localCommand, type CommandBackend } from "./localCommand";
 
 export interface ChartPublishArgs {
@@ -32,23 +31,6 @@ export interface PublishedChart {
   readonly alias: string;
 }
 
-/** Hash of every file in the chart directory, so the push reruns exactly when the chart changes. */
-export function chartContentHash(dir: string): string {
-  const h = createHash("sha256");
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else
-        h.update(`${relative(dir, p)}\0`)
-          .update(readFileSync(p))
-          .update("\0");
-    }
-  };
-  walk(dir);
-  return h.digest("hex");
-}
-
 const script = resolve(__dirname, "..", "scripts", "publish-chart.ts");
 
 export class ChartPublish extends pulumi.ComponentResource {
@@ -74,7 +56,7 @@ export class ChartPublish extends pulumi.ComponentResource {
           REGISTRY_USERNAME: args.registryUsername,
           REGISTRY_PASSWORD: pulumi.secret(args.registryPassword),
         },
-        triggers: [chartContentHash(args.chartPath), args.version, args.appVersion, args.registry, args.owner],
+        triggers: [hashDirectory(args.chartPath), args.version, args.appVersion, args.registry, args.owner],
       },
       // Released charts stay in the registry when the stack is destroyed.
       { parent: this },

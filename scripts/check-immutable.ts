@@ -2,15 +2,11 @@
 // The released image carries the hash of its build context in a label, so equal content may be pushed again and anything else is refused.
 import { OciClient } from "../lib/oci";
 import { CONTEXT_LABEL } from "../lib/dockerfile";
+import { requireEnv, runScript } from "./lib/script";
 
 async function main(): Promise<void> {
-  const env = (k: string): string => {
-    const v = process.env[k];
-    if (v === undefined || v === "") throw new Error(`check-immutable: ${k} is not set`);
-    return v;
-  };
-  const [registry, repository, tag, contextHash] = [env("REGISTRY"), env("REPOSITORY"), env("TAG"), env("CONTEXT_HASH")];
-  const client = new OciClient(registry, { username: env("REGISTRY_USERNAME"), password: env("REGISTRY_PASSWORD") });
+  const [registry, repository, tag, contextHash] = [requireEnv("REGISTRY"), requireEnv("REPOSITORY"), requireEnv("TAG"), requireEnv("CONTEXT_HASH")];
+  const client = new OciClient(registry, { username: requireEnv("REGISTRY_USERNAME"), password: requireEnv("REGISTRY_PASSWORD") });
   const index = await client.getManifest(repository, tag);
   if (!index) {
     process.stdout.write(`${JSON.stringify({ tag, existing: null })}\n`);
@@ -32,7 +28,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify({ tag, existing: index.digest })}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runScript(main);

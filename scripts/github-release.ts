@@ -1,14 +1,10 @@
 // Creates, updates or deletes a GitHub release through the REST API; the GitHubRelease component's `rest` backend runs it.
 import { apiBase, GitHubClient } from "../lib/github-api";
+import { requireEnv, runScript } from "./lib/script";
 
 async function main(): Promise<void> {
-  const env = (k: string): string => {
-    const v = process.env[k];
-    if (v === undefined) throw new Error(`github-release: ${k} is not set`);
-    return v;
-  };
-  const client = new GitHubClient(apiBase(env("GITHUB_BASE_URL")), env("GITHUB_TOKEN"));
-  const [owner, repo, tag] = [env("GITHUB_OWNER"), env("GITHUB_REPO"), env("RELEASE_TAG")];
+  const client = new GitHubClient(apiBase(requireEnv("GITHUB_BASE_URL")), requireEnv("GITHUB_TOKEN"));
+  const [owner, repo, tag] = [requireEnv("GITHUB_OWNER"), requireEnv("GITHUB_REPO"), requireEnv("RELEASE_TAG")];
   if (process.argv[2] === "delete") {
     const deleted = await client.deleteReleaseByTag(owner, repo, tag);
     process.stderr.write(deleted ? `deleted release ${tag}\n` : `release ${tag} was already gone\n`);
@@ -16,16 +12,13 @@ async function main(): Promise<void> {
   }
   const r = await client.upsertRelease(owner, repo, {
     tag,
-    commit: env("RELEASE_COMMIT"),
-    name: env("RELEASE_NAME"),
-    body: env("RELEASE_BODY"),
-    prerelease: env("RELEASE_PRERELEASE") === "true",
+    commit: requireEnv("RELEASE_COMMIT"),
+    name: requireEnv("RELEASE_NAME"),
+    body: requireEnv("RELEASE_BODY"),
+    prerelease: requireEnv("RELEASE_PRERELEASE") === "true",
   });
   process.stderr.write(`release ${r.tag_name}: ${r.html_url}\n`);
   process.stdout.write(`${JSON.stringify({ id: r.id, url: r.html_url, tag: r.tag_name })}\n`);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runScript(main);

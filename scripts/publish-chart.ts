@@ -5,12 +5,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { OciClient } from "../lib/oci";
-
-function need(name: string): string {
-  const v = process.env[name];
-  if (v === undefined || v === "") throw new Error(`publish-chart: ${name} is not set`);
-  return v;
-}
+import { requireEnv, runScript } from "./lib/script";
 
 /** Runs helm; returns stdout and stderr together (helm prints push digests on either, depending on version). */
 function helm(args: string[], input?: string): string {
@@ -37,14 +32,14 @@ function archiveContents(tgz: string): string {
 }
 
 async function main(): Promise<void> {
-  const chartPath = need("CHART_PATH");
-  const version = need("CHART_VERSION");
-  const appVersion = need("APP_VERSION");
-  const registry = need("REGISTRY");
-  const repoPath = need("CHART_REPOSITORY"); // <owner>/charts
+  const chartPath = requireEnv("CHART_PATH");
+  const version = requireEnv("CHART_VERSION");
+  const appVersion = requireEnv("APP_VERSION");
+  const registry = requireEnv("REGISTRY");
+  const repoPath = requireEnv("CHART_REPOSITORY"); // <owner>/charts
   const alias = process.env.CHART_ALIAS ?? "latest";
   const immutable = process.env.IMMUTABLE === "true";
-  const creds = { username: need("REGISTRY_USERNAME"), password: need("REGISTRY_PASSWORD") };
+  const creds = { username: requireEnv("REGISTRY_USERNAME"), password: requireEnv("REGISTRY_PASSWORD") };
 
   const work = mkdtempSync(join(tmpdir(), "splai-chart-"));
   try {
@@ -106,7 +101,4 @@ function push(work: string, registry: string, creds: { username: string; passwor
   return m[1];
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runScript(main);

@@ -1,23 +1,8 @@
 // `npm run toolchain`: builds or finds every pinned tool (Pulumi CLI, plugins, helm, BuildKit, registry, Kubernetes), cached outside the repo.
-import { createHash } from "node:crypto";
-import {
-  copyFileSync,
-  cpSync,
-  linkSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-  lstatSync,
-  unlinkSync,
-} from "node:fs";
+import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
+import { hashDirectory } from "../lib/hashdir";
 import { run, tryCapture, which } from "./lib/exec";
 import { elapsed, info, runMain, UserError } from "./lib/log";
 import { cacheDir, pulumiHome, toolBinDir } from "./lib/paths";
@@ -31,23 +16,6 @@ interface Result {
   source: Source;
   dir: string;
   seconds: number;
-}
-
-function hashDir(dir: string, extra: string[]): string {
-  const h = createHash("sha256");
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else
-        h.update(`${relative(dir, p)}\0`)
-          .update(readFileSync(p))
-          .update("\0");
-    }
-  };
-  walk(dir);
-  for (const e of extra) h.update(`${e}\0`);
-  return h.digest("hex").slice(0, 12);
 }
 
 function checkOutput(tool: Tool, binDir: string | undefined): string | undefined {
@@ -133,7 +101,7 @@ async function provide(tool: Tool, goVersion: string): Promise<Result> {
   if (tool.unavailable) return { tool, source: "unavailable", dir: tool.unavailable, seconds: 0 };
   const onPath = tool.plugin ? undefined : findOnPath(tool);
   if (onPath) return { tool, source: "on PATH", dir: onPath, seconds: 0 };
-  const key = hashDir(tool.dir, [goVersion, tool.version]);
+  const key = hashDirectory(tool.dir, [goVersion, tool.version]).slice(0, 12);
   const dest = join(cacheDir, "tools", tool.name, `${tool.version}-${key}`);
   if (tool.bins.every((b) => existsSync(join(dest, b)))) return { tool, source: "cached", dir: dest, seconds: 0 };
   mkdirSync(join(cacheDir, "logs"), { recursive: true });

@@ -1,0 +1,14 @@
+// Shared scaffolding of the scripts the release components run: settings from the environment, one clear error line on failure.
+export function requireEnv(name: string): string {
+  const v = process.env[name];
+  if (v === undefined || v === "") throw new Error(`${name} is not set`);
+  return v;
+}
+
+/** Runs a component script; a failure prints only its message (the engine shows it) and exits 1. */
+export function runScript(main: () => Promise<void>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
