@@ -173,8 +173,16 @@ describe("release of the fixture tree (branch build)", { timeout: 60 * 60_000 },
     const file = join(proj.source, "cmd/planner/main.go");
     writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner store=%s"'));
     const before = out.imageDigests.value as Record<string, string>;
+    const mtimes = readdirSync(proj.dist).map((f) => statSync(join(proj.dist, f)).mtimeMs);
     const preview = await proj.stack.preview({ diff: true });
     const changed = preview.stdout;
+    // Preview builds and pushes nothing.
+    assert.deepEqual(
+      readdirSync(proj.dist).map((f) => statSync(join(proj.dist, f)).mtimeMs),
+      mtimes,
+      "preview wrote no binary",
+    );
+    assert.equal((await p.registry.getManifest(`${proj.id}/splai-planner`, `sha-${sha7}`))?.digest, before.planner, "preview pushed no image");
     for (const t of TARGETS) assert.match(changed, new RegExp(`binaries-splai-planner-${t}`), `preview shows planner ${t}`);
     for (const other of ["api-gateway", "scheduler", "operator", "worker"]) {
       assert.doesNotMatch(changed, new RegExp(`[~+-]+ .*binaries-splai-${other}-`), `preview leaves ${other} binaries alone`);
