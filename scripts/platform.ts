@@ -1,47 +1,15 @@
 // `npm run platform -- up|down|status|env`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok nodes, GitHub emulator).
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
-import { request as httpRequest } from "node:http";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import { run, tryCapture, which } from "./lib/exec";
+import { fetchLocal } from "./lib/local-http";
 import { ensurePki, type Pki } from "./lib/certs";
 import { elapsed, info, runMain, UserError } from "./lib/log";
 import { repoRoot, toolBinDir } from "./lib/paths";
 import { initState, platformEnv, readState, requirePlatform, writeState, type PlatformState } from "./lib/platform-state";
 import { assertPortFree, isOurs, startDetached, stop, waitReady, type ProcRecord } from "./lib/procs";
 import { toolEnv } from "./lib/toolenv";
-
-interface HttpResult {
-  status: number;
-  body: string;
-}
-
-/** One HTTP(S) request with the platform's CA and, for the API server, the admin client cert. */
-function fetchLocal(url: string, opts: { pki?: Pki; method?: string; body?: string; auth?: string } = {}): Promise<HttpResult> {
-  const u = new URL(url);
-  const isHttps = u.protocol === "https:";
-  const req = isHttps ? httpsRequest : httpRequest;
-  return new Promise((resolve, reject) => {
-    const r = req(
-      url,
-      {
-        method: opts.method ?? "GET",
-        timeout: 5000,
-        ...(isHttps && opts.pki ? { ca: readFileSync(opts.pki.ca), cert: readFileSync(opts.pki.adminCert), key: readFileSync(opts.pki.adminKey) } : {}),
-        headers: { "content-type": "application/json", ...(opts.auth ? { authorization: opts.auth } : {}) },
-      },
-      (res) => {
-        let body = "";
-        res.on("data", (c: Buffer) => (body += c.toString()));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-      },
-    );
-    r.on("timeout", () => r.destroy(new Error(`timeout requesting ${url}`)));
-    r.on("error", reject);
-    r.end(opts.body);
-  });
-}
 
 function bin(name: string): string {
   const p = join(toolBinDir, name);

@@ -1,8 +1,7 @@
 // Test access to the running local platform: its env, registry client, Kubernetes API and GitHub emulator.
-import { readFileSync } from "node:fs";
-import { request } from "node:https";
 import { join } from "node:path";
 import { OciClient } from "../../lib/oci";
+import { fetchLocal } from "../../scripts/lib/local-http";
 import { platformEnv, requirePlatform, type PlatformState } from "../../scripts/lib/platform-state";
 
 export interface Platform {
@@ -17,27 +16,20 @@ export interface Platform {
 
 export function platform(): Platform {
   const state = requirePlatform();
-  const pki = join(state.dir, "pki");
-  const tls = { ca: readFileSync(join(pki, "ca.pem")), cert: readFileSync(join(pki, "admin.pem")), key: readFileSync(join(pki, "admin-key.pem")) };
+  const pki = { ca: join(state.dir, "pki", "ca.pem"), adminCert: join(state.dir, "pki", "admin.pem"), adminKey: join(state.dir, "pki", "admin-key.pem") };
   return {
     state,
     env: platformEnv(state),
     registry: new OciClient(state.registry.address, { username: state.registry.username, password: state.registry.password }),
-    kube: (path, method = "GET", body) =>
-      new Promise((resolve, reject) => {
-        const r = request(
-          `https://127.0.0.1:${state.ports.apiserver}${path}`,
-          { method, ...tls, timeout: 15_000, headers: { "content-type": "application/json" } },
-          (res) => {
-            let text = "";
-            res.on("data", (c: Buffer) => (text += c.toString()));
-            res.on("end", () => resolve({ status: res.statusCode ?? 0, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
-          },
-        );
-        r.on("timeout", () => r.destroy(new Error(`timeout: ${path}`)));
-        r.on("error", reject);
-        r.end(body === undefined ? undefined : JSON.stringify(body));
-      }),
+    kube: async (path, method = "GET", body) => {
+      const r = await fetchLocal(`https://127.0.0.1:${state.ports.apiserver}${path}`, {
+        pki,
+        method,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        timeoutMs: 15_000,
+      });
+      return { status: r.status, json: r.body ? (JSON.parse(r.body) as Record<string, unknown>) : {} };
+    },
     github: (path, init = {}) =>
       fetch(new URL(path.replace(/^\//, ""), `${state.github.url}api/v3/`), {
         ...init,
