@@ -43,7 +43,7 @@ export function writeState(s: PlatformState): void {
   renameSync(`${f}.tmp`, f);
 }
 
-/** The existing state, or a new one with generated credentials; ports come from SPLAI_PORT_* or the defaults. */
+/** The existing state, or a new one with generated credentials; ports come from SPLAI_PORT_* and the buildx builder name from SPLAI_BUILDER, or the defaults. */
 export function initState(dir = platformDir): PlatformState {
   const old = readState(dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -61,7 +61,7 @@ export function initState(dir = platformDir): PlatformState {
     registry: { address: `127.0.0.1:${ports.registry}`, username: "splai", password: old?.registry.password ?? secret() },
     github: { url: `http://127.0.0.1:${ports.github}/`, token: old?.github.token ?? `ghp_${secret()}`, owner: "splai", repo: "splai" },
     kubeconfig: join(dir, "kubeconfig"),
-    buildkit: { socket: join(dir, "buildkitd.sock"), builder: "splai-local" },
+    buildkit: { socket: join(dir, "buildkitd.sock"), builder: process.env.SPLAI_BUILDER ?? "splai-local" },
     // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
     // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.
     pulumi: { backend: `file://${join(dir, "pulumi")}`, passphrase: LOCAL_PASSPHRASE },
