@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ChartPublish } from "./components/chartPublish";
 import { GitHubRelease } from "./components/githubRelease";
 import { GoBinaries } from "./components/goBinaries";
+import { ReleaseGuard } from "./components/releaseGuard";
 import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
 import { loadConfig } from "./config";
@@ -27,6 +28,19 @@ const binaries = new GoBinaries("binaries", {
   commandBackend,
 });
 
+// A tag release first checks that it would not silently roll the deployment back to an older version.
+const guard =
+  v.mode === "tag" && s.deploy
+    ? new ReleaseGuard("guard", {
+        chartVersion: v.chart,
+        namespace: s.namespace,
+        kubeconfig: s.kubeconfig,
+        context: s.kubeContext,
+        allowRollback: s.allowRollback,
+        commandBackend,
+      })
+    : undefined;
+
 const images = new ServiceImages("images", {
   mains: s.mains,
   binaries: binaries.binaries,
@@ -49,6 +63,7 @@ const images = new ServiceImages("images", {
   },
   sourceDateEpoch: 0,
   immutableTags: v.mode === "tag",
+  after: guard?.checks,
   commandBackend,
 });
 
@@ -79,6 +94,7 @@ const deployment = s.deploy
       context: s.kubeContext,
       extraValues: s.helmValues,
       atomic: s.atomic ?? v.mode === "tag",
+      forbidMovingTags: v.mode === "tag",
       timeout: s.helmTimeout,
       registryUsername,
       registryPassword: cfg.registryPassword,
@@ -113,6 +129,8 @@ const release = wantRelease
       assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
       assetChecksums: binaries.checksums,
       api: s.githubApi,
+      // A published release stays when the stack is destroyed; branch prereleases go with their stack.
+      retainOnDelete: v.mode === "tag",
       commandBackend,
     })
   : undefined;

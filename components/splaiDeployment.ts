@@ -23,6 +23,8 @@ export interface SplaiDeploymentArgs {
   readonly atomic?: boolean;
   /** Seconds Helm waits for workloads. Default: 300. */
   readonly timeout?: number;
+  /** Refuse image tags that move (`latest`, or any tag not pinned by digest). Default: false; true for tag releases. */
+  readonly forbidMovingTags?: boolean;
   readonly registryUsername: pulumi.Input<string>;
   readonly registryPassword: pulumi.Input<string>;
 }
@@ -45,7 +47,11 @@ export class SplaiDeployment extends pulumi.ComponentResource {
     const chart = pulumi.output(args.chart);
     const values = pulumi
       .all([args.images, args.extraValues ?? {}])
-      .apply(([images, extra]) => releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>));
+      .apply(([images, extra]) =>
+        releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>, {
+          forbidMovingTags: args.forbidMovingTags ?? false,
+        }),
+      );
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
