@@ -45,13 +45,11 @@ export class SplaiDeployment extends pulumi.ComponentResource {
       { parent: this, provider },
     );
     const chart = pulumi.output(args.chart);
-    const values = pulumi
-      .all([args.images, args.extraValues ?? {}])
-      .apply(([images, extra]) =>
-        releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>, {
-          forbidMovingTags: args.forbidMovingTags ?? false,
-        }),
-      );
+    const values = pulumi.all([args.images, args.extraValues ?? {}]).apply(([images, extra]) =>
+      releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>, {
+        forbidMovingTags: args.forbidMovingTags ?? false,
+      }),
+    );
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
