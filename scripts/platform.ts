@@ -420,6 +420,22 @@ async function down(): Promise<void> {
   info("platform", "down");
 }
 
+/** Stops one service (to rehearse an outage); `up` starts it again. */
+async function stopOne(name: string | undefined): Promise<void> {
+  const svc = services.find((x) => x.name === name);
+  if (!svc) throw new UserError(`unknown service '${name ?? ""}'; services: ${services.map((x) => x.name).join(", ")}`);
+  const s = requirePlatform();
+  const rec = s.procs[svc.name];
+  if (!isOurs(rec)) {
+    info(svc.name, "not running");
+    return;
+  }
+  info(svc.name, `stopping pid ${rec.pid}; 'npm run platform -- up' starts it again`);
+  await stop(rec);
+  delete s.procs[svc.name];
+  writeState(s);
+}
+
 async function status(): Promise<void> {
   const s = requirePlatform();
   const pki = await ensurePki(join(s.dir, "pki"));
@@ -463,9 +479,11 @@ runMain(async () => {
       return down();
     case "status":
       return status();
+    case "stop":
+      return stopOne(process.argv[3]);
     case "env":
       return env();
     default:
-      throw new UserError(`unknown command '${cmd ?? ""}'; use: npm run platform -- up|down|status|env`);
+      throw new UserError(`unknown command '${cmd ?? ""}'; use: npm run platform -- up|down|status|env|stop <service>`);
   }
 });
