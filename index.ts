@@ -116,23 +116,28 @@ const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply
 
 const wantRelease = s.githubRelease ?? v.mode === "tag";
 const release = wantRelease
-  ? new GitHubRelease("github", {
-      owner: s.githubOwner,
-      repository: s.githubRepo,
-      baseUrl: s.githubBaseUrl,
-      token: cfg.githubToken!,
-      tag: v.releaseTag,
-      commit: ref.sha,
-      title: v.mode === "tag" ? `SPLAI ${v.app}` : `SPLAI ${v.app} (prerelease)`,
-      notes: notesData.apply(releaseNotes),
-      prerelease: v.prerelease,
-      assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
-      assetChecksums: binaries.checksums,
-      api: s.githubApi,
-      // A published release stays when the stack is destroyed; branch prereleases go with their stack.
-      retainOnDelete: v.mode === "tag",
-      commandBackend,
-    })
+  ? new GitHubRelease(
+      "github",
+      {
+        owner: s.githubOwner,
+        repository: s.githubRepo,
+        baseUrl: s.githubBaseUrl,
+        token: cfg.githubToken!,
+        tag: v.releaseTag,
+        commit: ref.sha,
+        title: v.mode === "tag" ? `SPLAI ${v.app}` : `SPLAI ${v.app} (prerelease)`,
+        notes: notesData.apply(releaseNotes),
+        prerelease: v.prerelease,
+        assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
+        assetChecksums: binaries.checksums,
+        api: s.githubApi,
+        // A published release stays when the stack is destroyed; branch prereleases go with their stack.
+        retainOnDelete: v.mode === "tag",
+        commandBackend,
+      },
+      // Published only once the deployment rolled out: a release whose rollout failed (and was rolled back) is not announced.
+      { dependsOn: deployment ? [deployment] : [] },
+    )
   : undefined;
 
 export const versions = { mode: v.mode, ref: ref.ref, commit: ref.sha, app: v.app, chart: v.chart, imageTags: v.imageTags };

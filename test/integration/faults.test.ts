@@ -117,7 +117,7 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
       ],
       [
         "unknown platform",
-        { "splai-release:platforms": '["linux/amd64","linux/mips"]' },
+        { "splai-release:platforms[0]": "linux/amd64", "splai-release:platforms[1]": "linux/mips" },
         /platforms: 'linux\/mips' is not a supported image platform; accepted: linux\/amd64/,
       ],
       [
@@ -137,11 +137,14 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
       for (const [what, cfg, pattern] of cases) {
         // `[i]` keys set list items (Pulumi.yaml types these keys as arrays).
         for (const [k, v] of Object.entries(cfg)) await proj.stack.setConfig(k, { value: v }, k.includes("["));
-        const err = await upFails(pattern);
-        assert.match(err, /nothing was changed|not a semantic version/, `${what}: says nothing changed`);
-        for (const k of new Set(Object.keys(cfg).map((x) => x.replace(/\[.*$/, "")))) {
-          if (saved[k]) await proj.stack.setConfig(k, saved[k]);
-          else await proj.stack.removeConfig(k);
+        try {
+          const err = await upFails(pattern);
+          assert.match(err, /nothing was changed|not a semantic version/, `${what}: says nothing changed`);
+        } finally {
+          for (const k of new Set(Object.keys(cfg).map((x) => x.replace(/\[.*$/, "")))) {
+            if (saved[k]) await proj.stack.setConfig(k, saved[k]);
+            else await proj.stack.removeConfig(k);
+          }
         }
       }
     } finally {
@@ -248,7 +251,7 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     });
     let text = "";
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the scheduler image step never started:\n${text}`)), 300_000);
+      const timer = setTimeout(() => reject(new Error(`the scheduler image step never started:\n${text}`)), 180_000);
       const onData = (b: Buffer): void => {
         text += b.toString();
         if (/images-scheduler\s.*(creating|updating)/.test(text)) {
