@@ -149,4 +149,5 @@ export const binaryChecksums = binaries.checksums;
 export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
 export const helmRevision = deployment?.revision;
 export const releaseUrl = release?.url ?? "no GitHub release for this stack";
+export const releaseAssets = release?.assets.apply((as) => as.map((a) => `${a.name} sha256:${a.sha256}`)) ?? [];
 export const installCommand = notesData.apply((n) => helmCommand("install", n));

@@ -58,7 +58,7 @@ export function platform(): Platform {
         headers: { "content-type": "application/json" },
       });
       if (!r.ok) throw new Error(`emulator ${method} ${path}: HTTP ${r.status} ${await r.text()}`);
-      return r.status === 204 ? undefined : ((await r.json()) as unknown);
+      return r.status === 204 ? undefined : await r.json();
     },
     platformCmd: (...args) =>
       execFileSync(process.execPath, ["--import", "tsx", join(repoRoot, "scripts", "platform.ts"), ...args], {

@@ -93,7 +93,7 @@ before(async () => {
   await pulumi.runtime.setMocks(mocks, "splai-release", "test", false);
   program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
   // Outputs resolve once every resource they depend on is registered.
-  await Promise.all(["installCommand", "releaseStatus", "releaseUrl", "imageRefs"].map((k) => valueOf(pulumi.output(program[k]))));
+  await Promise.all(["installCommand", "releaseStatus", "releaseUrl", "releaseAssets", "imageRefs"].map((k) => valueOf(pulumi.output(program[k]))));
 });
 
 describe("release program graph", () => {
