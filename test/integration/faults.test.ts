@@ -62,6 +62,8 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     p = platform();
     proj = await releaseProject(p);
     ns = `splai-${proj.id}`;
+    // A run that was killed may have left faults behind in the shared emulator.
+    await p.emulator("faults", "DELETE");
   });
   after(async () => {
     await p.emulator("faults", "DELETE").catch(() => undefined);
