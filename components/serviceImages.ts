@@ -142,7 +142,8 @@ export class ServiceImages extends pulumi.ComponentResource {
         },
         // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
         // pushed stays in the registry when the stack is destroyed (docker-build would otherwise delete the tags).
-        { parent: this, dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])], retainOnDelete: true },
+        // `registries` holds the password: marked secret by the engine even in the partial state of a failed push.
+        { parent: this, dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])], retainOnDelete: true, additionalSecretOutputs: ["registries"] },
       );
       published[image] = pulumi.all([img.digest]).apply(([digest]) => ({
         name: `splai-${image}`,

@@ -65,7 +65,8 @@ export class SplaiDeployment extends pulumi.ComponentResource {
         cleanupOnFail: args.atomic ?? false,
         maxHistory: 10,
       },
-      { parent: this, provider },
+      // The registry password stays secret even in the partial state a failed rollout leaves behind.
+      { parent: this, provider, additionalSecretOutputs: ["repositoryOpts"] },
     );
     this.namespace = ns.metadata.name;
     this.releaseName = release.name;
