@@ -272,7 +272,8 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     });
     await new Promise((r) => cli.on("close", r));
     transcript.push(text);
-    await assert.rejects(proj.stack.preview(), /currently locked/, "the killed update left its lock");
+    // (A preview takes no lock; an update does, and is refused at once.)
+    await assert.rejects(proj.stack.up(), /the stack is currently locked by 1 lock/, "the killed update left its lock");
 
     const r = spawnSync(
       process.execPath,
