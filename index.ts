@@ -72,7 +72,7 @@ const chart = new ChartPublish(
 const deployment = s.deploy
   ? new SplaiDeployment("splai", {
       chart: chart.chart,
-      images: images.images,
+      images: images.pinned,
       valuesKeys,
       namespace: s.namespace,
       kubeconfig: s.kubeconfig,
