@@ -29,7 +29,7 @@ const binaries = new GoBinaries("binaries", {
 
 const images = new ServiceImages("images", {
   mains: s.mains,
-  binaries: binaries.binaries,
+  binaries: binaries.builds,
   registry: s.registry,
   owner: s.owner,
   tags: v.imageTags,
