@@ -72,7 +72,7 @@ const chart = new ChartPublish(
 const deployment = s.deploy
   ? new SplaiDeployment("splai", {
       chart: chart.chart,
-      images: images.pinned,
+      images: images.images,
       valuesKeys,
       namespace: s.namespace,
       kubeconfig: s.kubeconfig,

@@ -58,16 +58,10 @@ const guardScript = resolve(__dirname, "..", "scripts", "check-immutable.ts");
 
 export class ServiceImages extends pulumi.ComponentResource {
   public readonly images: pulumi.Output<Record<string, PublishedImage>>;
-  /**
-   * Per image, the repository (known before anything is built) and the digest-pinned tag (known once pushed). Kept
-   * apart so a preview shows every repository even while the digests are still unknown.
-   */
-  public readonly pinned: Readonly<Record<string, { readonly repository: string; readonly pinnedTag: pulumi.Output<string> }>>;
 
   constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("splai:build:ServiceImages", name, {}, opts);
     const published: Record<string, pulumi.Output<PublishedImage>> = {};
-    const pinned: Record<string, { repository: string; pinnedTag: pulumi.Output<string> }> = {};
     for (const main of args.mains.filter((m) => m.image)) {
       const image = main.image!;
       const repository = imageRepository(args.registry, args.owner, image);
@@ -158,10 +152,8 @@ export class ServiceImages extends pulumi.ComponentResource {
         ref: `${repository}@${digest}`,
         pinnedTag: `${args.tags[0]}@${digest}`,
       }));
-      pinned[image] = { repository, pinnedTag: pulumi.interpolate`${args.tags[0]}@${img.digest}` };
     }
     this.images = pulumi.output(published);
-    this.pinned = pinned;
     this.registerOutputs({ images: this.images });
   }
 }

@@ -1,17 +1,15 @@
 // SplaiDeployment: the namespace and Helm release `splai` installed from the published OCI chart, every image pinned by digest.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { releaseValues, type ImageRef } from "../lib/values";
+import { releaseValues } from "../lib/values";
 import type { PublishedChart } from "./chartPublish";
+import type { PublishedImage } from "./serviceImages";
 
 export interface SplaiDeploymentArgs {
   /** The chart as published by ChartPublish. */
   readonly chart: pulumi.Input<PublishedChart>;
-  /**
-   * Images by short name (`api-gateway`, …), from ServiceImages' `pinned`. A plain record whose digests may be Outputs:
-   * the values then stay known in a preview except for the digests still to be built.
-   */
-  readonly images: Readonly<Record<string, ImageRef<pulumi.Input<string>>>>;
+  /** Images by short name (`api-gateway`, …), from ServiceImages. */
+  readonly images: pulumi.Input<Record<string, PublishedImage>>;
   /** Chart value key per image short name (`api-gateway` → `apiGateway`). Plain. */
   readonly valuesKeys: Readonly<Record<string, string>>;
   /** Namespace; default `splai-system`. */
@@ -19,8 +17,8 @@ export interface SplaiDeploymentArgs {
   /** Kubeconfig document or path; default: the ambient kubeconfig. */
   readonly kubeconfig?: pulumi.Input<string>;
   readonly context?: string;
-  /** Extra chart values merged under the image values (they never replace the pinned images). Plain. Default: none. */
-  readonly extraValues?: Readonly<Record<string, unknown>>;
+  /** Extra chart values merged over the image values. Default: none. */
+  readonly extraValues?: pulumi.Input<Record<string, unknown>>;
   /** Roll back automatically when the upgrade fails. Default: false (true for tag releases in config). */
   readonly atomic?: boolean;
   /** Seconds Helm waits for workloads. Default: 300. */
@@ -45,8 +43,9 @@ export class SplaiDeployment extends pulumi.ComponentResource {
       { parent: this, provider },
     );
     const chart = pulumi.output(args.chart);
-    // Not one apply over all images: that would hide every value in a preview until the last digest is known.
-    const values = releaseValues(args.images, args.valuesKeys, args.extraValues ?? {});
+    const values = pulumi
+      .all([args.images, args.extraValues ?? {}])
+      .apply(([images, extra]) => releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>));
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
@@ -68,7 +67,7 @@ export class SplaiDeployment extends pulumi.ComponentResource {
     this.releaseName = release.name;
     this.status = release.status.status;
     this.revision = release.status.revision;
-    this.values = pulumi.output(values).apply((v) => v as Record<string, unknown>);
+    this.values = values;
     this.registerOutputs({ namespace: this.namespace, releaseName: this.releaseName, status: this.status, revision: this.revision, values: this.values });
   }
 }
