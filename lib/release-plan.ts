@@ -1,5 +1,6 @@
 // Release plans: what a preview says the next `up` will release (versions, images, chart, Helm values, GitHub release), as JSON and Markdown.
 import { basename } from "node:path";
+import { releaseValues } from "./values";
 
 /** The engine's placeholder for a value that becomes known only during `up`. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -9,6 +10,8 @@ const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const SECRET_KEY = /pass(word|wd)?$|secret|token|credential|private[-_]?key|api[-_]?key/i;
 
 export const KNOWN_AFTER_UP = "(known after up)";
+/** Stands for an image digest in planned Helm values, after the immutable tag it is pinned to. */
+export const DIGEST_AFTER_UP = "(digest known after up)";
 export const MASKED = "[secret]";
 
 export type Change = "create" | "update" | "replace" | "delete" | "same" | "read";
@@ -157,6 +160,11 @@ export interface ReleasePlan {
     readonly change: Change;
     readonly chartVersion: { readonly before?: string; readonly after: string };
     readonly values: readonly ValueChange[];
+    /**
+     * `preview`: the engine knew the new values. `sources`: it knew them only as a whole unknown (an image digest is
+     * still to come), so they were computed from the stack's helmValues and the planned images, as the program does.
+     */
+    readonly valuesFrom: "preview" | "sources";
   };
   readonly githubRelease?: {
     readonly tag: string;
@@ -188,6 +196,11 @@ export interface PlanInput {
   readonly updatePlan?: string;
   /** Reads a chart's name from its directory; used when no earlier publish recorded it. */
   readonly chartName?: (chartPath: string) => string | undefined;
+  /**
+   * What the Helm values are made of: the stack's `helmValues` and each image's chart value key. While a digest is still
+   * unknown the engine sees the values only as one unknown, and the plan computes them from these instead.
+   */
+  readonly helmValueSources?: { readonly extra: Readonly<Record<string, unknown>>; readonly valuesKeys: Readonly<Record<string, string>> };
 }
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
@@ -324,12 +337,26 @@ export function buildPlan(input: PlanInput): ReleasePlan {
   let helm: ReleasePlan["helm"];
   if (rel !== undefined) {
     const now = rel.newInputs ?? {};
+    let after: unknown = now.values;
+    let valuesFrom: "preview" | "sources" = "preview";
+    if (isUnknown(after) && input.helmValueSources !== undefined) {
+      const refs = Object.fromEntries(
+        images.map((i) => [i.name, { repository: i.repository, pinnedTag: `${i.tags[0] ?? "?"}@${i.digest === KNOWN_AFTER_UP ? DIGEST_AFTER_UP : i.digest}` }]),
+      );
+      try {
+        after = releaseValues(refs, input.helmValueSources.valuesKeys, input.helmValueSources.extra);
+        valuesFrom = "sources";
+      } catch {
+        // An image the values need is not in this preview: leave the values unknown rather than guess.
+      }
+    }
     helm = {
       release: str(now.name) ?? str(rel.oldInputs?.name) ?? "splai",
       namespace: str(now.namespace) ?? str(rel.oldInputs?.namespace) ?? KNOWN_AFTER_UP,
       change: rel.change,
       chartVersion: { before: str(rel.oldInputs?.version), after: str(now.version) ?? chart?.version ?? KNOWN_AFTER_UP },
-      values: rel.change === "delete" ? [] : diffValues(rel.oldInputs?.values, now.values),
+      values: rel.change === "delete" ? [] : diffValues(rel.oldInputs?.values, after),
+      valuesFrom,
     };
   }
 
@@ -454,7 +481,8 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
       if (h.values.length > 0) {
         const lines = valueLines(h.values);
         const shown = lines.slice(0, detail.valueLimit);
-        out.push("Values that change:", "", "```diff", ...shown, "```");
+        const from = h.valuesFrom === "sources" ? " (from the stack's `helmValues` and the planned images, as the program computes them)" : "";
+        out.push(`Values that change${from}:`, "", "```diff", ...shown, "```");
         if (shown.length < lines.length) out.push("", `${lines.length - shown.length} more value lines are in the JSON plan.`);
         out.push("");
       } else if (h.change !== "delete") {

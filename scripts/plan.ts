@@ -52,6 +52,8 @@ runMain(async () => {
   const dir = resolve(args.dir ?? repoRoot);
   const out = resolve(args.out ?? join(repoRoot, ".state", "plans"));
   const envVars = workspaceEnv(args.stack);
+  // The Automation API finds the `pulumi` binary on this process's PATH, not on the workspace's.
+  process.env.PATH = envVars.PATH;
   const stack = await LocalWorkspace.selectStack({ stackName: args.stack, workDir: dir }, { envVars }).catch((e: Error) => {
     throw new UserError(`cannot select stack '${args.stack}' in ${dir}: ${e.message.split("\n").find((l) => l.includes("error")) ?? e.message}`);
   });

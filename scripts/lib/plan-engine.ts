@@ -3,6 +3,7 @@ import type { EngineEvent, PreviewResult, Stack, UpResult } from "@pulumi/pulumi
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as YAML from "yaml";
+import { chartValueKeys, SPLAI_MAINS } from "../../lib/layout";
 import { buildPlan, type ReleasePlan, type StepEvent } from "../../lib/release-plan";
 
 /** Update plans (`preview --save-plan`, `up --plan`) are an experimental engine feature in Pulumi 3.274. */
@@ -37,6 +38,18 @@ export interface PreviewPlanOptions {
   readonly onOutput?: (out: string) => void;
 }
 
+/** The stack's extra Helm values as the program reads them (`splai-release:helmValues`, an object; default none). */
+async function extraHelmValues(stack: Stack): Promise<Record<string, unknown>> {
+  const raw = (await stack.getAllConfig())["splai-release:helmValues"]?.value;
+  if (raw === undefined || raw === "") return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    throw new Error(`splai-release:helmValues is not a YAML/JSON object (${raw.slice(0, 60)}…); fix it with 'pulumi config set --path'`);
+  }
+}
+
 /** Runs `preview --diff` and returns the release plan it implies. Builds, pushes and deploys nothing. */
 export async function previewPlan(stack: Stack, opts: PreviewPlanOptions = {}): Promise<{ plan: ReleasePlan; preview: PreviewResult }> {
   if (opts.savePlan !== undefined) enablePlans(stack);
@@ -49,6 +62,7 @@ export async function previewPlan(stack: Stack, opts: PreviewPlanOptions = {}): 
     changeSummary: preview.changeSummary,
     updatePlan: opts.savePlan,
     chartName: chartNameOf,
+    helmValueSources: { extra: await extraHelmValues(stack), valuesKeys: chartValueKeys(SPLAI_MAINS) },
   });
   return { plan, preview };
 }

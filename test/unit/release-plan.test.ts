@@ -1,7 +1,18 @@
 // The release plan from preview events: versions, images, chart, Helm value diff with secrets masked, GitHub release, Markdown, and the plan command line.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildPlan, diffValues, KNOWN_AFTER_UP, MASKED, normalizeOp, parseUrn, renderMarkdown, UNKNOWN, type StepEvent } from "../../lib/release-plan";
+import {
+  buildPlan,
+  DIGEST_AFTER_UP,
+  diffValues,
+  KNOWN_AFTER_UP,
+  MASKED,
+  normalizeOp,
+  parseUrn,
+  renderMarkdown,
+  UNKNOWN,
+  type StepEvent,
+} from "../../lib/release-plan";
 import { parsePlanArgs } from "../../scripts/lib/plan-args";
 
 /** A value the engine marked secret, as it appears in events. */
@@ -24,13 +35,9 @@ const oldValues = {
   legacy: { on: true },
   auth: { token: SECRET },
 };
-const newValues = {
-  apiGateway: { image: { repository: `${REG}/splai-api-gateway`, tag: `sha-1111111@${d("a")}`, pullPolicy: "IfNotPresent" }, replicas: 2 },
-  planner: { image: { repository: `${REG}/splai-planner`, tag: UNKNOWN, pullPolicy: "IfNotPresent" } },
-  redis: { enabled: false },
-  minio: { rootPassword: "hunter2", buckets: ["a", "b"] },
-  auth: { token: SECRET },
-};
+/** The stack's helmValues: what the program merges under the pinned images. */
+const extra = { apiGateway: { replicas: 2 }, redis: { enabled: false }, minio: { rootPassword: "hunter2", buckets: ["a", "b"] }, auth: { token: "s3cr3t" } };
+const valuesKeys = { "api-gateway": "apiGateway", planner: "planner" };
 
 const steps: StepEvent[] = [
   step("same", undefined, "pulumi:pulumi:Stack", "splai-release-dev"),
@@ -68,7 +75,8 @@ const steps: StepEvent[] = [
   step("update", "splai:deploy:SplaiDeployment", "kubernetes:helm.sh/v3:Release", "splai-release", {
     diffs: ["values", "version"],
     old: { inputs: { name: "splai", namespace: "splai-system", version: "0.1.0-main.1", values: oldValues } },
-    new: { inputs: { name: "splai", namespace: "splai-system", version: UNKNOWN, values: newValues } },
+    // A digest is still to come, so the engine knows the values only as a whole unknown.
+    new: { inputs: { name: "splai", namespace: "splai-system", version: UNKNOWN, values: UNKNOWN } },
   }),
   step("update", "splai:release:GitHubRelease", CMD, "github-release", {
     new: {
@@ -97,7 +105,14 @@ const outputs = {
   imageDigests: UNKNOWN,
 };
 
-const plan = buildPlan({ stack: "dev", steps, outputs, changeSummary: { replace: 4, update: 3, same: 9 }, updatePlan: "/tmp/plans/dev.update-plan.json" });
+const plan = buildPlan({
+  stack: "dev",
+  steps,
+  outputs,
+  changeSummary: { replace: 4, update: 3, same: 9 },
+  updatePlan: "/tmp/plans/dev.update-plan.json",
+  helmValueSources: { extra, valuesKeys },
+});
 
 describe("reading engine events", () => {
   it("parses nested and top-level URNs", () => {
@@ -164,14 +179,40 @@ describe("a release plan from a preview", () => {
     assert.deepEqual(plan.helm?.chartVersion, { before: "0.1.0-main.1", after: "0.1.0-main.2" });
     assert.equal(plan.helm?.namespace, "splai-system");
   });
-  it("diffs the Helm values leaf by leaf, masking secrets and naming unknown digests", () => {
+  it("diffs the Helm values leaf by leaf from their sources while a digest is unknown, masking secrets", () => {
+    assert.equal(plan.helm?.valuesFrom, "sources");
     assert.deepEqual(plan.helm?.values, [
       { path: "apiGateway.replicas", before: undefined, after: "2" },
       { path: "legacy.on", before: "true", after: undefined },
       { path: "minio.buckets", before: undefined, after: '["a","b"]' },
       { path: "minio.rootPassword", before: undefined, after: MASKED },
-      { path: "planner.image.tag", before: `sha-1111111@${d("b")}`, after: KNOWN_AFTER_UP },
+      { path: "planner.image.tag", before: `sha-1111111@${d("b")}`, after: `sha-2222222@${DIGEST_AFTER_UP}` },
     ]);
+  });
+  it("takes the engine's values when it knows them", () => {
+    const known = { ...oldValues, redis: { enabled: true } };
+    const p = buildPlan({
+      stack: "dev",
+      outputs: {},
+      helmValueSources: { extra, valuesKeys },
+      steps: [
+        step("update", "splai:deploy:SplaiDeployment", "kubernetes:helm.sh/v3:Release", "splai-release", {
+          old: { inputs: { version: "0.1.0", values: oldValues } },
+          new: { inputs: { version: "0.1.0", values: known } },
+        }),
+      ],
+    });
+    assert.equal(p.helm?.valuesFrom, "preview");
+    assert.deepEqual(p.helm?.values, [{ path: "redis.enabled", before: "false", after: "true" }]);
+  });
+  it("leaves the values unknown rather than guess when an image they need is not in the preview", () => {
+    const p = buildPlan({
+      stack: "dev",
+      outputs: {},
+      helmValueSources: { extra, valuesKeys: { scheduler: "scheduler" } },
+      steps: [step("create", "splai:deploy:SplaiDeployment", "kubernetes:helm.sh/v3:Release", "splai-release", { new: { inputs: { values: UNKNOWN } } })],
+    });
+    assert.deepEqual(p.helm?.values, [{ path: "(all values)", before: undefined, after: KNOWN_AFTER_UP }]);
   });
   it("describes the GitHub release, whose assets are the binaries and SHA256SUMS while their paths are unknown", () => {
     assert.deepEqual(plan.githubRelease, {
@@ -241,7 +282,8 @@ describe("the plan as Markdown", () => {
       "1 of 2 binaries are built: `splai-planner-linux-amd64`.",
       "`oci://127.0.0.1:5743/team/charts/splai` version `0.1.0-main.2` (was `0.1.0-main.1`), alias `latest`: **replace**.",
       "**update**, chart version `0.1.0-main.1` → `0.1.0-main.2`.",
-      `- planner.image.tag: sha-1111111@${d("b")}\n+ planner.image.tag: (known after up)`,
+      `- planner.image.tag: sha-1111111@${d("b")}\n+ planner.image.tag: sha-2222222@(digest known after up)`,
+      "Values that change (from the stack's `helmValues` and the planned images, as the program computes them):",
       "+ minio.rootPassword: [secret]",
       "`v0.0.0-main-2222222` “SPLAI 0.0.0-main-2222222 (prerelease)”, a prerelease: **update**; 3 assets are uploaded",
       "Every resource that changes (7)",
@@ -251,9 +293,9 @@ describe("the plan as Markdown", () => {
     }
   });
   it("never shows a secret or the engine's secret marker", () => {
-    assert.ok(!md.includes("hunter2"));
+    assert.ok(!md.includes("hunter2") && !md.includes("s3cr3t"));
     assert.ok(!md.includes("4dabf18193072939515e22adb298388d"));
-    assert.ok(!JSON.stringify(plan).includes("hunter2"), "nor does the JSON plan");
+    assert.ok(!/hunter2|s3cr3t/.test(JSON.stringify(plan)), "nor does the JSON plan");
   });
   it("drops detail to fit a size limit, keeping the summary", () => {
     const full = renderMarkdown(plan);
