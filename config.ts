@@ -64,7 +64,8 @@ export function loadConfig(): ReleaseConfig {
     buildNumber: num(cfg, "buildNumber") ?? (process.env.SPLAI_BUILD_NUMBER ? Number(process.env.SPLAI_BUILD_NUMBER) : undefined),
     registry: str(cfg, "registry"),
     owner: str(cfg, "owner"),
-    registryUsername: str(cfg, "registryUsername") ?? process.env.SPLAI_REGISTRY_USERNAME,
+    // CI passes unset variables as empty strings; empty means unset here too.
+    registryUsername: str(cfg, "registryUsername") ?? nonEmpty(process.env.SPLAI_REGISTRY_USERNAME),
     platforms: cfg.getObject<string[]>("platforms"),
     binaryTargets: cfg.getObject<string[]>("binaryTargets"),
     baseImage: str(cfg, "baseImage"),
