@@ -45,6 +45,8 @@ export class SplaiDeployment extends pulumi.ComponentResource {
       { parent: this, provider },
     );
     const chart = pulumi.output(args.chart);
+    // One Output on purpose: a saved update plan (`up --plan`) drops unknowns nested inside an object and then refuses
+    // the up, while a wholly unknown value is planned fine. The release plan shows the values from their sources instead.
     const values = pulumi.all([args.images, args.extraValues ?? {}]).apply(([images, extra]) =>
       releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>, {
         forbidMovingTags: args.forbidMovingTags ?? false,
