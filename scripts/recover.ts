@@ -1,8 +1,8 @@
 // `npm run recover -- --stack <name> [--cwd <dir>] [--up]`: after an update was interrupted (killed CLI, lost CI runner),
-// clear the stale lock, list and clear the pending operations, refresh, and with --up converge again.
+// clear the stale lock, list and clear the pending operations, and with --up converge again.
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { hostname } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { info, runMain, UserError } from "./lib/log";
@@ -95,18 +95,27 @@ runMain(async () => {
     spawnSync("pulumi", ["cancel", "--yes", "--stack", o.stack, "--non-interactive"], { cwd: o.cwd, stdio: "inherit" });
   }
 
-  // 2. The operations the interrupted update had started but not finished.
-  const state = JSON.parse(pulumi(o, ["stack", "export"], true)) as {
-    deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] };
-  };
+  // 2. The operations the interrupted update had started but not finished. They are dropped from the state with an
+  // export/import round trip (ciphertexts stay as they are), so the next up creates or updates those resources again.
+  // That is safe here: image builds are reproducible (same digest), chart pushes and GitHub releases are idempotent
+  // upserts. No refresh: reading resources back through providers that drop secret marks (docker-build) would write
+  // the registry password into the state in plaintext (seen in test/integration/faults.test.ts).
+  const exported = pulumi(o, ["stack", "export"], true);
+  const state = JSON.parse(exported) as { deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] } };
   const pending = state.deployment?.pending_operations ?? [];
   for (const op of pending) info("recover", `pending ${op.type}: ${op.resource.urn}`);
   info("recover", `${pending.length} pending operation(s)`);
-
-  // 3. Refresh reads every resource back; pending creates are dropped, so the next up creates them again. That is safe here:
-  // image builds are reproducible (same digest), chart pushes and GitHub releases are idempotent upserts.
-  info("recover", "pulumi refresh --clear-pending-creates");
-  pulumi(o, ["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--suppress-progress"]);
+  if (pending.length > 0 && state.deployment) {
+    const dir = mkdtempSync(join(tmpdir(), "splai-recover-"));
+    try {
+      const file = join(dir, "state.json");
+      writeFileSync(file, JSON.stringify({ ...state, deployment: { ...state.deployment, pending_operations: [] } }), { mode: 0o600 });
+      pulumi(o, ["stack", "import", "--file", file]);
+      info("recover", "pending operations cleared");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 
   if (o.up) {
     info("recover", "pulumi up");

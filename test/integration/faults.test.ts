@@ -289,6 +289,7 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     assert.equal(r.status, 0, `recover failed:\n${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /clearing 1 stale lock/);
     assert.match(r.stderr, /pending (creating|updating): .*images-scheduler/);
+    assert.match(r.stderr, /pending operations cleared/);
     assert.match(r.stderr, /converged/);
 
     const outputs = await proj.stack.outputs();
@@ -305,6 +306,8 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     const revision = (await p.helmRelease(ns, "deployed"))[0].version;
     const helmValues = JSON.parse((await proj.stack.getConfig("splai-release:helmValues")).value) as Record<string, unknown>;
     await proj.stack.setConfig("splai-release:helmValues", { value: JSON.stringify({ ...helmValues, apiGateway: { replicaCount: 2 } }) });
+    // The controller manager goes too, or it would mark the kwok nodes (which cannot renew their leases meanwhile) NotReady.
+    p.platformCmd("stop", "kube-controller-manager");
     p.platformCmd("stop", "kube-apiserver");
     try {
       await upFails(new RegExp(`127\\.0\\.0\\.1:${p.state.ports.apiserver}.*connection refused`, "s"));

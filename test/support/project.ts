@@ -17,7 +17,7 @@ export interface ReleaseProject {
   cleanup(): Promise<void>;
 }
 
-const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json"];
+const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json", "tsconfig.pulumi.json"];
 
 /** A unique, lower-case id usable in stack names, registry paths and namespaces. */
 export const uniqueId = (prefix: string): string => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
