@@ -98,8 +98,7 @@ runMain(async () => {
   // 2. The operations the interrupted update had started but not finished. They are dropped from the state with an
   // export/import round trip (ciphertexts stay as they are), so the next up creates or updates those resources again.
   // That is safe here: image builds are reproducible (same digest), chart pushes and GitHub releases are idempotent
-  // upserts. No refresh: reading resources back through providers that drop secret marks (docker-build) would write
-  // the registry password into the state in plaintext (seen in test/integration/faults.test.ts).
+  // upserts. This needs no refresh (which would also re-read every image and the Helm release from their providers).
   const exported = pulumi(o, ["stack", "export"], true);
   const state = JSON.parse(exported) as { deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] } };
   const pending = state.deployment?.pending_operations ?? [];

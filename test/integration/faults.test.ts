@@ -325,14 +325,23 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     const pv = await proj.stack.preview({ diff: true, ...record });
     transcript.push(pv.stdout, pv.stderr);
     const secrets = { "registry password": p.state.registry.password, "GitHub token": p.state.github.token };
+    // The Automation API's exportStack() decrypts (it runs `stack export --show-secrets`); a plain CLI export shows
+    // what the backend stores.
+    const ws = proj.stack.workspace;
+    const stored = spawnSync("pulumi", ["stack", "export", "--stack", proj.stack.name], {
+      cwd: ws.workDir,
+      env: { ...process.env, ...ws.envVars },
+      encoding: "utf8",
+    });
+    assert.equal(stored.status, 0, stored.stderr);
     const places: Record<string, string> = {
-      "stack export": JSON.stringify(await proj.stack.exportStack()),
+      "stack export": stored.stdout,
       "engine events and up/preview output": transcript.join("\n"),
       "Helm values": JSON.stringify((await p.helmRelease(ns)).map((r) => r.config)),
       "release notes": (await release()).body,
     };
     assert.ok(transcript.length > 100, "the transcript holds the run's output and events");
-    const exported = (await proj.stack.exportStack()).deployment as { resources?: { urn: string }[] };
+    const exported = (JSON.parse(stored.stdout) as { deployment: { resources?: { urn: string }[] } }).deployment;
     for (const [where, text] of Object.entries(places)) {
       for (const [what, value] of Object.entries(secrets)) {
         const holders = where === "stack export" ? (exported.resources ?? []).filter((r) => JSON.stringify(r).includes(value)).map((r) => r.urn) : [];
