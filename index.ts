@@ -6,6 +6,7 @@ import { GitHubRelease } from "./components/githubRelease";
 import { GoBinaries } from "./components/goBinaries";
 import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
+import { Verification } from "./components/verification";
 import { loadConfig } from "./config";
 import { ensureRemoteBuilder } from "./lib/buildx";
 import { parseTarget } from "./lib/layout";
@@ -69,6 +70,8 @@ const chart = new ChartPublish(
   { dependsOn: [images] },
 );
 
+const atomic = s.atomic ?? v.mode === "tag";
+const verifying = s.deploy && s.verify !== false;
 const deployment = s.deploy
   ? new SplaiDeployment("splai", {
       chart: chart.chart,
@@ -78,12 +81,38 @@ const deployment = s.deploy
       kubeconfig: s.kubeconfig,
       context: s.kubeContext,
       extraValues: s.helmValues,
-      atomic: s.atomic ?? v.mode === "tag",
+      atomic,
       timeout: s.helmTimeout,
+      helmWaits: !verifying,
       registryUsername,
       registryPassword: cfg.registryPassword,
     })
   : undefined;
+
+// The released splaictl that runs on this machine checks the deployed control plane.
+const hostTarget = { goos: process.platform === "win32" ? "windows" : process.platform, goarch: process.arch === "x64" ? "amd64" : process.arch };
+const verifier =
+  deployment && verifying
+    ? new Verification(
+        "verify",
+        {
+          commandBackend,
+          kubeconfig: s.kubeconfig,
+          context: s.kubeContext,
+          namespace: deployment.namespace,
+          releaseName: deployment.releaseName,
+          revision: deployment.revision,
+          images: images.images.apply((m) => Object.values(m).map((i) => `${i.repository}:${i.pinnedTag}`)),
+          splaictl: binaries.binaries.apply(
+            (bs) => bs.find((b) => b.binary === "splaictl" && b.goos === hostTarget.goos && b.goarch === hostTarget.goarch)?.path,
+          ),
+          timeout: s.helmTimeout,
+          rollbackOnFailure: atomic,
+          requireRealNode: s.verify === true,
+        },
+        { dependsOn: [deployment] },
+      )
+    : undefined;
 
 const imageList = images.images.apply((m) => Object.values(m));
 const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply(([imgs, c, checksums]) => ({
@@ -100,21 +129,26 @@ const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply
 
 const wantRelease = s.githubRelease ?? v.mode === "tag";
 const release = wantRelease
-  ? new GitHubRelease("github", {
-      owner: s.githubOwner,
-      repository: s.githubRepo,
-      baseUrl: s.githubBaseUrl,
-      token: cfg.githubToken!,
-      tag: v.releaseTag,
-      commit: ref.sha,
-      title: v.mode === "tag" ? `SPLAI ${v.app}` : `SPLAI ${v.app} (prerelease)`,
-      notes: notesData.apply(releaseNotes),
-      prerelease: v.prerelease,
-      assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
-      assetChecksums: binaries.checksums,
-      api: s.githubApi,
-      commandBackend,
-    })
+  ? new GitHubRelease(
+      "github",
+      {
+        owner: s.githubOwner,
+        repository: s.githubRepo,
+        baseUrl: s.githubBaseUrl,
+        token: cfg.githubToken!,
+        tag: v.releaseTag,
+        commit: ref.sha,
+        title: v.mode === "tag" ? `SPLAI ${v.app}` : `SPLAI ${v.app} (prerelease)`,
+        notes: notesData.apply(releaseNotes),
+        prerelease: v.prerelease,
+        assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
+        assetChecksums: binaries.checksums,
+        api: s.githubApi,
+        commandBackend,
+      },
+      // A release whose deployment failed verification is not published.
+      verifier ? { dependsOn: [verifier] } : undefined,
+    )
   : undefined;
 
 export const versions = { mode: v.mode, ref: ref.ref, commit: ref.sha, app: v.app, chart: v.chart, imageTags: v.imageTags };
@@ -125,5 +159,6 @@ export const chartDigest = chart.chart.digest;
 export const binaryChecksums = binaries.checksums;
 export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
 export const helmRevision = deployment?.revision;
+export const verification = verifier?.result ?? (s.deploy ? "not verified (splai-release:verify is false)" : "not deployed (splai-release:deploy is false)");
 export const releaseUrl = release?.url ?? "no GitHub release for this stack";
 export const installCommand = notesData.apply((n) => helmCommand("install", n));

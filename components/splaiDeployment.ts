@@ -23,6 +23,11 @@ export interface SplaiDeploymentArgs {
   readonly atomic?: boolean;
   /** Seconds Helm waits for workloads. Default: 300. */
   readonly timeout?: number;
+  /**
+   * Helm waits for readiness and, when atomic, rolls back itself. Default: true. False when a Verification takes over both:
+   * it waits with crash-loop detection, checks the services and rolls back instead (Helm's atomic would force a blind wait).
+   */
+  readonly helmWaits?: boolean;
   readonly registryUsername: pulumi.Input<string>;
   readonly registryPassword: pulumi.Input<string>;
 }
@@ -43,6 +48,7 @@ export class SplaiDeployment extends pulumi.ComponentResource {
       { parent: this, provider },
     );
     const chart = pulumi.output(args.chart);
+    const helmWaits = args.helmWaits ?? true;
     const values = pulumi
       .all([args.images, args.extraValues ?? {}])
       .apply(([images, extra]) => releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>));
@@ -55,10 +61,11 @@ export class SplaiDeployment extends pulumi.ComponentResource {
         version: chart.version,
         repositoryOpts: { username: args.registryUsername, password: args.registryPassword },
         values,
-        atomic: args.atomic ?? false,
+        atomic: helmWaits && (args.atomic ?? false),
+        skipAwait: !helmWaits,
         timeout: args.timeout ?? 300,
-        waitForJobs: true,
-        cleanupOnFail: args.atomic ?? false,
+        waitForJobs: helmWaits,
+        cleanupOnFail: helmWaits && (args.atomic ?? false),
         maxHistory: 10,
       },
       { parent: this, provider },
