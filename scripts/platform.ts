@@ -166,6 +166,7 @@ const services: Service[] = [
           // Logs and exec on the real node: the kubelet trusts the platform CA's admin certificate.
           `--kubelet-client-certificate=${pki.adminCert}`,
           `--kubelet-client-key=${pki.adminKey}`,
+          "--kubelet-preferred-address-types=InternalIP",
         ],
         logOf(s, "kube-apiserver"),
         process.env,
