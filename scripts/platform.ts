@@ -1,4 +1,5 @@
 // `npm run platform -- up [--node fake|real]|down|status|env`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator).
+import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -388,9 +389,13 @@ function writeKubeconfig(s: PlatformState, pki: Pki): void {
   );
 }
 
-/** Trusts the local CA system-wide (root only), so Go and Node clients such as helm and the providers accept the registry. */
-async function trustCa(pki: Pki): Promise<void> {
-  const target = "/usr/local/share/ca-certificates/splai-release-local.crt";
+/**
+ * Trusts the local CA system-wide (root only), so Go and Node clients such as helm and the providers accept the registry.
+ * Each platform directory has a CA of its own and a trust file of its own: with one shared file name, the checkout that
+ * started its platform last would untrust every other checkout's registry.
+ */
+async function trustCa(pki: Pki, dir: string): Promise<void> {
+  const target = `/usr/local/share/ca-certificates/splai-release-local-${createHash("sha256").update(dir).digest("hex").slice(0, 12)}.crt`;
   const ca = readFileSync(pki.ca, "utf8");
   if (existsSync(target) && readFileSync(target, "utf8") === ca) return;
   if (process.getuid?.() !== 0) {
@@ -462,7 +467,7 @@ async function up(args: string[]): Promise<void> {
   mkdirSync(join(s.dir, "pulumi"), { recursive: true });
   writeState(s);
   const pki = await ensurePki(join(s.dir, "pki"));
-  await trustCa(pki);
+  await trustCa(pki, s.dir);
   writeKubeconfig(s, pki);
   // Switching node mode: stop the other mode's services first.
   for (const svc of [...services].reverse()) if (!enabled(svc, s)) await stopService(svc, s, pki);
