@@ -352,7 +352,15 @@ export async function cleanupNode(s: PlatformState): Promise<void> {
     .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)))
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) await run("umount", ["-l", m], { timeoutMs: 15_000 }).catch(() => undefined);
-  for (const h of cgroupMounts()) rmCgroupTree(join(h, s.node.real.cgroupRoot));
+  // A cgroup of a process killed a moment ago stays busy until the kernel has reaped it: retry briefly.
+  for (let i = 0; i < 20; i++) {
+    const left = cgroupMounts()
+      .map((h) => join(h, s.node.real.cgroupRoot))
+      .filter((d) => existsSync(d));
+    if (left.length === 0) break;
+    left.forEach(rmCgroupTree);
+    await sleep(250);
+  }
   if (tryCapture("ip", ["link", "show", s.node.real.bridge]) !== undefined) await ip(["link", "del", s.node.real.bridge]).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }
