@@ -79,6 +79,7 @@ export function loadConfig(): ReleaseConfig {
     githubApi: str(cfg, "githubApi"),
     commandProvider: str(cfg, "commandProvider"),
     breakingChanges: cfg.getObject<string[]>("breakingChanges"),
+    extraMains: cfg.getObject<RawSettings["extraMains"]>("extraMains"),
     hasRegistryPassword: registryPassword !== undefined,
     hasGithubToken: githubToken !== undefined,
   };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ChartPublish } from "./components/chartPublish";
 import { GitHubRelease } from "./components/githubRelease";
 import { GoBinaries } from "./components/goBinaries";
+import { ReleaseGuard } from "./components/releaseGuard";
 import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
 import { Verification } from "./components/verification";
@@ -28,6 +29,19 @@ const binaries = new GoBinaries("binaries", {
   commandBackend,
 });
 
+// A tag release first checks that it would not silently roll the deployment back to an older version.
+const guard =
+  v.mode === "tag" && s.deploy
+    ? new ReleaseGuard("guard", {
+        chartVersion: v.chart,
+        namespace: s.namespace,
+        kubeconfig: s.kubeconfig,
+        context: s.kubeContext,
+        allowRollback: s.allowRollback,
+        commandBackend,
+      })
+    : undefined;
+
 const images = new ServiceImages("images", {
   mains: s.mains,
   binaries: binaries.binaries,
@@ -50,6 +64,7 @@ const images = new ServiceImages("images", {
   },
   sourceDateEpoch: 0,
   immutableTags: v.mode === "tag",
+  after: guard?.checks,
   commandBackend,
 });
 
@@ -82,6 +97,7 @@ const deployment = s.deploy
       context: s.kubeContext,
       extraValues: s.helmValues,
       atomic,
+      forbidMovingTags: v.mode === "tag",
       timeout: s.helmTimeout,
       helmWaits: !verifying,
       registryUsername,
@@ -144,10 +160,13 @@ const release = wantRelease
         assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
         assetChecksums: binaries.checksums,
         api: s.githubApi,
+        // A published release stays when the stack is destroyed; branch prereleases go with their stack.
+        retainOnDelete: v.mode === "tag",
         commandBackend,
       },
-      // A release whose deployment failed verification is not published.
-      verifier ? { dependsOn: [verifier] } : undefined,
+      // Published only once the deployment rolled out and passed verification: a release whose rollout or verification
+      // failed (and was rolled back) is not announced.
+      { dependsOn: [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined) },
     )
   : undefined;
 
@@ -161,4 +180,5 @@ export const releaseStatus = deployment?.status ?? "not deployed (splai-release:
 export const helmRevision = deployment?.revision;
 export const verification = verifier?.result ?? (s.deploy ? "not verified (splai-release:verify is false)" : "not deployed (splai-release:deploy is false)");
 export const releaseUrl = release?.url ?? "no GitHub release for this stack";
+export const releaseAssets = release?.assets.apply((as) => as.map((a) => `${a.name} sha256:${a.sha256}`)) ?? [];
 export const installCommand = notesData.apply((n) => helmCommand("install", n));

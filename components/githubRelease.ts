@@ -27,6 +27,8 @@ export interface GitHubReleaseArgs {
    * command, for machines where the github plugin cannot be installed (it is not buildable offline).
    */
   readonly api?: "provider" | "rest";
+  /** Keep the release on GitHub when the stack is destroyed (published releases are never taken back). Default: false. */
+  readonly retainOnDelete?: boolean;
 }
 
 export interface ReleaseAsset {
@@ -68,7 +70,7 @@ export class GitHubRelease extends pulumi.ComponentResource {
           draft: false,
           prerelease: args.prerelease,
         },
-        { parent: this, provider },
+        { parent: this, provider, retainOnDelete: args.retainOnDelete },
       );
       releaseId = release.releaseId.apply(String);
       url = release.htmlUrl;
@@ -90,7 +92,7 @@ export class GitHubRelease extends pulumi.ComponentResource {
             RELEASE_PRERELEASE: String(args.prerelease),
           },
         },
-        { parent: this },
+        { parent: this, retainOnDelete: args.retainOnDelete },
         args.commandBackend ?? "plugin",
       );
       const info = release.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as { id: number; url: string });

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../lib/layout";
-import { hashSources, localPackages } from "../lib/sourcehash";
+import { hashSources, localPackagesOf } from "../lib/sourcehash";
 import { localCommand, type CommandBackend } from "./localCommand";
 
 export interface GoBinariesArgs {
@@ -41,8 +41,12 @@ export class GoBinaries extends pulumi.ComponentResource {
     super("splai:build:GoBinaries", name, {}, opts);
     const ldflags = `-s -w -X main.version=${args.version}`;
     const builds: pulumi.Output<BuiltBinary>[] = [];
+    const packages = localPackagesOf(
+      args.source,
+      args.mains.map((m) => m.pkg),
+    );
     for (const main of args.mains) {
-      const pkgs = localPackages(args.source, main.pkg);
+      const pkgs = packages.get(main.pkg) ?? [];
       for (const t of args.targets) {
         const file = binaryFile(main.binary, t);
         const path = join(args.outDir, file);

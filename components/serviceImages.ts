@@ -38,6 +38,8 @@ export interface ServiceImagesArgs {
   readonly sourceDateEpoch: number;
   /** Tag releases: refuse to push when the first tag already holds other content. Default: false. */
   readonly immutableTags?: boolean;
+  /** Pre-flight checks every build and push waits for (for example a ReleaseGuard's). Default: none. */
+  readonly after?: pulumi.Input<pulumi.Resource>[];
 }
 
 export interface PublishedImage {
@@ -117,7 +119,7 @@ export class ServiceImages extends pulumi.ComponentResource {
               },
               triggers: [contentKey, args.tags[0]],
             },
-            { parent: this },
+            { parent: this, dependsOn: args.after },
             args.commandBackend ?? "plugin",
           )
         : undefined;
@@ -140,7 +142,7 @@ export class ServiceImages extends pulumi.ComponentResource {
         },
         // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
         // pushed stays in the registry when the stack is destroyed (docker-build would otherwise delete the tags).
-        { parent: this, dependsOn: guard ? [guard] : [], retainOnDelete: true },
+        { parent: this, dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])], retainOnDelete: true },
       );
       published[image] = pulumi.all([img.digest]).apply(([digest]) => ({
         name: `splai-${image}`,

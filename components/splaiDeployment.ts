@@ -28,6 +28,8 @@ export interface SplaiDeploymentArgs {
    * it waits with crash-loop detection, checks the services and rolls back instead (Helm's atomic would force a blind wait).
    */
   readonly helmWaits?: boolean;
+  /** Refuse image tags that move (`latest`, or any tag not pinned by digest). Default: false; true for tag releases. */
+  readonly forbidMovingTags?: boolean;
   readonly registryUsername: pulumi.Input<string>;
   readonly registryPassword: pulumi.Input<string>;
 }
@@ -49,9 +51,11 @@ export class SplaiDeployment extends pulumi.ComponentResource {
     );
     const chart = pulumi.output(args.chart);
     const helmWaits = args.helmWaits ?? true;
-    const values = pulumi
-      .all([args.images, args.extraValues ?? {}])
-      .apply(([images, extra]) => releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>));
+    const values = pulumi.all([args.images, args.extraValues ?? {}]).apply(([images, extra]) =>
+      releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>, {
+        forbidMovingTags: args.forbidMovingTags ?? false,
+      }),
+    );
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {

@@ -51,6 +51,8 @@ export interface RawSettings {
   githubApi?: string;
   commandProvider?: string;
   breakingChanges?: string[];
+  /** Mains beyond SPLAI's own (a new service before this program knows it; the benchmarks' synthetic services). */
+  extraMains?: { pkg?: unknown; binary?: unknown; image?: unknown }[];
   /** Whether the secrets were given (config or environment); their values never pass through validation. */
   hasRegistryPassword?: boolean;
   hasGithubToken?: boolean;
@@ -133,6 +135,19 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
   const source = abs(raw.source ?? ".");
   const chartPath = abs(join(source, raw.chartPath ?? "charts/splai"));
   let chartBaseVersion = "0.0.0";
+  const extras: MainSpec[] = [];
+  const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+  for (const [i, e] of (raw.extraMains ?? []).entries()) {
+    const where = `extraMains[${i}]`;
+    if (typeof e.pkg !== "string" || !e.pkg.startsWith("./")) problems.push(`${where}.pkg ${q(e.pkg)} must be a package path like ./cmd/<name>`);
+    else if (!hasPackageMain(join(source, e.pkg))) problems.push(`${where}.pkg ${q(e.pkg)}: no 'package main' .go file in ${join(source, e.pkg)}`);
+    if (typeof e.binary !== "string" || !NAME.test(e.binary)) problems.push(`${where}.binary ${q(e.binary)} must be lower-case letters, digits and '-'`);
+    if (e.image !== undefined && (typeof e.image !== "string" || !NAME.test(e.image)))
+      problems.push(`${where}.image ${q(e.image)} must be lower-case letters, digits and '-'`);
+    const clash = [...SPLAI_MAINS, ...extras].find((m) => m.binary === e.binary || (e.image !== undefined && m.image === e.image));
+    if (clash) problems.push(`${where}: binary ${q(e.binary)} or image ${q(e.image)} is already used by ${clash.pkg}`);
+    extras.push({ pkg: String(e.pkg), binary: String(e.binary), image: typeof e.image === "string" ? e.image : undefined });
+  }
   if (!existsSync(join(source, "go.mod"))) {
     problems.push(`source ${q(raw.source ?? ".")}: no go.mod in ${source}; point splai-release:source at the root of a SPLAI checkout`);
   } else {
@@ -275,6 +290,6 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     commandProvider: commandProvider as Settings["commandProvider"],
     breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
     chartBaseVersion,
-    mains: SPLAI_MAINS,
+    mains: Object.freeze([...SPLAI_MAINS, ...extras]),
   });
 }

@@ -10,27 +10,51 @@ export interface LocalPackage {
   readonly embeds: string[];
 }
 
-/** The module's own packages that `pkg` imports, itself included (via `go list -deps`). */
-export function localPackages(source: string, pkg: string): LocalPackage[] {
-  const out = execFileSync(
-    "go",
-    ["list", "-e", "-deps", "-f", '{{if and (not .Standard) .Module}}{{if .Module.Main}}{{.Dir}}|{{join .EmbedFiles ","}}{{end}}{{end}}', pkg],
-    {
-      cwd: source,
-      encoding: "utf8",
-      env: { ...process.env, GOFLAGS: "-mod=mod", CGO_ENABLED: "0" },
-      stdio: ["ignore", "pipe", "pipe"],
-      maxBuffer: 64 * 1024 * 1024,
-    },
-  );
-  return out
+function goList(source: string, args: string[]): string {
+  return execFileSync("go", ["list", "-e", ...args], {
+    cwd: source,
+    encoding: "utf8",
+    env: { ...process.env, GOFLAGS: "-mod=mod", CGO_ENABLED: "0" },
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+}
+
+/**
+ * For each main, the module's own packages it imports, itself included. Two `go list` calls for all mains together
+ * (one for each package's directory and embeds, one for each main's dependency list), however many mains there are.
+ */
+export function localPackagesOf(source: string, mains: readonly string[]): Map<string, LocalPackage[]> {
+  const local = new Map<string, LocalPackage>();
+  const info = goList(source, [
+    "-deps",
+    "-f",
+    '{{if and (not .Standard) .Module}}{{if .Module.Main}}{{.ImportPath}}|{{.Dir}}|{{join .EmbedFiles ","}}{{end}}{{end}}',
+    ...mains,
+  ]);
+  for (const l of info.split("\n").filter((x) => x.includes("|"))) {
+    const [path, dir, embeds] = l.split("|");
+    local.set(path, { dir, embeds: embeds ? embeds.split(",") : [] });
+  }
+  const result = new Map<string, LocalPackage[]>();
+  const deps = goList(source, ["-f", '{{.ImportPath}}|{{join .Deps ","}}', ...mains])
     .split("\n")
-    .filter((l) => l.includes("|"))
-    .map((l) => {
-      const [dir, embeds] = l.split("|");
-      return { dir, embeds: embeds ? embeds.split(",") : [] };
-    })
-    .sort((a, b) => a.dir.localeCompare(b.dir));
+    .filter((x) => x.includes("|"));
+  // `go list` answers in the order of its arguments, one line per main.
+  deps.forEach((l, i) => {
+    const [self, list] = l.split("|");
+    const pkgs = [self, ...(list ? list.split(",") : [])].flatMap((d) => (local.has(d) ? [local.get(d)!] : []));
+    result.set(
+      mains[i],
+      pkgs.sort((a, b) => a.dir.localeCompare(b.dir)),
+    );
+  });
+  return result;
+}
+
+/** The module's own packages that `pkg` imports, itself included. */
+export function localPackages(source: string, pkg: string): LocalPackage[] {
+  return localPackagesOf(source, [pkg]).get(pkg) ?? [];
 }
 
 /** SHA-256 over the Go files (tests excluded) and embedded files of `pkgs`, plus go.mod, go.sum and `extra`. */

@@ -16,15 +16,28 @@ export function mergeValues(base: Record<string, unknown>, over: Record<string, 
   return out;
 }
 
+const PINNED = /^([\w][\w.-]{0,127})@sha256:[0-9a-f]{64}$/;
+
+/** Why a pinned tag may not be deployed by a tag release, or undefined when it may. */
+export function movingTagProblem(key: string, pinnedTag: string): string | undefined {
+  const m = PINNED.exec(pinnedTag);
+  if (m === null) return `${key}.image.tag '${pinnedTag}' is not pinned by digest (<tag>@sha256:<digest>); a release deploys only pinned images`;
+  if (m[1] === "latest") return `${key}.image.tag '${pinnedTag}' uses the moving tag 'latest'; a release deploys its immutable version tag`;
+  return undefined;
+}
+
 export function releaseValues(
   images: Record<string, ImageRef>,
   valuesKeys: Readonly<Record<string, string>>,
   extra: Record<string, unknown>,
+  opts: { forbidMovingTags?: boolean } = {},
 ): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const [image, key] of Object.entries(valuesKeys)) {
     const ref = images[image];
     if (ref === undefined) throw new Error(`no published image '${image}' for chart value '${key}'`);
+    const problem = opts.forbidMovingTags ? movingTagProblem(key, ref.pinnedTag) : undefined;
+    if (problem !== undefined) throw new Error(problem);
     values[key] = { image: { repository: ref.repository, tag: ref.pinnedTag, pullPolicy: "IfNotPresent" } };
   }
   // Extras may add settings but never replace the pinned images.

@@ -1,4 +1,4 @@
-// `npm run platform -- up [--node fake|real]|down|status|env`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator).
+// `npm run platform -- up [--node fake|real]|down|status|env|stop <service>`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator).
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -505,6 +505,21 @@ async function down(): Promise<void> {
   info("platform", "down");
 }
 
+/** Stops one service (to rehearse an outage); `up` starts it again. */
+async function stopOne(name: string | undefined): Promise<void> {
+  const svc = services.find((x) => x.name === name);
+  if (!svc) throw new UserError(`unknown service '${name ?? ""}'; services: ${services.map((x) => x.name).join(", ")}`);
+  const s = requirePlatform();
+  const rec = s.procs[svc.name];
+  if (!isOurs(rec)) {
+    info(svc.name, "not running");
+    return;
+  }
+  info(svc.name, "'npm run platform -- up' starts it again");
+  // The real node's services clean up after themselves (drain, shims, mounts): the same stop as `down`.
+  await stopService(svc, s, await ensurePki(join(s.dir, "pki")));
+}
+
 async function status(): Promise<void> {
   const s = requirePlatform();
   const pki = await ensurePki(join(s.dir, "pki"));
@@ -550,9 +565,11 @@ runMain(async () => {
       return down();
     case "status":
       return status();
+    case "stop":
+      return stopOne(process.argv[3]);
     case "env":
       return env();
     default:
-      throw new UserError(`unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real]|down|status|env`);
+      throw new UserError(`unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real]|down|status|env|stop <service>`);
   }
 });

@@ -4,6 +4,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import * as semver from "semver";
 import { OciClient } from "../lib/oci";
 import { requireEnv, runScript } from "./lib/script";
 
@@ -79,6 +80,13 @@ async function main(): Promise<void> {
       digest = push(work, registry, creds, tgz, repoPath);
     }
 
+    // A tag release never moves the alias backwards: rolling back to an older version leaves `latest` on the newest one.
+    const aliasVersion = await chartVersionAt(client, repository, alias);
+    if (immutable && aliasVersion !== undefined && semver.valid(aliasVersion) && semver.gt(aliasVersion, version)) {
+      process.stderr.write(`pushed oci://${registry}/${repository}:${version} (${digest}); ${alias} stays on the newer ${aliasVersion}\n`);
+      process.stdout.write(`${JSON.stringify({ ref: `oci://${registry}/${repository}`, name, version, digest, alias })}\n`);
+      return;
+    }
     // The alias is a second tag on the very same manifest, so it always resolves to the digest just published.
     const manifest = await client.getManifest(repository, digest);
     if (!manifest) throw new Error(`pushed chart ${repository}@${digest} is not in the registry`);
@@ -90,6 +98,13 @@ async function main(): Promise<void> {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** The chart version an existing tag points at, from the chart's OCI config blob (Chart.yaml as JSON). */
+async function chartVersionAt(client: OciClient, repository: string, tag: string): Promise<string | undefined> {
+  const m = await client.getManifest(repository, tag);
+  if (!m?.json.config) return undefined;
+  return (JSON.parse((await client.getBlob(repository, m.json.config.digest)).toString("utf8")) as { version?: string }).version;
 }
 
 function push(work: string, registry: string, creds: { username: string; password: string }, tgz: string, repoPath: string): string {

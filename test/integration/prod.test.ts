@@ -1,4 +1,4 @@
-// Tag releases end to end: v0.2.0 then v0.2.1, a refused re-release of v0.2.0 with other content, and destroy.
+// Tag releases end to end: v0.2.0, v0.2.1, notes updated in place, refused rollback and re-release, explicit rollback, failed rollout, destroy.
 import type { OutputMap } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -26,6 +26,15 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     const labels = (rel.json.metadata as { labels: Record<string, string> }).labels;
     return { revision: Number(items[0].metadata.labels.version), status: items[0].metadata.labels.status, chartVersion: labels["helm.sh/chart"] ?? "" };
   };
+
+  const deployedImages = async (): Promise<string[]> => {
+    type Workload = { spec: { template: { spec: { containers: { image: string }[] } } } };
+    const items: Workload[] = [];
+    for (const kind of ["deployments", "daemonsets"]) items.push(...((await p.kube(`/apis/apps/v1/namespaces/${ns}/${kind}`)).json.items as Workload[]));
+    return items.flatMap((d) => d.spec.template.spec.containers.map((c) => c.image));
+  };
+  const githubRelease = async (tag: string): Promise<{ id: number; body: string }> =>
+    (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/${tag}`)).json()) as { id: number; body: string };
 
   before(async () => {
     p = platform();
@@ -69,11 +78,38 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     assert.equal(h.revision, 2);
     assert.equal(h.chartVersion, "splai-0.2.1");
     assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest, v021.chartDigest.value);
+    const images = await deployedImages();
+    assert.equal(images.length, 4);
+    for (const img of images) assert.match(img, /:0\.2\.1@sha256:[0-9a-f]{64}$/, "prod deploys the immutable tag pinned by digest, never latest");
+  });
+
+  it("a changed release note updates the existing GitHub release in place", async () => {
+    const before = await githubRelease("v0.2.1");
+    await proj.stack.setConfig("splai-release:breakingChanges[0]", { value: "The --legacy-queue flag is gone" }, true);
+    const up = await proj.stack.up({ onOutput: (s) => process.stderr.write(s) });
+    assert.equal(up.summary.result, "succeeded");
+    const after = await githubRelease("v0.2.1");
+    assert.equal(after.id, before.id, "same release: updated, not deleted and recreated");
+    assert.match(after.body, /The --legacy-queue flag is gone/);
+    assert.equal((await helmRevision()).revision, 2, "a note change does not redeploy");
+  });
+
+  it("v0.2.0 over the running 0.2.1 is refused as a rollback before anything is pushed", async () => {
+    await proj.stack.setConfig("splai-release:ref", { value: "v0.2.0" });
+    try {
+      await assert.rejects(proj.stack.up(), /runs chart 0\.2\.1 \(revision 2\); 0\.2\.0 is older, so the release was refused before anything was pushed/);
+    } finally {
+      await proj.stack.removeConfig("splai-release:ref");
+    }
+    assert.deepEqual(await registryDigests("0.2.0"), v020.imageDigests.value);
+    assert.deepEqual(await registryDigests("0.2.1"), v021.imageDigests.value);
+    assert.deepEqual([(await helmRevision()).revision, (await helmRevision()).chartVersion], [2, "splai-0.2.1"]);
   });
 
   it("v0.2.0 again with different content is refused and nothing released changes", async () => {
     const releaseBefore = await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.0`)).text();
     await proj.stack.setConfig("splai-release:ref", { value: "v0.2.0" });
+    await proj.stack.setConfig("splai-release:allowRollback", { value: "true" });
     await assert.rejects(proj.stack.up(), /already released .* from other content; released tags are immutable/);
     assert.deepEqual(await registryDigests("0.2.0"), v020.imageDigests.value, "0.2.0 images unchanged");
     assert.deepEqual(await registryDigests("0.2.1"), v021.imageDigests.value, "0.2.1 images unchanged");
@@ -88,12 +124,52 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     await proj.stack.removeConfig("splai-release:ref");
   });
 
-  it("destroy removes the Helm release, the namespace and the GitHub release; registry artifacts stay", async () => {
+  it("an explicit rollback to v0.2.0 redeploys the released 0.2.0 digests and pushes nothing new", async () => {
+    proj.git("checkout", "-q", "v0.2.0");
+    const up = await proj.stack.up({ onOutput: (s) => process.stderr.write(s) });
+    assert.equal(up.summary.result, "succeeded");
+    assert.deepEqual(up.outputs.imageDigests.value, v020.imageDigests.value, "the very digests released as 0.2.0");
+    assert.deepEqual(await registryDigests("0.2.0"), v020.imageDigests.value);
+    const h = await helmRevision();
+    assert.deepEqual([h.revision, h.chartVersion], [3, "splai-0.2.0"]);
+    for (const img of await deployedImages()) assert.match(img, /:0\.2\.0@sha256:/);
+    assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest, v021.chartDigest.value, "latest stays on the newest chart");
+    await proj.stack.removeConfig("splai-release:allowRollback");
+    proj.git("checkout", "-q", "main");
+  });
+
+  it("a v0.2.2 whose workloads never become Ready is rolled back by Helm (atomic) and not announced", async () => {
+    const file = join(proj.source, "cmd/planner/main.go");
+    writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("planner 0.2.1 store=%s"', 'log.Printf("planner 0.2.2 store=%s"'));
+    proj.git("commit", "-qam", "planner 0.2.2");
+    proj.git("tag", "v0.2.2");
+    const values = JSON.parse((await proj.stack.getConfig("splai-release:helmValues")).value) as Record<string, unknown>;
+    // No node has 1000 CPUs: the api-gateway pod stays Pending, so the upgrade never becomes Ready.
+    await proj.stack.setConfig("splai-release:helmValues", { value: JSON.stringify({ ...values, apiGateway: { resources: { requests: { cpu: "1000" } } } }) });
+    await proj.stack.setConfig("splai-release:helmTimeout", { value: "25" });
+    try {
+      await assert.rejects(proj.stack.up({ onOutput: (s) => process.stderr.write(s) }), /has been rolled back due to atomic being set|rolled back/);
+    } finally {
+      await proj.stack.setConfig("splai-release:helmValues", { value: JSON.stringify(values) });
+      await proj.stack.setConfig("splai-release:helmTimeout", { value: "180" });
+    }
+    const h = await helmRevision();
+    assert.equal(h.chartVersion, "splai-0.2.0", "the previous release runs again");
+    assert.ok(h.revision > 3, "Helm recorded the failed upgrade and the rollback");
+    for (const img of await deployedImages()) assert.match(img, /:0\.2\.0@sha256:/, "the previous digests still run");
+    assert.equal(
+      (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.2`)).status,
+      404,
+      "no GitHub release for a failed rollout",
+    );
+  });
+
+  it("destroy removes the Helm release and the namespace; registry artifacts and published GitHub releases stay", async () => {
     await proj.stack.refresh();
     const down = await proj.stack.destroy({ onOutput: (s) => process.stderr.write(s) });
     assert.equal(down.summary.result, "succeeded");
     await eventually("namespace gone", async () => ((await p.kube(`/api/v1/namespaces/${ns}`)).status === 404 ? true : undefined));
-    assert.equal((await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.1`)).status, 404);
+    assert.equal((await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.1`)).status, 200, "published releases stay");
     assert.deepEqual(await registryDigests("0.2.1"), v021.imageDigests.value, "released images stay");
     assert.ok(await p.registry.getManifest(`${proj.id}/charts/splai`, "0.2.1"), "released chart stays");
   });

@@ -102,6 +102,27 @@ describe("validateSettings", () => {
     assert.ok(p.some((x) => x.includes("no go.mod in /nonexistent")));
   });
 
+  it("adds extra mains after SPLAI's own, and refuses bad or clashing ones", () => {
+    const tree = makeTree();
+    const s = validateSettings({ ...ok, source: tree, extraMains: [{ pkg: "./cmd/splaictl", binary: "splai-extra", image: "extra" }] }, "/");
+    assert.equal(s.mains.length, 7);
+    assert.deepEqual(s.mains[6], { pkg: "./cmd/splaictl", binary: "splai-extra", image: "extra" });
+    const p = problems({
+      ...ok,
+      extraMains: [
+        { pkg: "./cmd/nothing", binary: "splai-x" },
+        { pkg: "./cmd/planner", binary: "Bad Name" },
+        { pkg: "./cmd/planner", binary: "splai-y", image: "planner" },
+      ],
+    });
+    assert.ok(
+      p.some((x) => x.includes("extraMains[0].pkg './cmd/nothing': no 'package main' .go file")),
+      p.join("\n"),
+    );
+    assert.ok(p.some((x) => x.includes("extraMains[1].binary 'Bad Name' must be lower-case letters, digits and '-'")));
+    assert.ok(p.some((x) => x.includes("extraMains[2]: binary 'splai-y' or image 'planner' is already used by ./cmd/planner")));
+  });
+
   it("reports every problem at once", () => {
     const p = problems({ ...ok, namespace: "A", registry: "x y", platforms: ["mips"] });
     assert.ok(p.length >= 3, p.join("\n"));

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { helmCommand, releaseNotes, type NotesInput } from "../../lib/notes";
-import { mergeValues, releaseValues } from "../../lib/values";
+import { mergeValues, movingTagProblem, releaseValues } from "../../lib/values";
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 const input: NotesInput = {
@@ -60,6 +60,14 @@ describe("helm values", () => {
   });
   it("fails when an image is missing", () => {
     assert.throws(() => releaseValues({}, { planner: "planner" }, {}), /no published image 'planner'/);
+  });
+  it("tag releases refuse moving or unpinned tags", () => {
+    assert.equal(movingTagProblem("apiGateway", `0.2.0@${d("1")}`), undefined);
+    assert.match(movingTagProblem("apiGateway", `latest@${d("1")}`) ?? "", /apiGateway.image.tag 'latest@sha256:1+' uses the moving tag 'latest'/);
+    assert.match(movingTagProblem("planner", "0.2.0") ?? "", /planner.image.tag '0.2.0' is not pinned by digest/);
+    const latest = { "api-gateway": { repository: "r/gw", pinnedTag: `latest@${d("1")}` } };
+    assert.throws(() => releaseValues(latest, { "api-gateway": "apiGateway" }, {}, { forbidMovingTags: true }), /moving tag 'latest'/);
+    assert.doesNotThrow(() => releaseValues(latest, { "api-gateway": "apiGateway" }, {}), "branch builds may pin latest@digest");
   });
   it("replaces arrays like Helm", () => {
     assert.deepEqual(mergeValues({ a: [1, 2], b: { c: 1 } }, { a: [3] }), { a: [3], b: { c: 1 } });

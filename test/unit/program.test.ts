@@ -95,9 +95,9 @@ before(async () => {
   await pulumi.runtime.setMocks(mocks, "splai-release", "test", false);
   program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
   // Outputs resolve once every resource they depend on is registered.
-  await Promise.all(["installCommand", "releaseStatus", "releaseUrl", "imageRefs", "verification"].map((k) => valueOf(pulumi.output(program[k]))));
-  // The asset upload waits for the release, which waits for the verification: let the last registrations land.
-  for (let i = 0; i < 250 && !recorded.some((r) => r.name === "github-assets"); i++) await new Promise((r) => setTimeout(r, 20));
+  await Promise.all(
+    ["installCommand", "releaseStatus", "releaseUrl", "releaseAssets", "imageRefs", "verification"].map((k) => valueOf(pulumi.output(program[k]))),
+  );
 });
 
 describe("release program graph", () => {

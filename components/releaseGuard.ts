@@ -1,0 +1,59 @@
+// ReleaseGuard: pre-flight checks of a tag release that must pass before anything is pushed (today: no silent rollback).
+import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "node:path";
+import { localCommand, type CommandBackend } from "./localCommand";
+
+export interface ReleaseGuardArgs {
+  /** Chart version this update deploys. */
+  readonly chartVersion: string;
+  /** Chart name as in Chart.yaml; default `splai`. */
+  readonly chartName?: string;
+  /** Namespace and Helm release name of the deployment. */
+  readonly namespace: string;
+  /** Default `splai`. */
+  readonly releaseName?: string;
+  /** Kubeconfig document or path; default: the ambient kubeconfig. */
+  readonly kubeconfig?: pulumi.Input<string>;
+  readonly context?: string;
+  /** Deploying a lower version than the running one is refused unless this is true. Default: false. */
+  readonly allowRollback?: boolean;
+  /** Default: `plugin`. Plain. */
+  readonly commandBackend?: CommandBackend;
+}
+
+const script = resolve(__dirname, "..", "scripts", "check-rollback.ts");
+
+export class ReleaseGuard extends pulumi.ComponentResource {
+  /** What the guard found: `{ deployed, wanted }`. */
+  public readonly result: pulumi.Output<string>;
+  /** The resources the first push must wait for. */
+  public readonly checks: pulumi.Resource[];
+
+  constructor(name: string, args: ReleaseGuardArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("splai:release:ReleaseGuard", name, {}, opts);
+    const rollback = localCommand(
+      `${name}-rollback`,
+      {
+        create: `node --use-openssl-ca --import tsx '${script}'`,
+        dir: resolve(__dirname, ".."),
+        environment: {
+          NAMESPACE: args.namespace,
+          RELEASE_NAME: args.releaseName ?? "splai",
+          CHART_NAME: args.chartName ?? "splai",
+          CHART_VERSION: args.chartVersion,
+          ALLOW_ROLLBACK: String(args.allowRollback ?? false),
+          // A kubeconfig document carries credentials: keep it secret in the state.
+          KUBECONFIG_CONTENT: pulumi.secret(args.kubeconfig ?? process.env.KUBECONFIG ?? ""),
+          KUBE_CONTEXT: args.context ?? "",
+        },
+        // Runs again whenever the version to deploy or the consent changes.
+        triggers: [args.chartVersion, args.namespace, String(args.allowRollback ?? false)],
+      },
+      { parent: this },
+      args.commandBackend ?? "plugin",
+    );
+    this.checks = [rollback];
+    this.result = rollback.stdout;
+    this.registerOutputs({ result: this.result });
+  }
+}

@@ -1,0 +1,44 @@
+// Refuses to deploy a chart version lower than the one running, unless allowed; run by ReleaseGuard before a tag release pushes anything.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkRollback, chartVersionOf, type DeployedRelease } from "../lib/rollback";
+import { requireEnv, runScript } from "./lib/script";
+
+interface HelmListEntry {
+  name: string;
+  revision: string;
+  status: string;
+  chart: string;
+}
+
+async function main(): Promise<void> {
+  const [namespace, release, chartName, wanted] = [requireEnv("NAMESPACE"), requireEnv("RELEASE_NAME"), requireEnv("CHART_NAME"), requireEnv("CHART_VERSION")];
+  const args = ["list", "--namespace", namespace, "--filter", `^${release}$`, "--deployed", "--output", "json"];
+  let tmp: string | undefined;
+  const kubeconfig = process.env.KUBECONFIG_CONTENT ?? "";
+  if (kubeconfig.includes("apiVersion")) {
+    tmp = mkdtempSync(join(tmpdir(), "splai-guard-"));
+    writeFileSync(join(tmp, "kubeconfig"), kubeconfig, { mode: 0o600 });
+    args.push("--kubeconfig", join(tmp, "kubeconfig"));
+  } else if (kubeconfig !== "") args.push("--kubeconfig", kubeconfig);
+  if (process.env.KUBE_CONTEXT) args.push("--kube-context", process.env.KUBE_CONTEXT);
+  try {
+    const r = spawnSync("helm", args, { encoding: "utf8", timeout: 120_000 });
+    if (r.error) throw new Error(`cannot run helm: ${r.error.message}`);
+    if (r.status !== 0) throw new Error(`cannot read the deployed release ${namespace}/${release} (helm list exit ${r.status}): ${r.stderr.trim()}`);
+    const entries = JSON.parse(r.stdout || "[]") as HelmListEntry[];
+    const entry = entries.find((e) => e.name === release);
+    const version = entry ? chartVersionOf(entry.chart, chartName) : undefined;
+    const deployed: DeployedRelease | undefined = entry && version ? { chartVersion: version, revision: Number(entry.revision) } : undefined;
+    const d = checkRollback(wanted, deployed, process.env.ALLOW_ROLLBACK === "true", `${namespace}/${release}`);
+    if (!d.ok) throw new Error(d.reason);
+    process.stderr.write(`${d.reason}\n`);
+    process.stdout.write(`${JSON.stringify({ deployed: deployed?.chartVersion ?? null, wanted })}\n`);
+  } finally {
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+runScript(main);

@@ -1,0 +1,116 @@
+// `npm run recover -- --stack <name> [--cwd <dir>] [--up]`: after an update was interrupted (killed CLI, lost CI runner),
+// clear the stale lock, list and clear the pending operations, refresh, and with --up converge again.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { hostname } from "node:os";
+import { basename, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { info, runMain, UserError } from "./lib/log";
+import { repoRoot } from "./lib/paths";
+
+interface Options {
+  stack: string;
+  cwd: string;
+  up: boolean;
+}
+
+function parseArgs(argv: string[]): Options {
+  const o: Partial<Options> = { cwd: repoRoot, up: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--stack") o.stack = argv[++i];
+    else if (a === "--cwd") o.cwd = argv[++i];
+    else if (a === "--up") o.up = true;
+    else throw new UserError(`unknown argument '${a}'; use: npm run recover -- --stack <name> [--cwd <program dir>] [--up]`);
+  }
+  if (!o.stack) throw new UserError("--stack is required: npm run recover -- --stack <name> [--cwd <program dir>] [--up]");
+  return o as Options;
+}
+
+function pulumi(o: Options, args: string[], capture = false): string {
+  const r = spawnSync("pulumi", [...args, "--stack", o.stack, "--non-interactive"], {
+    cwd: o.cwd,
+    encoding: "utf8",
+    stdio: capture ? ["ignore", "pipe", "pipe"] : ["ignore", "inherit", "inherit"],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (r.error) throw new UserError(`cannot run pulumi: ${r.error.message}`);
+  if (r.status !== 0) throw new UserError(`pulumi ${args.join(" ")} failed (exit ${r.status})${capture ? `:\n${r.stderr.trim()}` : ""}`);
+  return capture ? r.stdout : "";
+}
+
+interface LockFile {
+  path: string;
+  pid: number;
+  hostname: string;
+}
+
+/** Lock files of a file:// backend for this stack (`.pulumi/locks/**\/<stack>/*.json`). */
+function fileLocks(backendUrl: string, stack: string): LockFile[] {
+  const root = join(backendUrl.startsWith("file://") ? fileURLToPath(backendUrl) : backendUrl, ".pulumi", "locks");
+  const short = stack.split("/").pop()!;
+  const found: LockFile[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith(".json") && basename(dir) === short) {
+        const l = JSON.parse(readFileSync(p, "utf8")) as { pid: number; hostname: string };
+        found.push({ path: p, pid: l.pid, hostname: l.hostname });
+      }
+    }
+  };
+  walk(root);
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+runMain(async () => {
+  const o = parseArgs(process.argv.slice(2));
+  const backend = process.env.PULUMI_BACKEND_URL ?? (JSON.parse(pulumi(o, ["whoami", "--json"], true)) as { url?: string }).url ?? "";
+  info("recover", `stack ${o.stack} on ${backend}`);
+
+  // 1. The lock. A lock whose process still runs means the update is not interrupted: refuse rather than race it.
+  if (backend.startsWith("file://")) {
+    const locks = fileLocks(backend, o.stack);
+    for (const l of locks) {
+      if (l.hostname === hostname() && alive(l.pid))
+        throw new UserError(`pulumi pid ${l.pid} still holds the lock ${l.path} and is running: wait for it to finish or stop it, then run recover again`);
+    }
+    if (locks.length) {
+      info("recover", `clearing ${locks.length} stale lock(s): ${locks.map((l) => `pid ${l.pid}@${l.hostname}`).join(", ")}`);
+      pulumi(o, ["cancel", "--yes"]);
+    } else info("recover", "no lock held");
+  } else {
+    info("recover", "asking the backend to cancel any update in progress");
+    spawnSync("pulumi", ["cancel", "--yes", "--stack", o.stack, "--non-interactive"], { cwd: o.cwd, stdio: "inherit" });
+  }
+
+  // 2. The operations the interrupted update had started but not finished.
+  const state = JSON.parse(pulumi(o, ["stack", "export"], true)) as {
+    deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] };
+  };
+  const pending = state.deployment?.pending_operations ?? [];
+  for (const op of pending) info("recover", `pending ${op.type}: ${op.resource.urn}`);
+  info("recover", `${pending.length} pending operation(s)`);
+
+  // 3. Refresh reads every resource back; pending creates are dropped, so the next up creates them again. That is safe here:
+  // image builds are reproducible (same digest), chart pushes and GitHub releases are idempotent upserts.
+  info("recover", "pulumi refresh --clear-pending-creates");
+  pulumi(o, ["refresh", "--yes", "--skip-preview", "--clear-pending-creates", "--suppress-progress"]);
+
+  if (o.up) {
+    info("recover", "pulumi up");
+    pulumi(o, ["up", "--yes", "--skip-preview", "--suppress-progress"]);
+    info("recover", "converged");
+  } else info("recover", "recovered; run 'pulumi up' (or add --up) to converge");
+});
