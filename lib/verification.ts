@@ -115,5 +115,5 @@ export function failureMessage(opts: {
   const after = opts.rollback.done
     ? `The release was rolled back to revision ${opts.rollback.to} (atomic), so the previous version serves again.`
     : `The release was not rolled back (${opts.rollback.why}); it stays at revision ${opts.revision} for inspection.`;
-  return `${head}\n${after}\nFix the release (see the pod logs above: kubectl -n ${opts.namespace} logs <pod> --previous) and run pulumi up again.`;
+  return `${head}\n${after}\nFix the release (logs of a failed pod: kubectl -n ${opts.namespace} logs <pod> --previous) and run pulumi up again.`;
 }
