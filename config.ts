@@ -28,6 +28,10 @@ function str(cfg: pulumi.Config, key: string): string | undefined {
   return v === undefined || v === "" ? undefined : v;
 }
 
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === "" ? undefined : v;
+}
+
 /** Negative numbers are the declared "unset" default of optional numbers. */
 function num(cfg: pulumi.Config, key: string): number | undefined {
   const v = cfg.getNumber(key);
@@ -53,12 +57,15 @@ export function loadConfig(): ReleaseConfig {
     builder: str(cfg, "builder"),
     builderEndpoints: cfg.getObject<string[]>("builderEndpoints"),
     mode: str(cfg, "mode"),
-    ref: str(cfg, "ref"),
+    // SPLAI_RELEASE_REF lets one run release (or plan) another ref without touching the stack's config, as
+    // `npm run plan -- --ref` and the CI workflows do; CI's own ref variables come after it (lib/gitref.ts).
+    ref: str(cfg, "ref") ?? nonEmpty(process.env.SPLAI_RELEASE_REF),
     sha: str(cfg, "sha"),
     buildNumber: num(cfg, "buildNumber") ?? (process.env.SPLAI_BUILD_NUMBER ? Number(process.env.SPLAI_BUILD_NUMBER) : undefined),
     registry: str(cfg, "registry"),
     owner: str(cfg, "owner"),
-    registryUsername: str(cfg, "registryUsername") ?? process.env.SPLAI_REGISTRY_USERNAME,
+    // CI passes unset variables as empty strings; empty means unset here too.
+    registryUsername: str(cfg, "registryUsername") ?? nonEmpty(process.env.SPLAI_REGISTRY_USERNAME),
     platforms: cfg.getObject<string[]>("platforms"),
     binaryTargets: cfg.getObject<string[]>("binaryTargets"),
     baseImage: str(cfg, "baseImage"),

@@ -10,12 +10,12 @@ import { SplaiDeployment } from "./components/splaiDeployment";
 import { Verification } from "./components/verification";
 import { loadConfig } from "./config";
 import { ensureRemoteBuilder } from "./lib/buildx";
-import { parseTarget } from "./lib/layout";
+import { chartValueKeys, parseTarget } from "./lib/layout";
 import { helmCommand, releaseNotes } from "./lib/notes";
 
 const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;
-const valuesKeys = Object.fromEntries(s.mains.filter((m) => m.image && m.valuesKey).map((m) => [m.image!, m.valuesKey!]));
+const valuesKeys = chartValueKeys(s.mains);
 const registryUsername = s.registryUsername;
 const commandBackend = s.commandProvider;
 const builder = s.builderEndpoints.length > 0 ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
@@ -44,7 +44,7 @@ const guard =
 
 const images = new ServiceImages("images", {
   mains: s.mains,
-  binaries: binaries.binaries,
+  binaries: binaries.builds,
   registry: s.registry,
   owner: s.owner,
   tags: v.imageTags,

@@ -29,9 +29,19 @@ export interface BuiltBinary {
   readonly sha256: string;
 }
 
+/** One binary as planned: everything but its checksum is known before the build. */
+export interface BinaryBuild extends Omit<BuiltBinary, "sha256"> {
+  readonly sha256: pulumi.Output<string>;
+}
+
 export class GoBinaries extends pulumi.ComponentResource {
   /** Every binary with its checksum. */
   public readonly binaries: pulumi.Output<BuiltBinary[]>;
+  /**
+   * The same binaries one by one, names and paths plain: a consumer that waits on its own binaries only (an image on
+   * its service's) stays unchanged in a preview when other services are rebuilt.
+   */
+  public readonly builds: readonly BinaryBuild[];
   /** Contents of SHA256SUMS (sha256sum format). */
   public readonly checksums: pulumi.Output<string>;
   public readonly checksumsPath: string;
@@ -40,7 +50,7 @@ export class GoBinaries extends pulumi.ComponentResource {
   constructor(name: string, args: GoBinariesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("splai:build:GoBinaries", name, {}, opts);
     const ldflags = `-s -w -X main.version=${args.version}`;
-    const builds: pulumi.Output<BuiltBinary>[] = [];
+    const builds: BinaryBuild[] = [];
     const packages = localPackagesOf(
       args.source,
       args.mains.map((m) => m.pkg),
@@ -69,10 +79,11 @@ export class GoBinaries extends pulumi.ComponentResource {
           { parent: this },
           args.commandBackend ?? "plugin",
         );
-        builds.push(cmd.stdout.apply((out) => ({ name: file, binary: main.binary, goos: t.goos, goarch: t.goarch, path, sha256: out.trim() })));
+        builds.push({ name: file, binary: main.binary, goos: t.goos, goarch: t.goarch, path, sha256: cmd.stdout.apply((out) => out.trim()) });
       }
     }
-    this.binaries = pulumi.all(builds);
+    this.builds = builds;
+    this.binaries = pulumi.all(builds.map((b) => b.sha256.apply((sha256): BuiltBinary => ({ ...b, sha256 }))));
     this.outDir = args.outDir;
     this.checksumsPath = join(args.outDir, "SHA256SUMS");
     const sums = this.binaries.apply((bs) =>

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
 import { CONTEXT_LABEL, generatedDockerfile } from "../lib/dockerfile";
 import { imageRepository, type MainSpec } from "../lib/layout";
-import type { BuiltBinary } from "./goBinaries";
+import type { BinaryBuild, BuiltBinary } from "./goBinaries";
 import { localCommand, type CommandBackend } from "./localCommand";
 
 export interface ServiceImagesArgs {
@@ -13,8 +13,11 @@ export interface ServiceImagesArgs {
   readonly commandBackend?: CommandBackend;
   /** Mains that ship as images (those with `image`). Plain. */
   readonly mains: readonly MainSpec[];
-  /** Binaries from GoBinaries; the linux ones for `platforms` go into the images. */
-  readonly binaries: pulumi.Input<BuiltBinary[]>;
+  /**
+   * Binaries from GoBinaries' `builds`; the linux ones for `platforms` go into the images. Plain list, Output checksums:
+   * each image depends on its own binaries only, so a preview shows the others unchanged.
+   */
+  readonly binaries: readonly BinaryBuild[];
   readonly registry: string;
   readonly owner: string;
   /** Tags every image gets; the first must be immutable. */
@@ -67,11 +70,10 @@ export class ServiceImages extends pulumi.ComponentResource {
       const contextDir = join(args.stagingDir, image);
       const custom = args.dockerfiles[image];
       const dockerfile = custom === undefined ? generatedDockerfile({ binary: main.binary, baseImage: args.baseImage }) : `file:${custom}`;
-      const mine = pulumi
-        .output(args.binaries)
-        .apply((bs) =>
-          bs.filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`)).sort((a, b) => a.name.localeCompare(b.name)),
-        );
+      const own = args.binaries
+        .filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const mine = pulumi.all(own.map((b) => b.sha256.apply((sha256): BuiltBinary => ({ ...b, sha256 }))));
       // What the image is made of; stored as a label so a released tag can be compared with a would-be replacement.
       const contentKey = pulumi.all([mine, args.labels]).apply(([bs, labels]) =>
         createHash("sha256")
@@ -142,7 +144,8 @@ export class ServiceImages extends pulumi.ComponentResource {
         },
         // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
         // pushed stays in the registry when the stack is destroyed (docker-build would otherwise delete the tags).
-        { parent: this, dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])], retainOnDelete: true },
+        // `registries` holds the password: marked secret by the engine even in the partial state of a failed push.
+        { parent: this, dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])], retainOnDelete: true, additionalSecretOutputs: ["registries"] },
       );
       published[image] = pulumi.all([img.digest]).apply(([digest]) => ({
         name: `splai-${image}`,

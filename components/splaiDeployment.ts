@@ -51,6 +51,8 @@ export class SplaiDeployment extends pulumi.ComponentResource {
     );
     const chart = pulumi.output(args.chart);
     const helmWaits = args.helmWaits ?? true;
+    // One Output on purpose: a saved update plan (`up --plan`) drops unknowns nested inside an object and then refuses
+    // the up, while a wholly unknown value is planned fine. The release plan shows the values from their sources instead.
     const values = pulumi.all([args.images, args.extraValues ?? {}]).apply(([images, extra]) =>
       releaseValues(images as Record<string, PublishedImage>, args.valuesKeys, extra as Record<string, unknown>, {
         forbidMovingTags: args.forbidMovingTags ?? false,
@@ -72,7 +74,8 @@ export class SplaiDeployment extends pulumi.ComponentResource {
         cleanupOnFail: helmWaits && (args.atomic ?? false),
         maxHistory: 10,
       },
-      { parent: this, provider },
+      // The registry password stays secret even in the partial state a failed rollout leaves behind.
+      { parent: this, provider, additionalSecretOutputs: ["repositoryOpts"] },
     );
     this.namespace = ns.metadata.name;
     this.releaseName = release.name;

@@ -19,6 +19,11 @@ export const SPLAI_MAINS: readonly MainSpec[] = Object.freeze([
   { pkg: "./cmd/splaictl", binary: "splaictl" },
 ]);
 
+/** Chart value key per image short name (`api-gateway` → `apiGateway`), for the mains that feed one. */
+export function chartValueKeys(mains: readonly MainSpec[]): Record<string, string> {
+  return Object.fromEntries(mains.filter((m) => m.image !== undefined && m.valuesKey !== undefined).map((m) => [m.image!, m.valuesKey!]));
+}
+
 export interface Target {
   readonly goos: string;
   readonly goarch: string;

@@ -75,3 +75,21 @@ export function computeVersions(ref: ReleaseRef, chartBaseVersion: string): Vers
   const chart = `${base}${sep}${b}.${ref.buildNumber}`;
   return { mode: "branch", app, imageTags: [`sha-${sha7}`, "latest"], immutableTag: `sha-${sha7}`, chart, releaseTag: `v${app}`, prerelease: true, sha7 };
 }
+
+/**
+ * The tag a pull request would most likely be released as, for previewing a tag stack before any tag exists: the
+ * chart's version when no release tag has reached it yet (teams bump Chart.yaml before tagging), otherwise the next
+ * patch after the newest `vX.Y.Z` tag. Prerelease tags are ignored.
+ */
+export function nextReleaseTag(tags: readonly string[], chartVersion: string): string {
+  const released = tags
+    .filter((t) => /^v\d+\.\d+\.\d+$/.test(t))
+    .map((t) => t.slice(1))
+    .filter((v) => semver.valid(v) !== null)
+    .sort(semver.rcompare);
+  const chart = semver.valid(chartVersion) !== null && semver.prerelease(chartVersion) === null ? chartVersion : undefined;
+  const newest = released[0];
+  if (newest === undefined) return `v${chart ?? "0.1.0"}`;
+  if (chart !== undefined && semver.gt(chart, newest)) return `v${chart}`;
+  return `v${semver.inc(newest, "patch")!}`;
+}

@@ -37,6 +37,8 @@ runMain(async () => {
   }
   if (only !== "integration") {
     step("lint", "npm", ["run", "-s", "lint"]);
+    // The workflow tests run actionlint, the one built tool the unit tests need (cached after the first build).
+    step("toolchain (actionlint)", node, ["--import", "tsx", "scripts/toolchain.ts", "actionlint"]);
     step("unit tests", node, ["--import", "tsx", "--test", "--test-reporter=spec", ...testFiles("test/unit")]);
   }
   if (only === "unit") return;

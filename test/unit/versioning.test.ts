@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as semver from "semver";
-import { branchIdentifier, computeVersions, parseReleaseTag, VersionError } from "../../lib/versioning";
+import { branchIdentifier, computeVersions, nextReleaseTag, parseReleaseTag, VersionError } from "../../lib/versioning";
 
 const sha = "0123456789abcdef0123456789abcdef01234567";
 
@@ -85,4 +85,20 @@ describe("branch builds", () => {
     assert.throws(() => computeVersions({ mode: "branch", ref: "main", sha, buildNumber: 1 }, "one"), /Chart.yaml version 'one'/);
     assert.throws(() => computeVersions({ mode: "branch", ref: "main", sha: "xyz", buildNumber: 1 }, "0.1.0"), /not a git SHA/);
   });
+});
+
+describe("the next release tag (previewing prod from a pull request)", () => {
+  for (const [tags, chart, want, why] of [
+    [["v0.1.0", "v0.2.0", "v0.10.1", "v0.3.0"], "0.1.0", "v0.10.2", "next patch after the newest tag, compared as semver"],
+    [["v0.2.0", "v0.3.0-rc.1", "nightly"], "0.1.0", "v0.2.1", "prereleases and other tags are ignored"],
+    [["v0.2.0"], "0.3.0", "v0.3.0", "a Chart.yaml version ahead of every tag is the next release"],
+    [["v0.2.0"], "0.2.0", "v0.2.1", "a released Chart.yaml version is not reused"],
+    [[], "0.4.0", "v0.4.0", "no tag yet: the chart's version"],
+    [[], "0.4.0-dev", "v0.1.0", "no tag and a prerelease chart version: v0.1.0"],
+  ] as const) {
+    it(`${why}: ${JSON.stringify(tags)} + chart ${chart} → ${want}`, () => {
+      assert.equal(nextReleaseTag(tags, chart), want);
+      assert.equal(parseReleaseTag(want), want.slice(1));
+    });
+  }
 });
