@@ -352,8 +352,9 @@ export async function cleanupNode(s: PlatformState): Promise<void> {
     .filter((m): m is string => m !== undefined && (m === dir || m.startsWith(`${dir}/`)))
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) await run("umount", ["-l", m], { timeoutMs: 15_000 }).catch(() => undefined);
-  // A cgroup of a process killed a moment ago stays busy until the kernel has reaped it: retry briefly.
-  for (let i = 0; i < 20; i++) {
+  // A cgroup of a process killed a moment ago stays busy until the kernel has reaped it (the v2 hierarchy of a hybrid
+  // set-up takes longest): retry for up to 15 s. An empty leftover is harmless and reused by the next real node.
+  for (let i = 0; i < 60; i++) {
     const left = cgroupMounts()
       .map((h) => join(h, s.node.real.cgroupRoot))
       .filter((d) => existsSync(d));
