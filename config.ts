@@ -77,6 +77,7 @@ export function loadConfig(): ReleaseConfig {
     helmValues: cfg.getObject<Record<string, unknown>>("helmValues"),
     helmTimeout: cfg.getNumber("helmTimeout"),
     atomic: tristate(cfg, "atomic"),
+    verify: tristate(cfg, "verify"),
     allowRollback: cfg.getBoolean("allowRollback"),
     githubOwner: str(cfg, "githubOwner"),
     githubRepo: str(cfg, "githubRepo"),

@@ -7,6 +7,7 @@ import { GoBinaries } from "./components/goBinaries";
 import { ReleaseGuard } from "./components/releaseGuard";
 import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
+import { Verification } from "./components/verification";
 import { loadConfig } from "./config";
 import { ensureRemoteBuilder } from "./lib/buildx";
 import { chartValueKeys, parseTarget } from "./lib/layout";
@@ -84,6 +85,8 @@ const chart = new ChartPublish(
   { dependsOn: [images] },
 );
 
+const atomic = s.atomic ?? v.mode === "tag";
+const verifying = s.deploy && s.verify !== false;
 const deployment = s.deploy
   ? new SplaiDeployment("splai", {
       chart: chart.chart,
@@ -93,13 +96,39 @@ const deployment = s.deploy
       kubeconfig: s.kubeconfig,
       context: s.kubeContext,
       extraValues: s.helmValues,
-      atomic: s.atomic ?? v.mode === "tag",
+      atomic,
       forbidMovingTags: v.mode === "tag",
       timeout: s.helmTimeout,
+      helmWaits: !verifying,
       registryUsername,
       registryPassword: cfg.registryPassword,
     })
   : undefined;
+
+// The released splaictl that runs on this machine checks the deployed control plane.
+const hostTarget = { goos: process.platform === "win32" ? "windows" : process.platform, goarch: process.arch === "x64" ? "amd64" : process.arch };
+const verifier =
+  deployment && verifying
+    ? new Verification(
+        "verify",
+        {
+          commandBackend,
+          kubeconfig: s.kubeconfig,
+          context: s.kubeContext,
+          namespace: deployment.namespace,
+          releaseName: deployment.releaseName,
+          revision: deployment.revision,
+          images: images.images.apply((m) => Object.values(m).map((i) => `${i.repository}:${i.pinnedTag}`)),
+          splaictl: binaries.binaries.apply(
+            (bs) => bs.find((b) => b.binary === "splaictl" && b.goos === hostTarget.goos && b.goarch === hostTarget.goarch)?.path,
+          ),
+          timeout: s.helmTimeout,
+          rollbackOnFailure: atomic,
+          requireRealNode: s.verify === true,
+        },
+        { dependsOn: [deployment] },
+      )
+    : undefined;
 
 const imageList = images.images.apply((m) => Object.values(m));
 const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply(([imgs, c, checksums]) => ({
@@ -135,8 +164,9 @@ const release = wantRelease
         retainOnDelete: v.mode === "tag",
         commandBackend,
       },
-      // Published only once the deployment rolled out: a release whose rollout failed (and was rolled back) is not announced.
-      { dependsOn: deployment ? [deployment] : [] },
+      // Published only once the deployment rolled out and passed verification: a release whose rollout or verification
+      // failed (and was rolled back) is not announced.
+      { dependsOn: [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined) },
     )
   : undefined;
 
@@ -148,6 +178,7 @@ export const chartDigest = chart.chart.digest;
 export const binaryChecksums = binaries.checksums;
 export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
 export const helmRevision = deployment?.revision;
+export const verification = verifier?.result ?? (s.deploy ? "not verified (splai-release:verify is false)" : "not deployed (splai-release:deploy is false)");
 export const releaseUrl = release?.url ?? "no GitHub release for this stack";
 export const releaseAssets = release?.assets.apply((as) => as.map((a) => `${a.name} sha256:${a.sha256}`)) ?? [];
 export const installCommand = notesData.apply((n) => helmCommand("install", n));

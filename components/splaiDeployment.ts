@@ -23,6 +23,11 @@ export interface SplaiDeploymentArgs {
   readonly atomic?: boolean;
   /** Seconds Helm waits for workloads. Default: 300. */
   readonly timeout?: number;
+  /**
+   * Helm waits for readiness and, when atomic, rolls back itself. Default: true. False when a Verification takes over both:
+   * it waits with crash-loop detection, checks the services and rolls back instead (Helm's atomic would force a blind wait).
+   */
+  readonly helmWaits?: boolean;
   /** Refuse image tags that move (`latest`, or any tag not pinned by digest). Default: false; true for tag releases. */
   readonly forbidMovingTags?: boolean;
   readonly registryUsername: pulumi.Input<string>;
@@ -45,6 +50,7 @@ export class SplaiDeployment extends pulumi.ComponentResource {
       { parent: this, provider },
     );
     const chart = pulumi.output(args.chart);
+    const helmWaits = args.helmWaits ?? true;
     // One Output on purpose: a saved update plan (`up --plan`) drops unknowns nested inside an object and then refuses
     // the up, while a wholly unknown value is planned fine. The release plan shows the values from their sources instead.
     const values = pulumi.all([args.images, args.extraValues ?? {}]).apply(([images, extra]) =>
@@ -61,10 +67,11 @@ export class SplaiDeployment extends pulumi.ComponentResource {
         version: chart.version,
         repositoryOpts: { username: args.registryUsername, password: args.registryPassword },
         values,
-        atomic: args.atomic ?? false,
+        atomic: helmWaits && (args.atomic ?? false),
+        skipAwait: !helmWaits,
         timeout: args.timeout ?? 300,
-        waitForJobs: true,
-        cleanupOnFail: args.atomic ?? false,
+        waitForJobs: helmWaits,
+        cleanupOnFail: helmWaits && (args.atomic ?? false),
         maxHistory: 10,
       },
       // The registry password stays secret even in the partial state a failed rollout leaves behind.

@@ -42,6 +42,7 @@ export interface RawSettings {
   helmValues?: Record<string, unknown>;
   helmTimeout?: number;
   atomic?: boolean;
+  verify?: boolean;
   allowRollback?: boolean;
   githubOwner?: string;
   githubRepo?: string;
@@ -81,6 +82,8 @@ export interface Settings {
   readonly helmValues: Readonly<Record<string, unknown>>;
   readonly helmTimeout: number;
   readonly atomic?: boolean;
+  /** Post-deploy verification: true (real nodes required), false (Helm waits, no checks), undefined = auto (checks where pods really run). */
+  readonly verify?: boolean;
   readonly allowRollback: boolean;
   readonly githubOwner: string;
   readonly githubRepo: string;
@@ -277,6 +280,7 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     helmValues: Object.freeze({ ...(raw.helmValues ?? {}) }),
     helmTimeout,
     atomic: raw.atomic,
+    verify: raw.verify,
     allowRollback: raw.allowRollback ?? false,
     githubOwner,
     githubRepo,

@@ -1,4 +1,4 @@
-// `npm run platform -- up|down|status|env`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok nodes, GitHub emulator).
+// `npm run platform -- up [--node fake|real]|down|status|env|stop <service>`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator).
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -8,8 +8,9 @@ import { fetchLocal } from "./lib/local-http";
 import { ensurePki, type Pki } from "./lib/certs";
 import { elapsed, info, runMain, UserError } from "./lib/log";
 import { repoRoot, toolBinDir } from "./lib/paths";
-import { initState, platformEnv, readState, requirePlatform, writeState, type PlatformState } from "./lib/platform-state";
+import { initState, platformEnv, readState, requirePlatform, writeState, type NodeMode, type PlatformState } from "./lib/platform-state";
 import { assertPortFree, isOurs, startDetached, stop, waitReady, type ProcRecord } from "./lib/procs";
+import { cleanupNode, containerdReady, deleteNodes, drain, kubeletReady, nodeDir, nodeIp, startContainerd, startKubelet } from "./lib/real-node";
 import { toolEnv } from "./lib/toolenv";
 
 function bin(name: string): string {
@@ -28,7 +29,13 @@ interface Service {
   ready: (s: PlatformState, pki: Pki) => Promise<boolean>;
   timeoutMs: number;
   describe: (s: PlatformState) => string;
+  /** Runs only in this node mode; default: always. */
+  node?: NodeMode;
+  /** Stops the service (default: SIGTERM to its process group, then SIGKILL). */
+  stop?: (s: PlatformState, pki: Pki, rec: ProcRecord) => Promise<void>;
 }
+
+const enabled = (svc: Service, s: PlatformState): boolean => svc.node === undefined || svc.node === (s.node?.mode ?? "fake");
 
 const logOf = (s: PlatformState, name: string): string => join(s.dir, "logs", `${name}.log`);
 const data = (s: PlatformState, name: string): string => {
@@ -157,6 +164,10 @@ const services: Service[] = [
           "--endpoint-reconciler-type=none",
           "--allow-privileged=true",
           "--enable-priority-and-fairness=false",
+          // Logs and exec on the real node: the kubelet trusts the platform CA's admin certificate.
+          `--kubelet-client-certificate=${pki.adminCert}`,
+          `--kubelet-client-key=${pki.adminKey}`,
+          "--kubelet-preferred-address-types=InternalIP",
         ],
         logOf(s, "kube-apiserver"),
         process.env,
@@ -215,9 +226,42 @@ const services: Service[] = [
     describe: () => "leader election off",
   },
   {
+    name: "containerd",
+    node: "real",
+    ports: () => [],
+    start: async (s, pki) => startContainerd(s, pki, logOf(s, "containerd")),
+    ready: async (s) => containerdReady(s),
+    timeoutMs: 60_000,
+    describe: (s) => `unix://${join(nodeDir(s), "containerd.sock")} (bridge ${s.node.real.bridge} ${s.node.real.subnet}, cgroup ${s.node.real.cgroupRoot})`,
+    async stop(s, _pki, rec) {
+      await stop(rec);
+      await cleanupNode(s);
+    },
+  },
+  {
+    name: "kubelet",
+    node: "real",
+    ports: (s) => [[s.ports.kubelet, "SPLAI_PORT_KUBELET"]],
+    async start(s, pki) {
+      // Pods must land on the node that runs them: the fake nodes leave (their pods are collected and recreated here).
+      await deleteNodes(s, pki, s.nodes);
+      return startKubelet(s, pki, logOf(s, "kubelet"));
+    },
+    ready: kubeletReady,
+    timeoutMs: 120_000,
+    describe: (s) => `node ${s.node.real.name} at ${nodeIp(s)}:${s.ports.kubelet}`,
+    async stop(s, pki, rec) {
+      await drain(s, pki).catch(() => undefined);
+      await stop(rec);
+      await deleteNodes(s, pki, [s.node.real.name]).catch(() => undefined);
+    },
+  },
+  {
     name: "kwok",
+    node: "fake",
     ports: () => [],
     async start(s, pki) {
+      await deleteNodes(s, pki, [s.node.real.name]);
       const rec = startDetached(
         bin("kwok"),
         [
@@ -370,9 +414,54 @@ async function helmLogin(s: PlatformState): Promise<void> {
   });
 }
 
-async function up(): Promise<void> {
+/** `--node real|fake`, else SPLAI_NODE, else fake: a plain `up` always gives the fast fake nodes. */
+function requestedNode(args: string[]): NodeMode {
+  const i = args.indexOf("--node");
+  const raw = i >= 0 ? args[i + 1] : (args.find((a) => a.startsWith("--node="))?.slice(7) ?? process.env.SPLAI_NODE ?? "fake");
+  if (raw !== "fake" && raw !== "real") throw new UserError(`--node ${raw ?? "(missing)"} is not accepted; use --node fake (kwok, default) or --node real`);
+  return raw;
+}
+
+async function stopService(svc: Service, s: PlatformState, pki: Pki): Promise<void> {
+  const rec = s.procs[svc.name];
+  if (!rec) return;
+  if (isOurs(rec)) {
+    info(svc.name, `stopping pid ${rec.pid}`);
+    await (svc.stop ? svc.stop(s, pki, rec) : stop(rec));
+  } else {
+    info(svc.name, `pid ${rec.pid} is not running (stale record removed)`);
+    if (svc.stop) await svc.stop(s, pki, rec);
+  }
+  delete s.procs[svc.name];
+  writeState(s);
+}
+
+async function startService(svc: Service, s: PlatformState, pki: Pki): Promise<void> {
+  const rec = s.procs[svc.name];
+  if (isOurs(rec)) {
+    if (await svc.ready(s, pki).catch(() => false)) {
+      info(svc.name, `already running (pid ${rec.pid})`);
+      return;
+    }
+    info(svc.name, `pid ${rec.pid} is not healthy; restarting it`);
+    await (svc.stop ? svc.stop(s, pki, rec) : stop(rec));
+  } else if (rec) {
+    info(svc.name, `stale pid ${rec.pid} (process gone); starting anew`);
+  }
+  for (const [p, envVar] of svc.ports(s)) await assertPortFree(p, svc.name, envVar);
+  const t = Date.now();
+  const started = await svc.start(s, pki);
+  s.procs[svc.name] = started;
+  writeState(s);
+  await waitReady(svc.name, started, () => svc.ready(s, pki), svc.timeoutMs);
+  info(svc.name, `ready in ${elapsed(t)}: ${svc.describe(s)}`);
+}
+
+async function up(args: string[]): Promise<void> {
   const t0 = Date.now();
   const s = initState();
+  const requested = requestedNode(args);
+  s.node = { ...s.node, mode: requested, requested, fallbackReason: undefined };
   mkdirSync(join(s.dir, "logs"), { recursive: true });
   mkdirSync(join(s.dir, "pki"), { recursive: true });
   mkdirSync(join(s.dir, "pulumi"), { recursive: true });
@@ -380,28 +469,28 @@ async function up(): Promise<void> {
   const pki = await ensurePki(join(s.dir, "pki"));
   await trustCa(pki, s.dir);
   writeKubeconfig(s, pki);
+  // Switching node mode: stop the other mode's services first.
+  for (const svc of [...services].reverse()) if (!enabled(svc, s)) await stopService(svc, s, pki);
   for (const svc of services) {
-    const rec = s.procs[svc.name];
-    if (isOurs(rec)) {
-      if (await svc.ready(s, pki).catch(() => false)) {
-        info(svc.name, `already running (pid ${rec.pid})`);
-        continue;
-      }
-      info(svc.name, `pid ${rec.pid} is not healthy; restarting it`);
-      await stop(rec);
-    } else if (rec) {
-      info(svc.name, `stale pid ${rec.pid} (process gone); starting anew`);
+    if (!enabled(svc, s)) continue;
+    try {
+      await startService(svc, s, pki);
+    } catch (err) {
+      if (svc.node !== "real") throw err;
+      // The real node is optional: anything that keeps it from starting leaves the platform on fake nodes, and says so.
+      const reason = (err as Error).message;
+      info("platform", `the real node could not start: ${reason}`);
+      info("platform", "falling back to fake nodes (kwok); pods will be marked Ready without running");
+      s.node = { ...s.node, mode: "fake", fallbackReason: reason.split("\n")[0] };
+      writeState(s);
+      for (const real of [...services].reverse()) if (real.node === "real") await stopService(real, s, pki);
+      if (existsSync(nodeDir(s))) await cleanupNode(s);
     }
-    for (const [p, envVar] of svc.ports(s)) await assertPortFree(p, svc.name, envVar);
-    const t = Date.now();
-    const started = await svc.start(s, pki);
-    s.procs[svc.name] = started;
-    writeState(s);
-    await waitReady(svc.name, started, () => svc.ready(s, pki), svc.timeoutMs);
-    info(svc.name, `ready in ${elapsed(t)}: ${svc.describe(s)}`);
   }
   await helmLogin(s);
-  info("platform", `up in ${elapsed(t0)}; state in ${s.dir}. For a shell: eval "$(npm run -s platform -- env)"`);
+  const nodes = s.node.mode === "real" ? `real node ${s.node.real.name}` : `fake nodes ${s.nodes.join(", ")}`;
+  info("platform", `up in ${elapsed(t0)} with ${nodes}; state in ${s.dir}. For a shell: eval "$(npm run -s platform -- env)"`);
+  if (s.node.fallbackReason) info("platform", `NOTE: --node real was asked for but the platform runs fake nodes: ${s.node.fallbackReason}`);
 }
 
 async function down(): Promise<void> {
@@ -410,18 +499,9 @@ async function down(): Promise<void> {
     info("platform", "nothing to stop (no state file)");
     return;
   }
-  for (const svc of [...services].reverse()) {
-    const rec = s.procs[svc.name];
-    if (!rec) continue;
-    if (isOurs(rec)) {
-      info(svc.name, `stopping pid ${rec.pid}`);
-      await stop(rec);
-    } else {
-      info(svc.name, `pid ${rec.pid} is not running (stale record removed)`);
-    }
-    delete s.procs[svc.name];
-    writeState(s);
-  }
+  const pki = await ensurePki(join(s.dir, "pki"));
+  for (const svc of [...services].reverse()) await stopService(svc, s, pki);
+  if (existsSync(join(s.dir, "node"))) await cleanupNode(s);
   info("platform", "down");
 }
 
@@ -435,10 +515,9 @@ async function stopOne(name: string | undefined): Promise<void> {
     info(svc.name, "not running");
     return;
   }
-  info(svc.name, `stopping pid ${rec.pid}; 'npm run platform -- up' starts it again`);
-  await stop(rec);
-  delete s.procs[svc.name];
-  writeState(s);
+  info(svc.name, "'npm run platform -- up' starts it again");
+  // The real node's services clean up after themselves (drain, shims, mounts): the same stop as `down`.
+  await stopService(svc, s, await ensurePki(join(s.dir, "pki")));
 }
 
 async function status(): Promise<void> {
@@ -446,6 +525,7 @@ async function status(): Promise<void> {
   const pki = await ensurePki(join(s.dir, "pki"));
   let allUp = true;
   for (const svc of services) {
+    if (!enabled(svc, s)) continue;
     const rec = s.procs[svc.name];
     const running = isOurs(rec);
     const healthy = running && (await svc.ready(s, pki).catch(() => false));
@@ -453,7 +533,8 @@ async function status(): Promise<void> {
     const state = healthy ? "running" : running ? "unhealthy" : rec ? "stopped (stale pid)" : "stopped";
     process.stdout.write(`${svc.name.padEnd(24)} ${state.padEnd(20)} ${running ? `pid ${rec.pid}`.padEnd(10) : "".padEnd(10)} ${svc.describe(s)}\n`);
   }
-  process.stdout.write(`state dir ${s.dir}; Pulumi backend ${s.pulumi.backend}\n`);
+  const fallback = s.node?.fallbackReason ? ` (real node asked for, unavailable: ${s.node.fallbackReason})` : "";
+  process.stdout.write(`nodes: ${s.node?.mode ?? "fake"}${fallback}\nstate dir ${s.dir}; Pulumi backend ${s.pulumi.backend}\n`);
   if (!allUp) process.exitCode = 3;
 }
 
@@ -479,7 +560,7 @@ runMain(async () => {
   const cmd = process.argv[2];
   switch (cmd) {
     case "up":
-      return up();
+      return up(process.argv.slice(3));
     case "down":
       return down();
     case "status":
@@ -489,6 +570,6 @@ runMain(async () => {
     case "env":
       return env();
     default:
-      throw new UserError(`unknown command '${cmd ?? ""}'; use: npm run platform -- up|down|status|env|stop <service>`);
+      throw new UserError(`unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real]|down|status|env|stop <service>`);
   }
 });

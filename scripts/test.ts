@@ -1,4 +1,5 @@
 // `npm test`: lint, unit tests, then the toolchain, the local platform and the integration tests against it.
+// `npm run test:real-node`: the real-node toolchain, the platform with its real node, and the real-node end-to-end test.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +24,17 @@ function step(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv 
 runMain(async () => {
   const only = process.argv[2];
   const node = process.execPath;
+  if (only === "real-node") {
+    step("toolchain (with the real node)", node, ["--import", "tsx", "scripts/toolchain.ts", "--real-node"]);
+    step("platform with a real node", node, ["--import", "tsx", "scripts/platform.ts", "up", "--node", "real"]);
+    step(
+      "real-node end-to-end test",
+      node,
+      ["--import", "tsx", "--test", "--test-reporter=spec", "test/integration/real-node.test.ts"],
+      platformEnv(requirePlatform()),
+    );
+    return;
+  }
   if (only !== "integration") {
     step("lint", "npm", ["run", "-s", "lint"]);
     // The workflow tests run actionlint, the one built tool the unit tests need (cached after the first build).

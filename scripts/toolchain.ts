@@ -165,6 +165,8 @@ async function main(): Promise<void> {
   const jobs = jobsArg >= 0 ? Number(args[jobsArg + 1]) : 2;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer, got '${args[jobsArg + 1]}'`);
   const only = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--jobs");
+  // --real-node adds what the platform's optional real node needs: kubelet, containerd and the CNI plugins.
+  const realNode = args.includes("--real-node");
   const t0 = Date.now();
   mkdirSync(join(cacheDir, "logs"), { recursive: true });
   mkdirSync(toolBinDir, { recursive: true });
@@ -173,11 +175,11 @@ async function main(): Promise<void> {
   if (!goVersion)
     throw new UserError("Go is not on PATH; the toolchain builds every tool from the Go module proxy, so install Go (https://go.dev/doc/install) and retry");
   const toolchain = loadToolchain();
-  const tools = only.length ? toolchain.tools.filter((t) => only.includes(t.name)) : toolchain.tools;
+  const tools = only.length ? toolchain.tools.filter((t) => only.includes(t.name)) : toolchain.tools.filter((t) => realNode || !t.optional);
   const unknown = only.filter((o) => !toolchain.tools.some((t) => t.name === o));
   if (unknown.length) throw new UserError(`unknown tool(s) ${unknown.join(", ")}; known: ${toolchain.tools.map((t) => t.name).join(", ")}`);
 
-  await ensureDebianPackages(toolchain.debian);
+  await ensureDebianPackages(realNode ? [...toolchain.debian, ...toolchain.debianRealNode] : toolchain.debian);
   const results = await pool(tools, jobs, (t) => provide(t, goVersion));
 
   // Resource plugins are installed into PULUMI_HOME below, not put on PATH (the engine warns about ambient plugins).

@@ -35,6 +35,8 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
+    // A command that exits without reading its input (ip, umount) must not crash us with EPIPE.
+    child.stdin?.on("error", () => undefined);
     child.stdin?.end(opts.input ?? "");
     const timer = setTimeout(() => {
       child.kill("SIGKILL");

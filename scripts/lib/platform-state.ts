@@ -9,9 +9,25 @@ import { toolEnv } from "./toolenv";
 
 export const LOCAL_PASSPHRASE = "splai-local-platform";
 
+export type NodeMode = "fake" | "real";
+
+/** The optional real node: containerd + kubelet + a CNI bridge, all named so two checkouts' nodes never meet. */
+export interface RealNodeSettings {
+  /** Node name in the API. */
+  name: string;
+  /** CNI bridge interface (at most 15 characters). */
+  bridge: string;
+  /** Pod subnet, a /24 whose .1 is the bridge's (and the node's) address. */
+  subnet: string;
+  /** cgroup (every v1 hierarchy) under which the kubelet puts its pods. */
+  cgroupRoot: string;
+}
+
 export interface PlatformState {
   dir: string;
-  ports: { registry: number; etcdClient: number; etcdPeer: number; apiserver: number; github: number };
+  ports: { registry: number; etcdClient: number; etcdPeer: number; apiserver: number; github: number; kubelet: number };
+  /** Which nodes run pods: kwok's fake nodes (default) or the real node. `requested` is what `up` was asked for. */
+  node: { mode: NodeMode; requested: NodeMode; real: RealNodeSettings; fallbackReason?: string };
   registry: { address: string; username: string; password: string };
   github: { url: string; token: string; owner: string; repo: string };
   kubeconfig: string;
@@ -54,7 +70,12 @@ export function initState(dir = platformDir): PlatformState {
     etcdPeer: port("SPLAI_PORT_ETCD_PEER", 12380),
     apiserver: port("SPLAI_PORT_APISERVER", 16443),
     github: port("SPLAI_PORT_GITHUB", 18080),
+    kubelet: port("SPLAI_PORT_KUBELET", 10250),
   };
+  const bridge = process.env.SPLAI_NODE_BRIDGE ?? "splai-cni0";
+  if (!/^[a-zA-Z0-9_-]{1,15}$/.test(bridge)) throw new UserError(`SPLAI_NODE_BRIDGE=${bridge} is not an interface name (1-15 letters, digits, '-' or '_')`);
+  const subnet = process.env.SPLAI_NODE_SUBNET ?? "10.88.0.0/24";
+  if (!/^(\d{1,3}\.){3}0\/24$/.test(subnet)) throw new UserError(`SPLAI_NODE_SUBNET=${subnet} is not accepted; give a /24 such as 10.88.0.0/24`);
   return {
     dir,
     ports,
@@ -67,6 +88,11 @@ export function initState(dir = platformDir): PlatformState {
     pulumi: { backend: `file://${join(dir, "pulumi")}`, passphrase: LOCAL_PASSPHRASE },
     ca: join(dir, "pki", "ca.pem"),
     nodes: old?.nodes ?? ["kwok-node-0", "kwok-node-1"],
+    node: {
+      mode: old?.node?.mode ?? "fake",
+      requested: old?.node?.requested ?? "fake",
+      real: { name: "splai-node-0", bridge, subnet, cgroupRoot: `/splai-node-${bridge}` },
+    },
     procs: old?.procs ?? {},
   };
 }

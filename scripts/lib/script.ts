@@ -5,6 +5,12 @@ export function requireEnv(name: string): string {
   return v;
 }
 
+/** An optional setting: unset and empty (how components pass "none") both read as undefined. */
+export function optionalEnv(name: string): string | undefined {
+  const v = process.env[name];
+  return v === undefined || v === "" ? undefined : v;
+}
+
 /** Runs a component script; a failure prints only its message (the engine shows it) and exits 1. */
 export function runScript(main: () => Promise<void>): void {
   main().catch((err: unknown) => {

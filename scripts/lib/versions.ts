@@ -17,6 +17,8 @@ export interface Tool {
   readonly dir: string;
   /** Why the tool cannot be built here; it is still used when already installed (for example a plugin in PULUMI_HOME). */
   readonly unavailable?: string;
+  /** Built only when asked for (`npm run toolchain -- --real-node` or by name): the default platform never needs it. */
+  readonly optional?: boolean;
 }
 
 interface ToolEntry {
@@ -24,6 +26,7 @@ interface ToolEntry {
   plugin?: string;
   npm?: string;
   unavailable?: string;
+  optional?: boolean;
 }
 
 function readJson<T>(file: string): T {
@@ -36,8 +39,16 @@ function npmPackage(name: string): { version: string; pulumi?: { name?: string; 
   return readJson(file);
 }
 
-export function loadToolchain(): { tools: Tool[]; debian: string[] } {
-  const pkg = readJson<{ toolchain: { tools: Record<string, ToolEntry>; debian: string[] } }>(join(repoRoot, "package.json"));
+export interface Toolchain {
+  readonly tools: Tool[];
+  /** Debian packages every platform needs. */
+  readonly debian: string[];
+  /** Debian packages only the optional real node needs (containerd, CNI plugins). */
+  readonly debianRealNode: string[];
+}
+
+export function loadToolchain(): Toolchain {
+  const pkg = readJson<{ toolchain: { tools: Record<string, ToolEntry>; debian: string[]; debianRealNode?: string[] } }>(join(repoRoot, "package.json"));
   const tools = Object.entries(pkg.toolchain.tools).map(([name, entry]): Tool => {
     const dir = join(repoRoot, "toolchain", "tools", name);
     const meta = entry.unavailable
@@ -58,7 +69,7 @@ export function loadToolchain(): { tools: Tool[]; debian: string[] } {
       }
     }
     if (!version) throw new UserError(`package.json toolchain.tools.${name} has no version`);
-    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, unavailable: entry.unavailable };
+    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, unavailable: entry.unavailable, optional: entry.optional };
   });
-  return { tools, debian: pkg.toolchain.debian };
+  return { tools, debian: pkg.toolchain.debian, debianRealNode: pkg.toolchain.debianRealNode ?? [] };
 }

@@ -32,6 +32,8 @@ const mocks: pulumi.runtime.Mocks = {
             digest: `sha256:${fakeSha("chart")}`,
             alias: "latest",
           });
+        } else if (args.name.startsWith("verify-checks")) {
+          state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: ["ok   rollout"] });
         } else if (args.name.startsWith("github-assets")) {
           state.stdout = "[]";
         } else if (args.name.endsWith("-sha256sums")) {
@@ -93,7 +95,9 @@ before(async () => {
   await pulumi.runtime.setMocks(mocks, "splai-release", "test", false);
   program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
   // Outputs resolve once every resource they depend on is registered.
-  await Promise.all(["installCommand", "releaseStatus", "releaseUrl", "releaseAssets", "imageRefs"].map((k) => valueOf(pulumi.output(program[k]))));
+  await Promise.all(
+    ["installCommand", "releaseStatus", "releaseUrl", "releaseAssets", "imageRefs", "verification"].map((k) => valueOf(pulumi.output(program[k]))),
+  );
 });
 
 describe("release program graph", () => {
@@ -132,6 +136,8 @@ describe("release program graph", () => {
     assert.equal(rel.inputs.chart, "oci://127.0.0.1:5443/splai/charts/splai");
     assert.equal(rel.inputs.version, "0.1.0-main.3");
     assert.equal(rel.inputs.atomic, false);
+    // The Verification waits (and rolls back when atomic) instead of Helm.
+    assert.equal(rel.inputs.skipAwait, true);
     const values = rel.inputs.values as Record<string, { image: { repository: string; tag: string } }>;
     for (const [key, image] of [
       ["apiGateway", "api-gateway"],
@@ -151,9 +157,26 @@ describe("release program graph", () => {
       "splai:build:GoBinaries",
       "splai:build:ServiceImages",
       "splai:deploy:SplaiDeployment",
+      "splai:deploy:Verification",
       "splai:release:ChartPublish",
       "splai:release:GitHubRelease",
     ]);
+  });
+
+  it("verifies the release after Helm with the released images and this machine's splaictl, and exports the result", async () => {
+    const checks = recorded.find((r) => r.name === "verify-checks")!;
+    const env = checks.inputs.environment as Record<string, string>;
+    assert.equal(env.NAMESPACE, "splai-system");
+    assert.equal(env.RELEASE, "splai");
+    assert.equal(env.REVISION, "1");
+    assert.equal(env.ROLLBACK, "false", "branch builds are not atomic");
+    assert.equal(env.REQUIRE_REAL_NODE, "false", "verify: auto skips the HTTP checks on fake nodes");
+    assert.deepEqual(JSON.parse(env.COMPONENTS), ["api-gateway", "planner", "scheduler"]);
+    const images = JSON.parse(env.IMAGES) as string[];
+    assert.equal(images.length, 5);
+    assert.ok(images.includes(`127.0.0.1:5443/splai/splai-planner:sha-0123456@sha256:${fakeSha("images-planner")}`));
+    assert.match(env.SPLAICTL, /\/splaictl-linux-amd64$/);
+    assert.deepEqual(await valueOf(pulumi.output(program.verification)), { status: "passed", revision: 1, checks: ["ok   rollout"] });
   });
 
   it("publishes a GitHub prerelease for the branch build with notes naming the images", () => {

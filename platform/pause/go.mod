@@ -1,0 +1,3 @@
+module splai-release/platform/pause
+
+go 1.22

@@ -1,0 +1,231 @@
+// Verifies a deployed Helm release: rollout of the released images, /healthz through the API server's service proxy, `splaictl verify`;
+// on failure rolls the release back when atomic. Run by the Verification component; settings arrive in the environment.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  failureMessage,
+  fatalPodProblem,
+  foreignImages,
+  rolloutPending,
+  serviceProxyPath,
+  type PodJson,
+  type VerificationResult,
+  type WorkloadJson,
+} from "../lib/verification";
+import { optionalEnv, requireEnv, runScript } from "./lib/script";
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+class CheckFailed extends Error {}
+
+interface Settings {
+  kubeconfig: string;
+  context?: string;
+  namespace: string;
+  release: string;
+  revision: number;
+  components: string[];
+  gateway: string;
+  images: string[];
+  splaictl?: string;
+  timeoutMs: number;
+  rollback: boolean;
+  requireRealNode: boolean;
+}
+
+function kubeArgs(s: Settings): string[] {
+  return ["--kubeconfig", s.kubeconfig, ...(s.context ? ["--context", s.context] : [])];
+}
+
+function kubectl(s: Settings, args: string[], timeoutMs = 60_000): { ok: boolean; out: string; err: string } {
+  const r = spawnSync("kubectl", [...kubeArgs(s), "-n", s.namespace, ...args], { encoding: "utf8", timeout: timeoutMs });
+  if (r.error) throw new Error(`cannot run kubectl (install it or put it on PATH): ${r.error.message}`);
+  return { ok: r.status === 0, out: r.stdout, err: r.stderr.trim() };
+}
+
+function kubectlJson<T>(s: Settings, args: string[]): T {
+  const r = kubectl(s, [...args, "-o", "json"]);
+  if (!r.ok) throw new CheckFailed(`kubectl ${args.join(" ")} failed: ${r.err}`);
+  return JSON.parse(r.out) as T;
+}
+
+function helm(s: Settings, args: string[], timeoutMs: number): { ok: boolean; out: string } {
+  const ctx = s.context ? ["--kube-context", s.context] : [];
+  const r = spawnSync("helm", [...args, "--namespace", s.namespace, "--kubeconfig", s.kubeconfig, ...ctx], { encoding: "utf8", timeout: timeoutMs });
+  if (r.error) throw new Error(`cannot run helm: ${r.error.message}`);
+  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+const selector = (s: Settings): string => `app.kubernetes.io/instance=${s.release}`;
+
+function releasePods(s: Settings): PodJson[] {
+  return kubectlJson<{ items: PodJson[] }>(s, ["get", "pods", "-l", selector(s)]).items;
+}
+
+function previousLogs(s: Settings, pod: string, container: string): string {
+  const r = kubectl(s, ["logs", pod, "-c", container, "--previous", "--tail", "15"], 20_000);
+  const text = (r.ok ? r.out : kubectl(s, ["logs", pod, "-c", container, "--tail", "15"], 20_000).out).trim();
+  return text ? `\nlast log lines of ${pod}/${container}:\n${text.replace(/^/gm, "  | ")}` : "";
+}
+
+/** Waits until every Deployment and DaemonSet of the release runs its new spec, failing at once on a crash loop. */
+async function waitForRollout(s: Settings, checks: string[]): Promise<PodJson[]> {
+  const deadline = Date.now() + s.timeoutMs;
+  let pending: string[] = [];
+  while (Date.now() < deadline) {
+    const workloads = kubectlJson<{ items: WorkloadJson[] }>(s, ["get", "deployments,daemonsets", "-l", selector(s)]).items;
+    const pods = releasePods(s);
+    const fatal = fatalPodProblem(pods);
+    if (fatal) throw new CheckFailed(`pod ${fatal.pod}, container ${fatal.container}: ${fatal.message}${previousLogs(s, fatal.pod, fatal.container)}`);
+    pending = workloads.map(rolloutPending).filter((p): p is string => p !== undefined);
+    if (workloads.length > 0 && pending.length === 0) {
+      checks.push(`ok   rollout: ${workloads.map((w) => `${w.kind} ${w.metadata.name}`).join(", ")}`);
+      return pods.filter((p) => !p.metadata.deletionTimestamp);
+    }
+    await sleep(2000);
+  }
+  throw new CheckFailed(`rollout not finished after ${s.timeoutMs / 1000}s: ${pending.join("; ") || "no Deployment or DaemonSet found"}`);
+}
+
+/** True when every pod sits on a kwok node, which marks pods Ready without running them. */
+function onFakeNodes(s: Settings, pods: PodJson[]): boolean {
+  const nodes = kubectlJson<{ items: { metadata: { name: string; annotations?: Record<string, string> } }[] }>(s, ["get", "nodes"]).items;
+  const fake = new Set(nodes.filter((n) => n.metadata.annotations?.["kwok.x-k8s.io/node"] !== undefined).map((n) => n.metadata.name));
+  return pods.length > 0 && pods.every((p) => p.spec.nodeName !== undefined && fake.has(p.spec.nodeName));
+}
+
+function serviceFor(s: Settings, component: string): string | undefined {
+  const list = kubectlJson<{ items: { metadata: { name: string } }[] }>(s, [
+    "get",
+    "services",
+    "-l",
+    `${selector(s)},app.kubernetes.io/component=${component}`,
+  ]);
+  return list.items[0]?.metadata.name;
+}
+
+/** GET <service>/healthz through the API server's service proxy; endpoints may trail readiness by a moment, so it retries briefly. */
+async function healthz(s: Settings, component: string, service: string): Promise<string> {
+  const path = `${serviceProxyPath(s.namespace, service)}/healthz`;
+  let last = "";
+  for (let i = 0; i < 15; i++) {
+    const r = spawnSync("kubectl", [...kubeArgs(s), "get", "--raw", path], { encoding: "utf8", timeout: 20_000 });
+    if (r.status === 0) return `ok   GET ${component} /healthz through ${path}: 200 ${r.stdout.trim()}`;
+    last = r.stderr.trim();
+    await sleep(2000);
+  }
+  throw new CheckFailed(`GET ${path} did not answer 200: ${last}`);
+}
+
+/** Runs the released `splaictl verify` against the gateway through `kubectl proxy`, which carries the kubeconfig's credentials. */
+async function splaictlVerify(s: Settings, service: string): Promise<string> {
+  if (!s.splaictl) return "skip splaictl verify: no splaictl binary for this machine's platform among the release binaries";
+  const proxy = spawn("kubectl", [...kubeArgs(s), "proxy", "--address=127.0.0.1", "--port=0"], { stdio: ["ignore", "pipe", "pipe"] });
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("kubectl proxy did not start within 20s")), 20_000);
+      let out = "";
+      proxy.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        const m = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      proxy.on("exit", (code) => reject(new Error(`kubectl proxy exited with ${code}`)));
+    });
+    const url = `http://127.0.0.1:${port}${serviceProxyPath(s.namespace, service)}`;
+    const r = spawnSync(s.splaictl, ["verify", "--url", url], { encoding: "utf8", timeout: 60_000 });
+    if (r.error) throw new CheckFailed(`cannot run ${s.splaictl}: ${r.error.message}`);
+    const out = `${r.stdout}${r.stderr}`.trim();
+    if (r.status !== 0) throw new CheckFailed(`splaictl verify --url ${url} exited with ${r.status}:\n${out.replace(/^/gm, "  | ")}`);
+    return `ok   splaictl verify --url ${url}: ${out.split("\n").pop() ?? ""}`;
+  } finally {
+    proxy.kill();
+  }
+}
+
+async function verify(s: Settings): Promise<VerificationResult> {
+  const checks: string[] = [];
+  const status = helm(s, ["status", s.release, "-o", "json"], 60_000);
+  if (!status.ok) throw new CheckFailed(`helm status ${s.release} failed: ${status.out}`);
+  const live = (JSON.parse(status.out) as { version: number }).version;
+  if (live !== s.revision) {
+    // Not a failure of this revision, so no rollback: the release already moved on (or back) without this program.
+    throw new Error(
+      `verification of Helm release ${s.release} (namespace ${s.namespace}): the release is at revision ${live}, not revision ${s.revision} that this update deployed (rolled back after an earlier failed verification?); run pulumi up --refresh to deploy it again`,
+    );
+  }
+  const pods = await waitForRollout(s, checks);
+  const foreign = foreignImages(pods, s.images);
+  if (foreign.length) throw new CheckFailed(`pods do not run the released images: ${foreign.join("; ")}`);
+  checks.push(`ok   ${pods.length} pod(s) run the released images by digest`);
+  if (onFakeNodes(s, pods)) {
+    const reason =
+      "the release's pods are on fake nodes (kwok), which mark pods Ready without running them; start a real node with: npm run platform -- up --node real";
+    if (s.requireRealNode) throw new CheckFailed(`splai-release:verify is true but ${reason}`);
+    checks.push(`skip /healthz and splaictl verify: ${reason}`);
+    return { status: "skipped", revision: s.revision, checks, reason };
+  }
+  let gatewayService: string | undefined;
+  for (const component of s.components) {
+    const service = serviceFor(s, component);
+    if (!service) throw new CheckFailed(`no Service with app.kubernetes.io/component=${component} in release ${s.release}`);
+    if (component === s.gateway) gatewayService = service;
+    checks.push(await healthz(s, component, service));
+  }
+  if (!gatewayService) throw new CheckFailed(`the gateway component ${s.gateway} is not among the checked components ${s.components.join(", ")}`);
+  checks.push(await splaictlVerify(s, gatewayService));
+  return { status: "passed", revision: s.revision, checks };
+}
+
+function rollback(s: Settings): { done: true; to: number } | { done: false; why: string } {
+  if (!s.rollback) return { done: false, why: "atomic is off for this stack" };
+  if (s.revision <= 1) return { done: false, why: "revision 1 has nothing to roll back to" };
+  const to = s.revision - 1;
+  log(`rolling back release ${s.release} to revision ${to}`);
+  const r = helm(s, ["rollback", s.release, String(to), "--wait", "--timeout", `${Math.round(s.timeoutMs / 1000)}s`], s.timeoutMs + 60_000);
+  return r.ok ? { done: true, to } : { done: false, why: `helm rollback to revision ${to} failed: ${r.out}` };
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(join(tmpdir(), "splai-verify-"));
+  try {
+    const input = optionalEnv("KUBECONFIG_INPUT") ?? optionalEnv("KUBECONFIG") ?? join(process.env.HOME ?? "", ".kube", "config");
+    let kubeconfig = input;
+    if (input.includes("apiVersion")) {
+      kubeconfig = join(work, "kubeconfig");
+      writeFileSync(kubeconfig, input, { mode: 0o600 });
+    }
+    const s: Settings = {
+      kubeconfig,
+      context: optionalEnv("KUBE_CONTEXT"),
+      namespace: requireEnv("NAMESPACE"),
+      release: requireEnv("RELEASE"),
+      revision: Number(requireEnv("REVISION")),
+      components: JSON.parse(requireEnv("COMPONENTS")) as string[],
+      gateway: requireEnv("GATEWAY"),
+      images: JSON.parse(requireEnv("IMAGES")) as string[],
+      splaictl: optionalEnv("SPLAICTL"),
+      timeoutMs: Number(process.env.TIMEOUT ?? "300") * 1000,
+      rollback: process.env.ROLLBACK === "true",
+      requireRealNode: process.env.REQUIRE_REAL_NODE === "true",
+    };
+    try {
+      const result = await verify(s);
+      for (const c of result.checks) log(c);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+    } catch (err) {
+      if (!(err instanceof CheckFailed)) throw err;
+      throw new Error(failureMessage({ release: s.release, namespace: s.namespace, revision: s.revision, problem: err.message, rollback: rollback(s) }));
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+runScript(main);
