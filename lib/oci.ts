@@ -12,6 +12,7 @@ export interface Descriptor {
   readonly size?: number;
   readonly platform?: { os: string; architecture: string; variant?: string };
   readonly annotations?: Record<string, string>;
+  readonly artifactType?: string;
 }
 
 export interface Manifest {
@@ -36,6 +37,9 @@ const MANIFEST_TYPES = [
   "application/vnd.docker.distribution.manifest.list.v2+json",
   "application/vnd.docker.distribution.manifest.v2+json",
 ].join(", ");
+
+/** The OCI 1.1 fallback tag that lists the referrers of `digest` where the registry has no referrers API. */
+export const referrersTag = (digest: string): string => digest.replace(":", "-");
 
 export const sha256Digest = (b: Buffer): string => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 
@@ -100,6 +104,62 @@ export class OciClient {
     const res = await this.request("GET", `${repository}/blobs/${digest}`);
     if (!res.ok) throw new RegistryError(`GET blob ${repository}@${digest}: HTTP ${res.status}`, res.status);
     return Buffer.from(await res.arrayBuffer());
+  }
+
+  async hasBlob(repository: string, digest: string): Promise<boolean> {
+    const res = await this.request("HEAD", `${repository}/blobs/${digest}`);
+    if (res.status === 404) return false;
+    if (!res.ok) throw new RegistryError(`HEAD blob ${repository}@${digest}: HTTP ${res.status}`, res.status);
+    return true;
+  }
+
+  /** Uploads `body` (monolithic POST + PUT) unless the repository already has it; returns its digest. */
+  async putBlob(repository: string, body: Buffer): Promise<string> {
+    const digest = sha256Digest(body);
+    if (await this.hasBlob(repository, digest)) return digest;
+    const start = await this.request("POST", `${repository}/blobs/uploads/`);
+    if (start.status !== 202) throw new RegistryError(`POST upload to ${repository}: HTTP ${start.status} ${await start.text()}`, start.status);
+    const location = start.headers.get("location") ?? "";
+    const url = new URL(location, `${this.scheme}://${this.registry}`);
+    url.searchParams.set("digest", digest);
+    const path = `${url.pathname.replace(/^\/v2\//, "")}${url.search}`;
+    const res = await this.request("PUT", path, { "content-type": "application/octet-stream" }, body);
+    if (res.status !== 201) throw new RegistryError(`PUT blob ${repository}@${digest}: HTTP ${res.status} ${await res.text()}`, res.status);
+    return digest;
+  }
+
+  /**
+   * Manifests whose `subject` is `digest`: the OCI referrers API, or, where the registry lacks it (distribution 3.x),
+   * the spec's fallback index under the tag `sha256-<hex>`.
+   */
+  async referrers(repository: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
+    const q = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
+    const res = await this.request("GET", `${repository}/referrers/${digest}${q}`, { accept: "application/vnd.oci.image.index.v1+json" });
+    let found: Descriptor[];
+    if (res.ok) found = ((await res.json()) as { manifests?: Descriptor[] }).manifests ?? [];
+    else if (res.status === 404) found = (await this.getManifest(repository, referrersTag(digest)))?.json.manifests ?? [];
+    else throw new RegistryError(`GET referrers of ${repository}@${digest}: HTTP ${res.status}`, res.status);
+    return artifactType ? found.filter((d) => d.artifactType === artifactType) : found;
+  }
+
+  /**
+   * Pushes `body`, a manifest with a `subject`, by digest. A registry that does not index subjects (no `OCI-Subject`
+   * header in its answer) gets the descriptor added to the fallback referrers index, as OCI distribution 1.1 asks.
+   */
+  async putReferrer(repository: string, body: Buffer, mediaType: string): Promise<string> {
+    const digest = sha256Digest(body);
+    const res = await this.request("PUT", `${repository}/manifests/${digest}`, { "content-type": mediaType }, body);
+    if (!res.ok) throw new RegistryError(`PUT ${this.registry}/${repository}@${digest}: HTTP ${res.status} ${await res.text()}`, res.status);
+    if (res.headers.get("oci-subject")) return digest;
+    const m = JSON.parse(body.toString("utf8")) as { subject?: Descriptor; artifactType?: string; annotations?: Record<string, string>; config?: Descriptor };
+    if (!m.subject) throw new RegistryError(`${repository}@${digest} has no subject; not a referrer`);
+    const tag = referrersTag(m.subject.digest);
+    const current = await this.getManifest(repository, tag);
+    const manifests = (current?.json.manifests ?? []).filter((d) => d.digest !== digest);
+    manifests.push({ mediaType, digest, size: body.length, artifactType: m.artifactType ?? m.config?.mediaType, annotations: m.annotations });
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests }));
+    await this.putManifest(repository, tag, { body: index, mediaType: "application/vnd.oci.image.index.v1+json" });
+    return digest;
   }
 
   async tags(repository: string): Promise<string[]> {

@@ -8,6 +8,7 @@ import { fetchLocal } from "./lib/local-http";
 import { ensurePki, type Pki } from "./lib/certs";
 import { elapsed, info, runMain, UserError } from "./lib/log";
 import { repoRoot, toolBinDir } from "./lib/paths";
+import { pushSbomScanner } from "./lib/platform-images";
 import { initState, platformEnv, readState, requirePlatform, writeState, type NodeMode, type PlatformState } from "./lib/platform-state";
 import { assertPortFree, isOurs, startDetached, stop, waitReady, type ProcRecord } from "./lib/procs";
 import { cleanupNode, containerdReady, deleteNodes, drain, kubeletReady, nodeDir, nodeIp, startContainerd, startKubelet } from "./lib/real-node";
@@ -488,6 +489,9 @@ async function up(args: string[]): Promise<void> {
     }
   }
   await helmLogin(s);
+  const tScanner = Date.now();
+  await pushSbomScanner(s, s.sbomGenerator);
+  info("sbom-scanner", `pushed in ${elapsed(tScanner)}: ${s.sbomGenerator} (BuildKit SBOM generator)`);
   const nodes = s.node.mode === "real" ? `real node ${s.node.real.name}` : `fake nodes ${s.nodes.join(", ")}`;
   info("platform", `up in ${elapsed(t0)} with ${nodes}; state in ${s.dir}. For a shell: eval "$(npm run -s platform -- env)"`);
   if (s.node.fallbackReason) info("platform", `NOTE: --node real was asked for but the platform runs fake nodes: ${s.node.fallbackReason}`);

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { UserError } from "./log";
 import { platformDir } from "./paths";
 import type { ProcRecord } from "./procs";
+import { loadToolchain } from "./versions";
 import { toolEnv } from "./toolenv";
 
 export const LOCAL_PASSPHRASE = "splai-local-platform";
@@ -32,6 +33,8 @@ export interface PlatformState {
   github: { url: string; token: string; owner: string; repo: string };
   kubeconfig: string;
   buildkit: { socket: string; builder: string };
+  /** BuildKit SBOM generator image in the platform registry (the toolchain's splai-sbom-scanner), pushed by `up`. */
+  sbomGenerator: string;
   pulumi: { backend: string; passphrase: string };
   ca: string;
   nodes: string[];
@@ -83,6 +86,7 @@ export function initState(dir = platformDir): PlatformState {
     github: { url: `http://127.0.0.1:${ports.github}/`, token: old?.github.token ?? `ghp_${secret()}`, owner: "splai", repo: "splai" },
     kubeconfig: join(dir, "kubeconfig"),
     buildkit: { socket: join(dir, "buildkitd.sock"), builder: process.env.SPLAI_BUILDER ?? "splai-local" },
+    sbomGenerator: `127.0.0.1:${ports.registry}/platform/sbom-scanner:${toolVersion("sbom-scanner")}`,
     // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
     // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.
     pulumi: { backend: `file://${join(dir, "pulumi")}`, passphrase: LOCAL_PASSPHRASE },
@@ -95,6 +99,12 @@ export function initState(dir = platformDir): PlatformState {
     },
     procs: old?.procs ?? {},
   };
+}
+
+function toolVersion(name: string): string {
+  const tool = loadToolchain().tools.find((t) => t.name === name);
+  if (!tool) throw new UserError(`package.json toolchain.tools has no '${name}'`);
+  return tool.version;
 }
 
 /** Reads the state of a platform that `up` started, or explains how to start one. */
@@ -113,6 +123,7 @@ export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): No
     SPLAI_REGISTRY_USERNAME: s.registry.username,
     SPLAI_REGISTRY_PASSWORD: s.registry.password,
     GITHUB_TOKEN: s.github.token,
+    ...(s.sbomGenerator ? { SPLAI_SBOM_GENERATOR: s.sbomGenerator } : {}),
     ...extra,
   });
 }

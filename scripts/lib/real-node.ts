@@ -7,6 +7,7 @@ import { fetchLocal } from "./local-http";
 import { info, UserError } from "./log";
 import { repoRoot, toolBinDir } from "./paths";
 import type { PlatformState } from "./platform-state";
+import { pushLocalImage } from "./platform-images";
 import { sleep, startDetached, type ProcRecord } from "./procs";
 
 /** Why the real node cannot start here; the platform then falls back to fake nodes and says why. */
@@ -82,28 +83,12 @@ async function pushPauseImage(s: PlatformState): Promise<void> {
     env: { ...process.env, CGO_ENABLED: "0", GOOS: "linux", GOARCH: "amd64", GOFLAGS: "-mod=mod" },
     timeoutMs: 300_000,
   });
-  writeFileSync(join(work, "Dockerfile"), 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n');
-  const auth = Buffer.from(`${s.registry.username}:${s.registry.password}`).toString("base64");
-  writeFileSync(join(work, "config.json"), JSON.stringify({ auths: { [s.registry.address]: { auth } } }), { mode: 0o600 });
-  await run(
-    join(toolBinDir, "buildctl"),
-    [
-      "--addr",
-      `unix://${s.buildkit.socket}`,
-      "build",
-      "--frontend",
-      "dockerfile.v0",
-      "--local",
-      `context=${work}`,
-      "--local",
-      `dockerfile=${work}`,
-      "--opt",
-      "platform=linux/amd64",
-      "--output",
-      `type=image,name=${pauseImage(s)},push=true`,
-    ],
-    { env: { ...process.env, DOCKER_CONFIG: work }, timeoutMs: 300_000 },
-  );
+  await pushLocalImage(s, {
+    work,
+    ref: pauseImage(s),
+    platform: "linux/amd64",
+    dockerfile: 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n',
+  });
 }
 
 /** Prepares the node (bridge, cgroups, pause image, configs) and starts containerd. */

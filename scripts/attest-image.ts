@@ -1,0 +1,113 @@
+// Attaches BuildKit's SBOM (SPDX) and SLSA provenance attestations to a pushed multi-platform image, run by ImageAttestations.
+// @pulumi/docker-build cannot ask BuildKit for attestations (it switches them off), so BuildKit builds the same image
+// again from its cache with `attest:sbom` and `attest:provenance` into a local OCI layout. The rebuilt platform images
+// must equal the pushed ones digest for digest; the attestation manifests are then pushed as OCI referrers of them.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { OciLayout, planAttestations, predicateLayers, referrerManifest, type ImageManifestJson } from "../lib/attest";
+import { OciClient } from "../lib/oci";
+import { optionalEnv, requireEnv, runScript } from "./lib/script";
+
+interface AttestationRecord {
+  platform: string;
+  /** The platform image described. */
+  manifest: string;
+  /** The referrer manifest holding both statements. */
+  attestation: string;
+  sbom?: string;
+  provenance?: string;
+}
+
+async function main(): Promise<void> {
+  const registry = requireEnv("REGISTRY");
+  const repository = requireEnv("REPOSITORY");
+  const digest = requireEnv("DIGEST");
+  const image = `${registry}/${repository}@${digest}`;
+  const username = requireEnv("REGISTRY_USERNAME");
+  const password = requireEnv("REGISTRY_PASSWORD");
+  const client = new OciClient(registry, { username, password });
+  const pushed = await client.getManifest(repository, digest);
+  if (!pushed?.json.manifests) throw new Error(`${image} is not an image index in the registry; nothing to attest`);
+
+  const work = mkdtempSync(join(tmpdir(), "splai-attest-"));
+  try {
+    // Credentials for pulling the generator image from a private registry; the file never leaves this directory.
+    const auth = Buffer.from(`${username}:${password}`).toString("base64");
+    writeFileSync(join(work, "config.json"), JSON.stringify({ auths: { [registry]: { auth } } }), { mode: 0o600 });
+    let dockerfileDir = join(work, "dockerfile");
+    let filename = "Dockerfile";
+    const inline = optionalEnv("DOCKERFILE_INLINE");
+    if (inline !== undefined) {
+      mkdirSync(dockerfileDir);
+      writeFileSync(join(dockerfileDir, filename), inline);
+    } else {
+      const path = requireEnv("DOCKERFILE_PATH");
+      dockerfileDir = dirname(path);
+      filename = basename(path);
+    }
+    const labels = JSON.parse(optionalEnv("LABELS") ?? "{}") as Record<string, string>;
+    const tar = join(work, "image.tar");
+    const args = [
+      "--addr",
+      requireEnv("BUILDKIT_ADDR"),
+      "build",
+      "--progress",
+      "plain",
+      "--frontend",
+      "dockerfile.v0",
+      "--local",
+      `context=${requireEnv("CONTEXT_DIR")}`,
+      "--local",
+      `dockerfile=${dockerfileDir}`,
+      "--opt",
+      `filename=${filename}`,
+      "--opt",
+      `platform=${requireEnv("PLATFORMS")}`,
+      "--opt",
+      `build-arg:SOURCE_DATE_EPOCH=${requireEnv("SOURCE_DATE_EPOCH")}`,
+      ...Object.entries(labels).flatMap(([k, v]) => ["--opt", `label:${k}=${v}`]),
+      "--opt",
+      `attest:sbom=generator=${requireEnv("SBOM_GENERATOR")}`,
+      "--opt",
+      `attest:provenance=${optionalEnv("PROVENANCE") ?? "mode=max"}`,
+      "--output",
+      `type=oci,dest=${tar},rewrite-timestamp=true`,
+    ];
+    try {
+      execFileSync("buildctl", args, { env: { ...process.env, DOCKER_CONFIG: work }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+    } catch (err) {
+      const e = err as { stderr?: Buffer; message: string };
+      const tail = (e.stderr?.toString() ?? e.message).trim().split("\n").slice(-15).join("\n");
+      throw new Error(`BuildKit's attested build of ${image} failed:\n${tail}`);
+    }
+    const layoutDir = join(work, "layout");
+    mkdirSync(layoutDir);
+    execFileSync("tar", ["-xf", tar, "-C", layoutDir]);
+    const layout = new OciLayout(layoutDir);
+    const plan = planAttestations(pushed.json.manifests, layout.imageIndex().manifests, `${registry}/${repository}`);
+
+    const records: AttestationRecord[] = [];
+    for (const p of plan) {
+      const att = layout.json<ImageManifestJson>(p.attestation.digest);
+      for (const d of [att.config, ...att.layers]) await client.putBlob(repository, layout.blob(d.digest));
+      const body = referrerManifest(att, p.subject);
+      const pushedDigest = await client.putReferrer(repository, body, att.mediaType);
+      const layers = predicateLayers(att);
+      records.push({
+        platform: p.platform,
+        manifest: p.subject.digest,
+        attestation: pushedDigest,
+        sbom: layers.sbom?.digest,
+        provenance: layers.provenance?.digest,
+      });
+      process.stderr.write(`${p.platform}: attestation ${pushedDigest} -> ${p.subject.digest}\n`);
+    }
+    process.stdout.write(`${JSON.stringify({ image, attestations: records })}\n`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+runScript(main);
