@@ -9,7 +9,8 @@ import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
 import { Verification } from "./components/verification";
 import { loadConfig } from "./config";
-import { ensureRemoteBuilder } from "./lib/buildx";
+import { builderEndpoint, buildxConfigDir, ensureRemoteBuilder } from "./lib/buildx";
+import { ConfigError } from "./lib/config";
 import { chartValueKeys, parseTarget } from "./lib/layout";
 import { helmCommand, releaseNotes } from "./lib/notes";
 
@@ -19,6 +20,16 @@ const valuesKeys = chartValueKeys(s.mains);
 const registryUsername = s.registryUsername;
 const commandBackend = s.commandProvider;
 const builder = s.builderEndpoints.length > 0 ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
+// SBOM and provenance need BuildKit itself (buildctl): on by default wherever the builder's BuildKit address is known.
+const buildkitAddr = s.builderEndpoints[0] ?? (builder === undefined ? undefined : builderEndpoint(builder));
+if (s.attestations === true && buildkitAddr === undefined) {
+  throw new ConfigError([
+    `attestations is true but the BuildKit address of builder '${builder ?? "(default)"}' is unknown (no buildx instance file in ${buildxConfigDir()}); set splai-release:builderEndpoints or attestations auto/false`,
+  ]);
+}
+// Layer and config times are the commit's, so two builds of one commit give the same digests.
+const sourceDateEpoch = s.sourceDateEpoch ?? ref.commitTime ?? 0;
+const attest = s.attestations !== false && buildkitAddr !== undefined ? { buildkitAddr, sbomGenerator: s.sbomGenerator } : undefined;
 
 const binaries = new GoBinaries("binaries", {
   source: s.source,
@@ -62,7 +73,8 @@ const images = new ServiceImages("images", {
     "org.opencontainers.image.version": v.app,
     "org.opencontainers.image.licenses": "Apache-2.0",
   },
-  sourceDateEpoch: 0,
+  sourceDateEpoch,
+  attest,
   immutableTags: v.mode === "tag",
   after: guard?.checks,
   commandBackend,
@@ -170,9 +182,19 @@ const release = wantRelease
     )
   : undefined;
 
-export const versions = { mode: v.mode, ref: ref.ref, commit: ref.sha, app: v.app, chart: v.chart, imageTags: v.imageTags };
+export const versions = {
+  mode: v.mode,
+  ref: ref.ref,
+  commit: ref.sha,
+  app: v.app,
+  chart: v.chart,
+  imageTags: v.imageTags,
+  sourceDateEpoch,
+};
 export const imageRefs = images.images.apply((m) => Object.fromEntries(Object.entries(m).map(([k, i]) => [k, i.ref])));
 export const imageDigests = images.images.apply((m) => Object.fromEntries(Object.entries(m).map(([k, i]) => [k, i.digest])));
+/** SBOM and provenance referrers per image and platform (empty when attestations are off). */
+export const imageAttestations = images.images.apply((m) => Object.fromEntries(Object.entries(m).map(([k, i]) => [k, i.attestations])));
 export const chartRef = pulumi.interpolate`${chart.chart.ref}:${chart.chart.version}`;
 export const chartDigest = chart.chart.digest;
 export const binaryChecksums = binaries.checksums;

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { hashDirectory } from "../lib/hashdir";
-import { localCommand, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 
 export interface ChartPublishArgs {
   /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
@@ -42,9 +42,8 @@ export class ChartPublish extends pulumi.ComponentResource {
     const push = localCommand(
       `${name}-push`,
       {
-        // --use-openssl-ca: the registry client trusts the system store, like helm does.
-        create: `node --use-openssl-ca --import tsx '${script}'`,
-        dir: resolve(__dirname, ".."),
+        create: scriptRun(script),
+        dir: programRoot,
         environment: {
           CHART_PATH: args.chartPath,
           CHART_VERSION: args.version,

@@ -2,7 +2,7 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { localCommand, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 
 export interface GitHubReleaseArgs {
   /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
@@ -79,10 +79,10 @@ export class GitHubRelease extends pulumi.ComponentResource {
       const release = localCommand(
         `${name}-release`,
         {
-          create: `node --use-openssl-ca --import tsx '${releaseScript}' upsert`,
-          update: `node --use-openssl-ca --import tsx '${releaseScript}' upsert`,
-          delete: `node --use-openssl-ca --import tsx '${releaseScript}' delete`,
-          dir: resolve(__dirname, ".."),
+          create: scriptRun(releaseScript, "upsert"),
+          update: scriptRun(releaseScript, "upsert"),
+          delete: scriptRun(releaseScript, "delete"),
+          dir: programRoot,
           environment: {
             ...common,
             RELEASE_TAG: args.tag,
@@ -102,8 +102,8 @@ export class GitHubRelease extends pulumi.ComponentResource {
     const upload = localCommand(
       `${name}-assets`,
       {
-        create: `node --use-openssl-ca --import tsx '${script}'`,
-        dir: resolve(__dirname, ".."),
+        create: scriptRun(script),
+        dir: programRoot,
         environment: {
           ...common,
           RELEASE_ID: releaseId,

@@ -1,8 +1,20 @@
 // A local shell command as a resource: @pulumi/command's `local.Command` where its plugin is installed, else an equivalent dynamic resource.
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "node:path";
 
 export type CommandBackend = "plugin" | "dynamic";
+
+/** The program's root: the `dir` of commands that run its scripts (node resolves tsx from there). */
+export const programRoot = resolve(__dirname, "..");
+
+/**
+ * The shell command that runs one of the program's TypeScript scripts. `--use-openssl-ca`: the registry and GitHub
+ * clients trust the system store, as helm and buildctl do.
+ */
+export function scriptRun(script: string, ...args: string[]): string {
+  return [`node --use-openssl-ca --import tsx '${resolve(programRoot, script)}'`, ...args].join(" ");
+}
 
 export interface LocalCommandArgs {
   /** Runs on create, and on update when `update` is unset. */

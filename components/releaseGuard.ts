@@ -1,7 +1,7 @@
 // ReleaseGuard: pre-flight checks of a tag release that must pass before anything is pushed (today: no silent rollback).
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { localCommand, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 
 export interface ReleaseGuardArgs {
   /** Chart version this update deploys. */
@@ -34,8 +34,8 @@ export class ReleaseGuard extends pulumi.ComponentResource {
     const rollback = localCommand(
       `${name}-rollback`,
       {
-        create: `node --use-openssl-ca --import tsx '${script}'`,
-        dir: resolve(__dirname, ".."),
+        create: scriptRun(script),
+        dir: programRoot,
         environment: {
           NAMESPACE: args.namespace,
           RELEASE_NAME: args.releaseName ?? "splai",

@@ -6,7 +6,8 @@ import { join, resolve } from "node:path";
 import { CONTEXT_LABEL, generatedDockerfile } from "../lib/dockerfile";
 import { imageRepository, type MainSpec } from "../lib/layout";
 import type { BinaryBuild, BuiltBinary } from "./goBinaries";
-import { localCommand, type CommandBackend } from "./localCommand";
+import { ImageAttestation, type Attestation } from "./imageAttestation";
+import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 
 export interface ServiceImagesArgs {
   /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
@@ -37,8 +38,10 @@ export interface ServiceImagesArgs {
   readonly registryPassword: pulumi.Input<string>;
   /** OCI labels (source, revision, version…) added to every image. */
   readonly labels: pulumi.Input<Record<string, pulumi.Input<string>>>;
-  /** SOURCE_DATE_EPOCH for reproducible layers. */
+  /** SOURCE_DATE_EPOCH for reproducible layers and config (the release commit's time). */
   readonly sourceDateEpoch: number;
+  /** Attach BuildKit's SBOM and provenance to every image (see ImageAttestation). Default: none. */
+  readonly attest?: { readonly buildkitAddr: string; readonly sbomGenerator: string };
   /** Tag releases: refuse to push when the first tag already holds other content. Default: false. */
   readonly immutableTags?: boolean;
   /** Pre-flight checks every build and push waits for (for example a ReleaseGuard's). Default: none. */
@@ -54,6 +57,8 @@ export interface PublishedImage {
   readonly ref: string;
   /** `<immutable tag>@<digest>`: the chart value that pins the digest. */
   readonly pinnedTag: string;
+  /** SBOM and provenance referrers, one per platform image (empty when attestations are off). */
+  readonly attestations: Attestation[];
 }
 
 const guardScript = resolve(__dirname, "..", "scripts", "check-immutable.ts");
@@ -77,9 +82,12 @@ export class ServiceImages extends pulumi.ComponentResource {
       // What the image is made of; stored as a label so a released tag can be compared with a would-be replacement.
       const contentKey = pulumi.all([mine, args.labels]).apply(([bs, labels]) =>
         createHash("sha256")
-          .update(JSON.stringify([bs.map((b) => `${b.name}=${b.sha256}`), dockerfile, args.baseImage ?? "scratch", args.platforms, labels]))
+          .update(
+            JSON.stringify([bs.map((b) => `${b.name}=${b.sha256}`), dockerfile, args.baseImage ?? "scratch", args.platforms, labels, args.sourceDateEpoch]),
+          )
           .digest("hex"),
       );
+      const labels = pulumi.all([args.labels, contentKey]).apply(([l, key]) => ({ ...l, [CONTEXT_LABEL]: key }));
       let context: pulumi.Input<string> = args.source;
       if (custom === undefined) {
         // Each image gets a context of its own, so a change to one service never changes another image's context hash.
@@ -109,8 +117,8 @@ export class ServiceImages extends pulumi.ComponentResource {
         ? localCommand(
             `${name}-${image}-immutable`,
             {
-              create: `node --use-openssl-ca --import tsx '${guardScript}'`,
-              dir: resolve(__dirname, ".."),
+              create: scriptRun(guardScript),
+              dir: programRoot,
               environment: {
                 REGISTRY: args.registry,
                 REPOSITORY: repository.slice(args.registry.length + 1),
@@ -139,7 +147,7 @@ export class ServiceImages extends pulumi.ComponentResource {
           buildOnPreview: false,
           builder: args.builder === undefined ? undefined : { name: args.builder },
           registries: [{ address: args.registry, username: args.registryUsername, password: args.registryPassword }],
-          labels: pulumi.all([args.labels, contentKey]).apply(([l, key]) => ({ ...l, [CONTEXT_LABEL]: key })),
+          labels,
           buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
         },
         // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
@@ -147,13 +155,35 @@ export class ServiceImages extends pulumi.ComponentResource {
         // `registries` holds the password: marked secret by the engine even in the partial state of a failed push.
         { parent: this, dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])], retainOnDelete: true, additionalSecretOutputs: ["registries"] },
       );
-      published[image] = pulumi.all([img.digest]).apply(([digest]) => ({
+      const attestation = args.attest
+        ? new ImageAttestation(
+            `${name}-${image}`,
+            {
+              commandBackend: args.commandBackend,
+              registry: args.registry,
+              repository: repository.slice(args.registry.length + 1),
+              digest: img.digest,
+              contextDir: context,
+              dockerfile: custom === undefined ? { inline: dockerfile } : { path: join(args.source, custom) },
+              platforms: args.platforms,
+              labels,
+              sourceDateEpoch: args.sourceDateEpoch,
+              buildkitAddr: args.attest.buildkitAddr,
+              sbomGenerator: args.attest.sbomGenerator,
+              registryUsername: args.registryUsername,
+              registryPassword: args.registryPassword,
+            },
+            { parent: this },
+          )
+        : undefined;
+      published[image] = pulumi.all([img.digest, attestation?.attestations ?? []]).apply(([digest, attestations]) => ({
         name: `splai-${image}`,
         repository,
         tags: [...args.tags],
         digest,
         ref: `${repository}@${digest}`,
         pinnedTag: `${args.tags[0]}@${digest}`,
+        attestations,
       }));
     }
     this.images = pulumi.output(published);

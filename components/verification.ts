@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import type { VerificationResult } from "../lib/verification";
-import { localCommand, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 
 export interface VerificationArgs {
   /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
@@ -46,8 +46,8 @@ export class Verification extends pulumi.ComponentResource {
     const run = localCommand(
       `${name}-checks`,
       {
-        create: `node --use-openssl-ca --import tsx '${script}'`,
-        dir: resolve(__dirname, ".."),
+        create: scriptRun(script),
+        dir: programRoot,
         environment: {
           // A kubeconfig document may hold credentials: keep it secret in the state (a path need not be).
           KUBECONFIG_INPUT: args.kubeconfig?.includes("apiVersion") ? pulumi.secret(args.kubeconfig) : (args.kubeconfig ?? process.env.KUBECONFIG ?? ""),

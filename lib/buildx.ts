@@ -30,3 +30,14 @@ export function ensureRemoteBuilder(name: string, endpoints: readonly string[], 
   }
   return name;
 }
+
+/** The BuildKit address of a buildx builder's first node (as buildctl takes it), or undefined when the builder is unknown. */
+export function builderEndpoint(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  try {
+    const group = JSON.parse(readFileSync(join(buildxConfigDir(env), "instances", name), "utf8")) as { Nodes?: { Endpoint?: string }[] };
+    const endpoint = group.Nodes?.[0]?.Endpoint;
+    return endpoint === undefined || endpoint === "" ? undefined : endpoint;
+  } catch {
+    return undefined;
+  }
+}

@@ -34,6 +34,9 @@ export interface RawSettings {
   platforms?: string[];
   binaryTargets?: string[];
   baseImage?: string;
+  attestations?: boolean;
+  sbomGenerator?: string;
+  sourceDateEpoch?: number;
   dockerfiles?: Record<string, string>;
   namespace?: string;
   kubeconfig?: string;
@@ -74,6 +77,11 @@ export interface Settings {
   readonly platforms: readonly string[];
   readonly binaryTargets: readonly string[];
   readonly baseImage?: string;
+  /** SBOM and provenance attestations: true (required), false, undefined = auto (on with a BuildKit builder). */
+  readonly attestations?: boolean;
+  readonly sbomGenerator: string;
+  /** Overrides the commit time as SOURCE_DATE_EPOCH. */
+  readonly sourceDateEpoch?: number;
   readonly dockerfiles: Readonly<Record<string, string>>;
   readonly namespace: string;
   readonly kubeconfig?: string;
@@ -107,6 +115,9 @@ const REGISTRY_HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z
 const OCI_PATH = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const GITHUB_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+
+/** Docker's BuildKit SBOM generator (syft); the local platform pushes its own build of an equivalent one. */
+export const DEFAULT_SBOM_GENERATOR = "docker/buildkit-syft-scanner:stable-1";
 
 const q = (v: unknown): string => `'${typeof v === "string" ? v : JSON.stringify(v)}'`;
 
@@ -205,6 +216,14 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
 
   if (raw.baseImage !== undefined && !IMAGE_REF.test(raw.baseImage))
     problems.push(`baseImage ${q(raw.baseImage)} is not an image reference (registry/repository[:tag][@sha256:digest])`);
+  const sbomGenerator = raw.sbomGenerator ?? DEFAULT_SBOM_GENERATOR;
+  if (!IMAGE_REF.test(sbomGenerator)) problems.push(`sbomGenerator ${q(sbomGenerator)} is not an image reference (registry/repository[:tag][@sha256:digest])`);
+  if (raw.attestations === true && raw.builder === undefined && (raw.builderEndpoints ?? []).length === 0)
+    problems.push(
+      "attestations is true but no BuildKit builder is configured; set splai-release:builder (a buildx builder with a BuildKit endpoint) or builderEndpoints, or attestations auto/false",
+    );
+  if (raw.sourceDateEpoch !== undefined && (!Number.isInteger(raw.sourceDateEpoch) || raw.sourceDateEpoch < 0))
+    problems.push(`sourceDateEpoch ${q(raw.sourceDateEpoch)} must be a non-negative number of seconds since 1970`);
   const images = SPLAI_MAINS.filter((m) => m.image).map((m) => m.image!);
   for (const [svc, file] of Object.entries(raw.dockerfiles ?? {})) {
     if (!images.includes(svc)) problems.push(`dockerfiles: ${q(svc)} is not an image; accepted keys: ${images.join(", ")}`);
@@ -272,6 +291,9 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     platforms: Object.freeze([...platforms]),
     binaryTargets: Object.freeze([...targets]),
     baseImage: raw.baseImage,
+    attestations: raw.attestations,
+    sbomGenerator,
+    sourceDateEpoch: raw.sourceDateEpoch,
     dockerfiles: Object.freeze({ ...(raw.dockerfiles ?? {}) }),
     namespace,
     kubeconfig: raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion") ? raw.kubeconfig : abs(raw.kubeconfig),

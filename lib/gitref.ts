@@ -16,6 +16,8 @@ export interface GitReader {
   branch(): string | undefined;
   sha(): string | undefined;
   commitCount(): number | undefined;
+  /** Committer time of `sha` in seconds since 1970 (SOURCE_DATE_EPOCH), when the tree knows the commit. */
+  commitTime?(sha: string): number | undefined;
 }
 
 export function gitReader(dir: string): GitReader {
@@ -36,6 +38,10 @@ export function gitReader(dir: string): GitReader {
     commitCount: () => {
       const n = git("rev-list", "--count", "HEAD");
       return n === undefined ? undefined : Number(n);
+    },
+    commitTime: (sha) => {
+      const t = git("show", "-s", "--format=%ct", `${sha}^{commit}`);
+      return t === undefined || t === "" ? undefined : Number(t);
     },
   };
 }
@@ -91,5 +97,6 @@ export function resolveRef(settings: RefSettings, env: NodeJS.ProcessEnv, git: G
   const sha = settings.sha ?? ci.sha ?? git.sha();
   if (sha === undefined) throw new RefError("cannot tell the commit (no git repository in the source directory); set splai-release:sha");
   const buildNumber = settings.buildNumber ?? ci.buildNumber ?? git.commitCount() ?? 0;
-  return { mode, ref, sha: sha.toLowerCase(), buildNumber };
+  const commitTime = git.commitTime?.(sha);
+  return { mode, ref, sha: sha.toLowerCase(), buildNumber, ...(commitTime === undefined ? {} : { commitTime }) };
 }

@@ -3,7 +3,14 @@ export interface NotesInput {
   readonly version: string;
   readonly mode: "tag" | "branch";
   readonly sha: string;
-  readonly images: readonly { name: string; repository: string; tags: readonly string[]; digest: string }[];
+  readonly images: readonly {
+    name: string;
+    repository: string;
+    tags: readonly string[];
+    digest: string;
+    /** BuildKit's SBOM and provenance, one referrer per platform image. */
+    attestations?: readonly { platform: string; manifest: string; attestation: string; sbom?: string; provenance?: string }[];
+  }[];
   readonly chart: { ref: string; version: string; digest: string; alias: string };
   readonly namespace: string;
   readonly valuesKeys: Readonly<Record<string, string>>;
@@ -38,6 +45,22 @@ export function releaseNotes(n: NotesInput): string {
   out.push("### Container images", "", "| Image | Tags | Digest reference |", "|---|---|---|");
   for (const i of [...n.images].sort((a, b) => a.name.localeCompare(b.name))) {
     out.push(`| \`${i.name}\` | ${i.tags.map((t) => `\`${t}\``).join(", ")} | \`${i.repository}@${i.digest}\` |`);
+  }
+  const attested = n.images.filter((i) => (i.attestations ?? []).length > 0).sort((a, b) => a.name.localeCompare(b.name));
+  if (attested.length > 0) {
+    out.push("", "### SBOMs and provenance", "");
+    out.push(
+      "BuildKit's SPDX SBOM and SLSA provenance (`mode=max`) of each platform image, attached as an OCI referrer of it",
+      "(list them with `oras discover <image>@<platform digest>`):",
+      "",
+      "| Image | Platform | Platform image | Attestation | SBOM blob |",
+      "|---|---|---|---|---|",
+    );
+    for (const i of attested) {
+      for (const a of i.attestations ?? []) {
+        out.push(`| \`${i.name}\` | ${a.platform} | \`${a.manifest}\` | \`${i.repository}@${a.attestation}\` | \`${a.sbom ?? "none"}\` |`);
+      }
+    }
   }
   out.push("", "### Helm chart", "", `\`${n.chart.ref}\` version \`${n.chart.version}\` (digest \`${n.chart.digest}\`, alias \`${n.chart.alias}\`)`, "");
   out.push("Install:", "", "```bash", helmCommand("install", n), "```", "", "Upgrade:", "", "```bash", helmCommand("upgrade", n), "```", "");

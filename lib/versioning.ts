@@ -11,6 +11,8 @@ export interface ReleaseRef {
   readonly sha: string;
   /** Increasing build number for branch chart versions (CI run number or commit count). */
   readonly buildNumber: number;
+  /** Committer time of the commit (seconds since 1970), the images' SOURCE_DATE_EPOCH; undefined when git cannot tell. */
+  readonly commitTime?: number;
 }
 
 export interface Versions {

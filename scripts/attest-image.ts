@@ -80,7 +80,11 @@ async function main(): Promise<void> {
     } catch (err) {
       const e = err as { stderr?: Buffer; message: string };
       const tail = (e.stderr?.toString() ?? e.message).trim().split("\n").slice(-15).join("\n");
-      throw new Error(`BuildKit's attested build of ${image} failed:\n${tail}`);
+      const generator = requireEnv("SBOM_GENERATOR");
+      const hint = tail.includes(generator.split(":")[0].replace(/^docker\//, ""))
+        ? `\nBuildKit could not run the SBOM generator ${generator}; set splai-release:sbomGenerator to an image the builder can pull (the local platform provides SPLAI_SBOM_GENERATOR), or splai-release:attestations false`
+        : "";
+      throw new Error(`BuildKit's attested build of ${image} failed:\n${tail}${hint}`);
     }
     const layoutDir = join(work, "layout");
     mkdirSync(layoutDir);

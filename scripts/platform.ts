@@ -556,6 +556,7 @@ function env(): void {
     "SPLAI_REGISTRY_USERNAME",
     "SPLAI_REGISTRY_PASSWORD",
     "GITHUB_TOKEN",
+    "SPLAI_SBOM_GENERATOR",
   ];
   for (const k of keys) process.stdout.write(`export ${k}='${(e[k] ?? "").replace(/'/g, "'\\''")}'\n`);
 }

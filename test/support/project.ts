@@ -22,7 +22,16 @@ const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", 
 /** A unique, lower-case id usable in stack names, registry paths and namespaces. */
 export const uniqueId = (prefix: string): string => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 
-export async function releaseProject(p: Platform, opts: { id?: string; config?: ConfigMap } = {}): Promise<ReleaseProject> {
+export interface ReleaseProjectOptions {
+  id?: string;
+  config?: ConfigMap;
+  /** Clone this git tree (same commits, same times) instead of committing a fresh copy of the fixture. */
+  cloneFrom?: string;
+  /** Extra environment of the stack's pulumi runs (for example a fresh GOCACHE). */
+  env?: Record<string, string>;
+}
+
+export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = {}): Promise<ReleaseProject> {
   const id = opts.id ?? uniqueId("e2e");
   const dir = mkdtempSync(join(tmpdir(), `splai-${id}-`));
   const program = join(dir, "program");
@@ -30,7 +39,8 @@ export async function releaseProject(p: Platform, opts: { id?: string; config?: 
   for (const f of PROGRAM_FILES) cpSync(join(repoRoot, f), join(program, f), { recursive: true });
   symlinkSync(join(repoRoot, "node_modules"), join(program, "node_modules"));
   const source = join(dir, "splai");
-  cpSync(join(repoRoot, "test", "fixtures", "splai"), source, { recursive: true, filter: (s) => !s.includes("/dist") });
+  if (opts.cloneFrom !== undefined) execFileSync("git", ["clone", "-q", opts.cloneFrom, source]);
+  else cpSync(join(repoRoot, "test", "fixtures", "splai"), source, { recursive: true, filter: (s) => !s.includes("/dist") });
   const git = (...args: string[]): string =>
     execFileSync("git", ["-C", source, ...args], {
       encoding: "utf8",
@@ -42,15 +52,17 @@ export async function releaseProject(p: Platform, opts: { id?: string; config?: 
         GIT_COMMITTER_EMAIL: "e2e@example.invalid",
       },
     }).trim();
-  git("init", "-q", "-b", "main");
-  git("add", "-A");
-  git("commit", "-q", "-m", "fixture");
+  if (opts.cloneFrom === undefined) {
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "fixture");
+  }
   const state = join(dir, "state");
   mkdirSync(state);
   const dist = join(dir, "dist", "release");
   const stack = await LocalWorkspace.createStack(
     { stackName: id, workDir: program },
-    { envVars: { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "e2e" } },
+    { envVars: { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "e2e", ...(opts.env ?? {}) } },
   );
   const s = p.state;
   await stack.setAllConfig({

@@ -2,6 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { makeTree } from "../support/tree";
 
@@ -14,6 +17,13 @@ interface Recorded {
 }
 
 const recorded: Recorded[] = [];
+/** Secret inputs reach the mock monitor wrapped in Pulumi's secret signature; this unwraps them. */
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+function unsecret<T>(v: unknown): T {
+  const o = v as Record<string, unknown> | null;
+  return (o !== null && typeof o === "object" && SECRET_SIG in o ? o.value : v) as T;
+}
+const IMAGE_NAMES = ["images-api-gateway", "images-operator", "images-planner", "images-scheduler", "images-worker-agent"];
 const fakeSha = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 /** Recording mocks that fake each provider's outputs and throw on anything unexpected. */
@@ -36,6 +46,17 @@ const mocks: pulumi.runtime.Mocks = {
           state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: ["ok   rollout"] });
         } else if (args.name.startsWith("github-assets")) {
           state.stdout = "[]";
+        } else if (args.name.endsWith("-attest")) {
+          const digest = unsecret<{ DIGEST: string }>((args.inputs as { environment: unknown }).environment).DIGEST;
+          state.stdout = JSON.stringify({
+            attestations: ["linux/amd64", "linux/arm64"].map((platform) => ({
+              platform,
+              manifest: `sha256:${fakeSha(`${digest}${platform}`)}`,
+              attestation: `sha256:${fakeSha(`${args.name}${platform}`)}`,
+              sbom: `sha256:${fakeSha(`sbom${args.name}${platform}`)}`,
+              provenance: `sha256:${fakeSha(`prov${args.name}${platform}`)}`,
+            })),
+          });
         } else if (args.name.endsWith("-sha256sums")) {
           state.stdout = "sums\n";
         } else {
@@ -75,6 +96,14 @@ let program: Record<string, pulumi.Output<unknown>>;
 
 before(async () => {
   const tree = makeTree({ chartVersion: "0.1.0" });
+  // The buildx builder `splai-local` as the platform registers it: its BuildKit address turns attestations on.
+  const buildx = mkdtempSync(join(tmpdir(), "buildx-"));
+  mkdirSync(join(buildx, "instances"));
+  writeFileSync(
+    join(buildx, "instances", "splai-local"),
+    JSON.stringify({ Name: "splai-local", Driver: "remote", Nodes: [{ Endpoint: "unix:///run/buildkitd.sock" }] }),
+  );
+  process.env.BUILDX_CONFIG = buildx;
   pulumi.runtime.setAllConfig(
     {
       "splai-release:source": tree,
@@ -129,6 +158,32 @@ describe("release program graph", () => {
     assert.equal((gw.inputs.labels as Record<string, string>)["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
   });
 
+  it("attaches BuildKit's SBOM and provenance to every image from the same build inputs, and lists them in the notes", async () => {
+    const runs = recorded.filter((r) => r.name.endsWith("-attest"));
+    assert.deepEqual(
+      runs.map((r) => r.name).sort(),
+      IMAGE_NAMES.map((n) => `${n}-attest`),
+    );
+    for (const r of runs) {
+      const image = recorded.find((i) => i.type === "docker-build:index:Image" && `${i.name}-attest` === r.name)!;
+      assert.ok(SECRET_SIG in (r.inputs.environment as object), `${r.name}: its environment holds the registry password, so it is secret`);
+      const env = unsecret<Record<string, string>>(r.inputs.environment);
+      assert.equal(env.BUILDKIT_ADDR, "unix:///run/buildkitd.sock");
+      assert.equal(env.SBOM_GENERATOR, "docker/buildkit-syft-scanner:stable-1");
+      assert.equal(env.PROVENANCE, "mode=max");
+      assert.equal(env.DIGEST, `sha256:${fakeSha(image.name)}`);
+      assert.equal(env.DOCKERFILE_INLINE, (image.inputs.dockerfile as { inline: string }).inline);
+      assert.deepEqual(JSON.parse(env.LABELS), image.inputs.labels);
+      assert.equal(env.SOURCE_DATE_EPOCH, (image.inputs.buildArgs as Record<string, string>).SOURCE_DATE_EPOCH);
+      assert.equal(env.PLATFORMS, "linux/amd64,linux/arm64");
+    }
+    const attestations = await valueOf(pulumi.output(program.imageAttestations as pulumi.Output<Record<string, { attestation: string }[]>>));
+    assert.equal(attestations.planner.length, 2);
+    const notes = String(recorded.find((r) => r.type === "github:index/release:Release")!.inputs.body);
+    assert.match(notes, /### SBOMs and provenance/);
+    assert.ok(notes.includes(attestations.planner[1].attestation));
+  });
+
   it("installs the published chart with every image pinned by digest", () => {
     const rel = recorded.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
     assert.equal(rel.inputs.name, "splai");
@@ -160,6 +215,7 @@ describe("release program graph", () => {
       "splai:deploy:Verification",
       "splai:release:ChartPublish",
       "splai:release:GitHubRelease",
+      ...IMAGE_NAMES.map(() => "splai:supplychain:ImageAttestation"),
     ]);
   });
 
@@ -227,6 +283,8 @@ describe("release program graph", () => {
       app: "0.0.0-main-0123456",
       chart: "0.1.0-main.3",
       imageTags: ["sha-0123456", "latest"],
+      // The configured sha is not in the test tree, so git cannot date it: the epoch falls back to 0.
+      sourceDateEpoch: 0,
     });
     const refs = (await valueOf(program.imageRefs)) as Record<string, string>;
     assert.equal(Object.keys(refs).length, 5);
