@@ -19,6 +19,12 @@ export interface ReleaseProject {
 
 const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json", "tsconfig.pulumi.json"];
 
+/** `git -C dir …` with a fixed author and committer (`<who>@example.invalid`), returning trimmed stdout. */
+export function gitIn(dir: string, who: string): (...args: string[]) => string {
+  const identity = { GIT_AUTHOR_NAME: who, GIT_AUTHOR_EMAIL: `${who}@example.invalid`, GIT_COMMITTER_NAME: who, GIT_COMMITTER_EMAIL: `${who}@example.invalid` };
+  return (...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, ...identity } }).trim();
+}
+
 /** A unique, lower-case id usable in stack names, registry paths and namespaces. */
 export const uniqueId = (prefix: string): string => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 
@@ -41,17 +47,7 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
   const source = join(dir, "splai");
   if (opts.cloneFrom !== undefined) execFileSync("git", ["clone", "-q", opts.cloneFrom, source]);
   else cpSync(join(repoRoot, "test", "fixtures", "splai"), source, { recursive: true, filter: (s) => !s.includes("/dist") });
-  const git = (...args: string[]): string =>
-    execFileSync("git", ["-C", source, ...args], {
-      encoding: "utf8",
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: "e2e",
-        GIT_AUTHOR_EMAIL: "e2e@example.invalid",
-        GIT_COMMITTER_NAME: "e2e",
-        GIT_COMMITTER_EMAIL: "e2e@example.invalid",
-      },
-    }).trim();
+  const git = gitIn(source, "e2e");
   if (opts.cloneFrom === undefined) {
     git("init", "-q", "-b", "main");
     git("add", "-A");

@@ -28,6 +28,8 @@ describe("validateSettings", () => {
     assert.equal(s.chartBaseVersion, "0.1.0");
     assert.equal(s.githubOwner, "splai");
     assert.equal(s.distDir, `${tree}/dist/release`);
+    assert.equal(s.attestations, undefined, "attestations auto: on wherever the builder's BuildKit address is known");
+    assert.equal(s.sbomGenerator, "docker/buildkit-syft-scanner:stable-1");
     assert.ok(Object.isFrozen(s));
   });
 
@@ -70,6 +72,13 @@ describe("validateSettings", () => {
     ["bad builder endpoint", { ...ok, builderEndpoints: ["buildkit.example:1234"] }, /builderEndpoints: 'buildkit.example:1234' is not a BuildKit address/],
     ["negative timeout", { ...ok, helmTimeout: -5 }, /helmTimeout '-5' must be a positive number of seconds/],
     ["no owner at all", { hasRegistryPassword: true, hasGithubToken: true }, /owner is not set/],
+    [
+      "attestations required without a BuildKit builder",
+      { ...ok, attestations: true },
+      /attestations is true but no BuildKit builder is configured; set splai-release:builder .* or builderEndpoints, or attestations auto\/false/,
+    ],
+    ["an SBOM generator that is no image reference", { ...ok, sbomGenerator: "Syft Scanner" }, /sbomGenerator 'Syft Scanner' is not an image reference/],
+    ["a negative SOURCE_DATE_EPOCH", { ...ok, sourceDateEpoch: -2 }, /sourceDateEpoch '-2' must be a non-negative number of seconds since 1970/],
   ];
   for (const [name, raw, want] of cases) {
     it(`refuses ${name}`, () => {
