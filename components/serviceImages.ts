@@ -3,7 +3,7 @@ import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import { join, resolve } from "node:path";
-import { CONTEXT_LABEL, generatedDockerfile } from "../lib/dockerfile";
+import { CONTEXT_LABEL, generatedDockerfile, stagingScript } from "../lib/dockerfile";
 import { imageRepository, type MainSpec } from "../lib/layout";
 import type { BinaryBuild, BuiltBinary } from "./goBinaries";
 import { ImageAttestation, type Attestation } from "./imageAttestation";
@@ -94,18 +94,7 @@ export class ServiceImages extends pulumi.ComponentResource {
         const stage = localCommand(
           `${name}-${image}-context`,
           {
-            create: mine.apply((bs) =>
-              [
-                "set -e",
-                `rm -rf '${contextDir}'`,
-                ...bs.map((b) => `mkdir -p '${contextDir}/${b.goos}-${b.goarch}' && cp '${b.path}' '${contextDir}/${b.goos}-${b.goarch}/app'`),
-                args.baseImage === undefined ? `cp /etc/ssl/certs/ca-certificates.crt '${contextDir}/ca-certificates.crt'` : "true",
-                args.baseImage === undefined
-                  ? `printf 'root:x:0:0:root:/root:/sbin/nologin\\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\\n' > '${contextDir}/passwd'`
-                  : "true",
-                `cd '${contextDir}' && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1`,
-              ].join("\n"),
-            ),
+            create: mine.apply((bs) => stagingScript(contextDir, main.binary, bs, args.baseImage === undefined)),
             triggers: [mine.apply((bs) => bs.map((b) => `${b.name}=${b.sha256}`).join(",")), args.baseImage ?? "scratch"],
           },
           { parent: this },

@@ -153,7 +153,7 @@ describe("release program graph", () => {
     assert.deepEqual(gw.inputs.tags, ["127.0.0.1:5443/splai/splai-api-gateway:sha-0123456", "127.0.0.1:5443/splai/splai-api-gateway:latest"]);
     assert.match(
       String((gw.inputs.dockerfile as { inline: string }).inline),
-      /FROM scratch[\s\S]*COPY --chmod=0755 \$\{TARGETOS\}-\$\{TARGETARCH\}\/app \/ko-app\/splai-api-gateway[\s\S]*USER 65532/,
+      /FROM scratch[\s\S]*COPY \$\{TARGETOS\}-\$\{TARGETARCH\}\/ \/[\s\S]*USER 65532[\s\S]*ENTRYPOINT \["\/ko-app\/splai-api-gateway"\]/,
     );
     assert.equal((gw.inputs.labels as Record<string, string>)["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
   });
