@@ -98,13 +98,15 @@ export function loadConfig(): ReleaseConfig {
     gitReader(settings.source),
   );
   const versions = computeVersions(ref, settings.chartBaseVersion);
-  const promotion = promotionProblems(settings.promoteFrom, {
-    mode: versions.mode,
-    ref: ref.ref,
-    organization: pulumi.getOrganization(),
-    project: pulumi.getProject(),
-    stack: pulumi.getStack(),
-  });
-  if (promotion.length) throw new ConfigError(promotion);
+  if (settings.promoteFrom !== undefined) {
+    const promotion = promotionProblems(settings.promoteFrom, {
+      mode: versions.mode,
+      ref: ref.ref,
+      organization: pulumi.getOrganization(),
+      project: pulumi.getProject(),
+      stack: pulumi.getStack(),
+    });
+    if (promotion.length) throw new ConfigError(promotion);
+  }
   return Object.freeze({ settings, ref, versions, registryPassword: registryPassword!, githubToken, stack: pulumi.getStack() });
 }

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { ChartPublish } from "./components/chartPublish";
 import { GitHubRelease } from "./components/githubRelease";
 import { GoBinaries } from "./components/goBinaries";
+import { PromotedBinaries } from "./components/promotedBinaries";
+import { PromotedImages } from "./components/promotedImages";
 import { ReleaseGuard } from "./components/releaseGuard";
 import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
@@ -12,61 +14,116 @@ import { loadConfig } from "./config";
 import { ensureRemoteBuilder } from "./lib/buildx";
 import { chartValueKeys, parseTarget } from "./lib/layout";
 import { helmCommand, releaseNotes } from "./lib/notes";
+import { checkPromotion, type DevStackOutputs } from "./lib/promotion";
 
 const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;
 const valuesKeys = chartValueKeys(s.mains);
 const registryUsername = s.registryUsername;
 const commandBackend = s.commandProvider;
-const builder = s.builderEndpoints.length > 0 ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
+const builder = s.builderEndpoints.length > 0 && s.promoteFrom === undefined ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
 
-const binaries = new GoBinaries("binaries", {
-  source: s.source,
-  mains: s.mains,
-  targets: s.binaryTargets.map(parseTarget),
-  outDir: s.distDir,
-  version: v.app,
-  commandBackend,
-});
+// Promotion (prod, `promoteFrom`): the dev stack's outputs are read and checked first; every component waits for that
+// check, so a refused promotion registers nothing and changes nothing.
+const devStack = s.promoteFrom === undefined ? undefined : new pulumi.StackReference("promote-from", { name: s.promoteFrom });
+const promotion = devStack
+  ? pulumi
+      .all(["versions", "releaseImages", "releaseBinaries", "binaryChecksums"].map((k) => devStack.getOutput(k)))
+      .apply(([versions, releaseImages, releaseBinaries, binaryChecksums]: unknown[]) =>
+        checkPromotion(
+          { versions: versions as DevStackOutputs["versions"], releaseImages, releaseBinaries, binaryChecksums },
+          {
+            stack: s.promoteFrom!,
+            tag: v.releaseTag,
+            sha: ref.sha,
+            registry: s.registry,
+            images: s.mains.filter((m) => m.image).map((m) => m.image!),
+          },
+        ),
+      )
+  : undefined;
+const gate: pulumi.Input<pulumi.Resource>[] = devStack && promotion ? [promotion.apply(() => devStack)] : [];
+
+const binaries: GoBinaries | PromotedBinaries = promotion
+  ? new PromotedBinaries(
+      "binaries",
+      {
+        stack: s.promoteFrom!,
+        binaries: promotion.binaries,
+        checksums: promotion.checksums,
+        outDir: s.distDir,
+        commandBackend,
+      },
+      { dependsOn: gate },
+    )
+  : new GoBinaries("binaries", {
+      source: s.source,
+      mains: s.mains,
+      targets: s.binaryTargets.map(parseTarget),
+      outDir: s.distDir,
+      version: v.app,
+      commandBackend,
+    });
 
 // A tag release first checks that it would not silently roll the deployment back to an older version.
 const guard =
   v.mode === "tag" && s.deploy
-    ? new ReleaseGuard("guard", {
-        chartVersion: v.chart,
-        namespace: s.namespace,
-        kubeconfig: s.kubeconfig,
-        context: s.kubeContext,
-        allowRollback: s.allowRollback,
-        commandBackend,
-      })
+    ? new ReleaseGuard(
+        "guard",
+        {
+          chartVersion: v.chart,
+          namespace: s.namespace,
+          kubeconfig: s.kubeconfig,
+          context: s.kubeContext,
+          allowRollback: s.allowRollback,
+          commandBackend,
+        },
+        { dependsOn: gate },
+      )
     : undefined;
 
-const images = new ServiceImages("images", {
-  mains: s.mains,
-  binaries: binaries.builds,
-  registry: s.registry,
-  owner: s.owner,
-  tags: v.imageTags,
-  platforms: s.platforms,
-  baseImage: s.baseImage,
-  dockerfiles: s.dockerfiles,
-  source: s.source,
-  stagingDir: join(s.distDir, "..", "images"),
-  builder,
-  registryUsername,
-  registryPassword: cfg.registryPassword,
-  labels: {
-    "org.opencontainers.image.source": `https://github.com/${s.githubOwner}/${s.githubRepo}`,
-    "org.opencontainers.image.revision": ref.sha,
-    "org.opencontainers.image.version": v.app,
-    "org.opencontainers.image.licenses": "Apache-2.0",
-  },
-  sourceDateEpoch: 0,
-  immutableTags: v.mode === "tag",
-  after: guard?.checks,
-  commandBackend,
-});
+const images: ServiceImages | PromotedImages = promotion
+  ? new PromotedImages(
+      "images",
+      {
+        mains: s.mains,
+        sources: promotion.images,
+        registry: s.registry,
+        owner: s.owner,
+        tags: v.imageTags,
+        registryUsername,
+        registryPassword: cfg.registryPassword,
+        // The binaries are checked before any tag is pushed: a promotion that cannot release dev's files pushes nothing.
+        after: [...(guard?.checks ?? []), binaries],
+        commandBackend,
+      },
+      { dependsOn: gate },
+    )
+  : new ServiceImages("images", {
+      mains: s.mains,
+      binaries: (binaries as GoBinaries).builds,
+      registry: s.registry,
+      owner: s.owner,
+      tags: v.imageTags,
+      platforms: s.platforms,
+      baseImage: s.baseImage,
+      dockerfiles: s.dockerfiles,
+      source: s.source,
+      stagingDir: join(s.distDir, "..", "images"),
+      builder,
+      registryUsername,
+      registryPassword: cfg.registryPassword,
+      labels: {
+        "org.opencontainers.image.source": `https://github.com/${s.githubOwner}/${s.githubRepo}`,
+        "org.opencontainers.image.revision": ref.sha,
+        "org.opencontainers.image.version": v.app,
+        "org.opencontainers.image.licenses": "Apache-2.0",
+      },
+      sourceDateEpoch: 0,
+      immutableTags: v.mode === "tag",
+      after: guard?.checks,
+      commandBackend,
+    });
 
 // The chart goes out only once the images it will point at are pushed.
 const chart = new ChartPublish(
@@ -82,27 +139,31 @@ const chart = new ChartPublish(
     immutable: v.mode === "tag",
     commandBackend,
   },
-  { dependsOn: [images] },
+  { dependsOn: [images, ...gate] },
 );
 
 const atomic = s.atomic ?? v.mode === "tag";
 const verifying = s.deploy && s.verify !== false;
 const deployment = s.deploy
-  ? new SplaiDeployment("splai", {
-      chart: chart.chart,
-      images: images.images,
-      valuesKeys,
-      namespace: s.namespace,
-      kubeconfig: s.kubeconfig,
-      context: s.kubeContext,
-      extraValues: s.helmValues,
-      atomic,
-      forbidMovingTags: v.mode === "tag",
-      timeout: s.helmTimeout,
-      helmWaits: !verifying,
-      registryUsername,
-      registryPassword: cfg.registryPassword,
-    })
+  ? new SplaiDeployment(
+      "splai",
+      {
+        chart: chart.chart,
+        images: images.images,
+        valuesKeys,
+        namespace: s.namespace,
+        kubeconfig: s.kubeconfig,
+        context: s.kubeContext,
+        extraValues: s.helmValues,
+        atomic,
+        forbidMovingTags: v.mode === "tag",
+        timeout: s.helmTimeout,
+        helmWaits: !verifying,
+        registryUsername,
+        registryPassword: cfg.registryPassword,
+      },
+      { dependsOn: gate },
+    )
   : undefined;
 
 // The released splaictl that runs on this machine checks the deployed control plane.
@@ -131,7 +192,8 @@ const verifier =
     : undefined;
 
 const imageList = images.images.apply((m) => Object.values(m));
-const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply(([imgs, c, checksums]) => ({
+const promotedNote = promotion?.apply((p) => ({ stack: p.stack, version: p.version, sha: p.sha })) ?? pulumi.output(undefined);
+const notesData = pulumi.all([imageList, chart.chart, binaries.checksums, promotedNote]).apply(([imgs, c, checksums, p]) => ({
   version: v.app,
   mode: v.mode,
   sha: ref.sha,
@@ -141,6 +203,7 @@ const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply
   valuesKeys,
   breakingChanges: s.breakingChanges,
   checksums,
+  promotedFrom: p,
 }));
 
 const wantRelease = s.githubRelease ?? v.mode === "tag";
@@ -166,7 +229,7 @@ const release = wantRelease
       },
       // Published only once the deployment rolled out and passed verification: a release whose rollout or verification
       // failed (and was rolled back) is not announced.
-      { dependsOn: [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined) },
+      { dependsOn: [...[deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined), ...gate] },
     )
   : undefined;
 
@@ -176,6 +239,19 @@ export const imageDigests = images.images.apply((m) => Object.fromEntries(Object
 export const chartRef = pulumi.interpolate`${chart.chart.ref}:${chart.chart.version}`;
 export const chartDigest = chart.chart.digest;
 export const binaryChecksums = binaries.checksums;
+// What a prod stack promotes from this one (`promoteFrom`): every image by digest, every binary with its path and checksum.
+export const releaseImages = images.images.apply((m) =>
+  Object.fromEntries(Object.entries(m).map(([k, i]) => [k, { repository: i.repository, digest: i.digest, tags: i.tags }])),
+);
+export const releaseBinaries = binaries.binaries.apply((bs) => ({ dir: s.distDir, checksumsPath: binaries.checksumsPath, files: bs }));
+export const promotedFrom = promotion
+  ? pulumi.all([promotion, images.images]).apply(([p, imgs]) => ({
+      stack: p.stack,
+      version: p.version,
+      sha: p.sha,
+      digests: Object.fromEntries(Object.entries(imgs).map(([k, i]) => [k, i.digest])),
+    }))
+  : "not promoted (splai-release:promoteFrom is not set): built from source";
 export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
 export const helmRevision = deployment?.revision;
 export const verification = verifier?.result ?? (s.deploy ? "not verified (splai-release:verify is false)" : "not deployed (splai-release:deploy is false)");
