@@ -14,7 +14,7 @@ import { loadConfig } from "./config";
 import { ensureRemoteBuilder } from "./lib/buildx";
 import { chartValueKeys, parseTarget } from "./lib/layout";
 import { helmCommand, releaseNotes } from "./lib/notes";
-import { checkPromotion, type DevStackOutputs } from "./lib/promotion";
+import { promotionVerdict, REFUSED_SOURCE, type DevStackOutputs } from "./lib/promotion";
 
 const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;
@@ -23,14 +23,14 @@ const registryUsername = s.registryUsername;
 const commandBackend = s.commandProvider;
 const builder = s.builderEndpoints.length > 0 && s.promoteFrom === undefined ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
 
-// Promotion (prod, `promoteFrom`): the dev stack's outputs are read and checked first; every component waits for that
-// check, so a refused promotion registers nothing and changes nothing.
+// Promotion (prod, `promoteFrom`): the dev stack's outputs are read and checked first. Resource inputs take dev's build
+// from `promotion`, which never fails; the verdict gates every resource instead (below).
 const devStack = s.promoteFrom === undefined ? undefined : new pulumi.StackReference("promote-from", { name: s.promoteFrom });
-const promotion = devStack
+const verdict = devStack
   ? pulumi
       .all(["versions", "releaseImages", "releaseBinaries", "binaryChecksums"].map((k) => devStack.getOutput(k)))
       .apply(([versions, releaseImages, releaseBinaries, binaryChecksums]: unknown[]) =>
-        checkPromotion(
+        promotionVerdict(
           { versions: versions as DevStackOutputs["versions"], releaseImages, releaseBinaries, binaryChecksums },
           {
             stack: s.promoteFrom!,
@@ -42,20 +42,26 @@ const promotion = devStack
         ),
       )
   : undefined;
-const gate: pulumi.Input<pulumi.Resource>[] = devStack && promotion ? [promotion.apply(() => devStack)] : [];
+const promotion = verdict?.apply((x) => x.source ?? REFUSED_SOURCE);
+if (verdict) {
+  // Every resource from here on, children included, waits for the verdict before it reads any input: a refused
+  // promotion registers nothing, changes nothing, and is reported once, as it is.
+  const gate = verdict.apply((x) => {
+    // Shown as the message alone, like a config error: the problem is the dev stack, not this program.
+    if (x.refusal !== undefined) throw new pulumi.RunError(x.refusal);
+    return devStack!;
+  });
+  pulumi.runtime.registerStackTransformation((r) => ({ props: r.props, opts: pulumi.mergeOptions(r.opts, { dependsOn: gate }) }));
+}
 
 const binaries: GoBinaries | PromotedBinaries = promotion
-  ? new PromotedBinaries(
-      "binaries",
-      {
-        stack: s.promoteFrom!,
-        binaries: promotion.binaries,
-        checksums: promotion.checksums,
-        outDir: s.distDir,
-        commandBackend,
-      },
-      { dependsOn: gate },
-    )
+  ? new PromotedBinaries("binaries", {
+      stack: s.promoteFrom!,
+      binaries: promotion.binaries,
+      checksums: promotion.checksums,
+      outDir: s.distDir,
+      commandBackend,
+    })
   : new GoBinaries("binaries", {
       source: s.source,
       mains: s.mains,
@@ -68,37 +74,29 @@ const binaries: GoBinaries | PromotedBinaries = promotion
 // A tag release first checks that it would not silently roll the deployment back to an older version.
 const guard =
   v.mode === "tag" && s.deploy
-    ? new ReleaseGuard(
-        "guard",
-        {
-          chartVersion: v.chart,
-          namespace: s.namespace,
-          kubeconfig: s.kubeconfig,
-          context: s.kubeContext,
-          allowRollback: s.allowRollback,
-          commandBackend,
-        },
-        { dependsOn: gate },
-      )
+    ? new ReleaseGuard("guard", {
+        chartVersion: v.chart,
+        namespace: s.namespace,
+        kubeconfig: s.kubeconfig,
+        context: s.kubeContext,
+        allowRollback: s.allowRollback,
+        commandBackend,
+      })
     : undefined;
 
 const images: ServiceImages | PromotedImages = promotion
-  ? new PromotedImages(
-      "images",
-      {
-        mains: s.mains,
-        sources: promotion.images,
-        registry: s.registry,
-        owner: s.owner,
-        tags: v.imageTags,
-        registryUsername,
-        registryPassword: cfg.registryPassword,
-        // The binaries are checked before any tag is pushed: a promotion that cannot release dev's files pushes nothing.
-        after: [...(guard?.checks ?? []), binaries],
-        commandBackend,
-      },
-      { dependsOn: gate },
-    )
+  ? new PromotedImages("images", {
+      mains: s.mains,
+      sources: promotion.images,
+      registry: s.registry,
+      owner: s.owner,
+      tags: v.imageTags,
+      registryUsername,
+      registryPassword: cfg.registryPassword,
+      // The binaries are checked before any tag is pushed: a promotion that cannot release dev's files pushes nothing.
+      after: [...(guard?.checks ?? []), binaries],
+      commandBackend,
+    })
   : new ServiceImages("images", {
       mains: s.mains,
       binaries: (binaries as GoBinaries).builds,
@@ -139,31 +137,27 @@ const chart = new ChartPublish(
     immutable: v.mode === "tag",
     commandBackend,
   },
-  { dependsOn: [images, ...gate] },
+  { dependsOn: [images] },
 );
 
 const atomic = s.atomic ?? v.mode === "tag";
 const verifying = s.deploy && s.verify !== false;
 const deployment = s.deploy
-  ? new SplaiDeployment(
-      "splai",
-      {
-        chart: chart.chart,
-        images: images.images,
-        valuesKeys,
-        namespace: s.namespace,
-        kubeconfig: s.kubeconfig,
-        context: s.kubeContext,
-        extraValues: s.helmValues,
-        atomic,
-        forbidMovingTags: v.mode === "tag",
-        timeout: s.helmTimeout,
-        helmWaits: !verifying,
-        registryUsername,
-        registryPassword: cfg.registryPassword,
-      },
-      { dependsOn: gate },
-    )
+  ? new SplaiDeployment("splai", {
+      chart: chart.chart,
+      images: images.images,
+      valuesKeys,
+      namespace: s.namespace,
+      kubeconfig: s.kubeconfig,
+      context: s.kubeContext,
+      extraValues: s.helmValues,
+      atomic,
+      forbidMovingTags: v.mode === "tag",
+      timeout: s.helmTimeout,
+      helmWaits: !verifying,
+      registryUsername,
+      registryPassword: cfg.registryPassword,
+    })
   : undefined;
 
 // The released splaictl that runs on this machine checks the deployed control plane.
@@ -229,7 +223,7 @@ const release = wantRelease
       },
       // Published only once the deployment rolled out and passed verification: a release whose rollout or verification
       // failed (and was rolled back) is not announced.
-      { dependsOn: [...[deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined), ...gate] },
+      { dependsOn: [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined) },
     )
   : undefined;
 

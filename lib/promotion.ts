@@ -49,10 +49,10 @@ export interface PromotionSource {
 
 export class PromotionError extends Error {
   constructor(
-    readonly stack: string,
+    readonly stackName: string,
     readonly problems: string[],
   ) {
-    super(`promotion from stack '${stack}' was refused; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(`promotion from stack '${stackName}' was refused; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
 }
 
@@ -144,6 +144,21 @@ export function checkPromotion(dev: DevStackOutputs, target: PromotionTarget): P
     checksums: checksums!,
   });
 }
+
+/** The outcome of a check as data: the source to publish, or why not (for a program that must not throw in its inputs). */
+export type PromotionVerdict = { readonly source: PromotionSource; readonly refusal?: undefined } | { readonly source?: undefined; readonly refusal: string };
+
+export function promotionVerdict(dev: DevStackOutputs, target: PromotionTarget): PromotionVerdict {
+  try {
+    return { source: checkPromotion(dev, target) };
+  } catch (e) {
+    if (e instanceof PromotionError) return { refusal: e.message };
+    throw e;
+  }
+}
+
+/** Stands in for dev's build in the inputs of resources that a refusal keeps from ever being registered. */
+export const REFUSED_SOURCE: PromotionSource = Object.freeze({ stack: "", version: "", sha: "", images: {}, binaries: [], checksums: "" });
 
 /** `sha256sum` output as file → checksum. */
 export function parseChecksums(text: string): Map<string, string> {

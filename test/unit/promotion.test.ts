@@ -1,7 +1,7 @@
 // Promotion checks: a dev build of another commit, missing images or binaries, another registry and mismatched checksums are refused with the fix.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { checkPromotion, parseChecksums, PromotionError, sameCommit, type DevStackOutputs, type PromotionTarget } from "../../lib/promotion";
+import { checkPromotion, parseChecksums, PromotionError, promotionVerdict, sameCommit, type DevStackOutputs, type PromotionTarget } from "../../lib/promotion";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -81,6 +81,15 @@ describe("checkPromotion", () => {
   });
   it("refuses a binary name that is a path", () => {
     assert.match(refusal({ ...dev, releaseBinaries: { files: [{ ...files[0], name: "../x" }] } }).join("\n"), /malformed binary/);
+  });
+});
+
+describe("promotionVerdict", () => {
+  it("gives the source, or the refusal as its message", () => {
+    assert.equal(promotionVerdict(dev, target).source?.version, "0.0.0-main-0123456");
+    const v = promotionVerdict({ ...dev, releaseImages: undefined }, target);
+    assert.equal(v.source, undefined);
+    assert.match(v.refusal ?? "", /^promotion from stack .* was refused; nothing was changed:\n  - .*has no images output/);
   });
 });
 
