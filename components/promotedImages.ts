@@ -34,29 +34,33 @@ export class PromotedImages extends pulumi.ComponentResource {
     super("splai:release:PromotedImages", name, {}, opts);
     const published: Record<string, pulumi.Output<PublishedImage>> = {};
     const password = pulumi.secret(args.registryPassword);
-    for (const main of args.mains.filter((m) => m.image)) {
-      const image = main.image!;
-      const repository = imageRepository(args.registry, args.owner, image);
-      const source = pulumi.output(args.sources).apply((s) => s[image]);
-      // A released tag never moves: it may already hold exactly this digest (a re-run), nothing else.
-      const guard = localCommand(
+    const images = args.mains.filter((m) => m.image).map((m) => m.image!);
+    const sources = Object.fromEntries(images.map((image) => [image, pulumi.output(args.sources).apply((s) => s[image])]));
+    // A released tag never moves: it may already hold exactly this digest (a re-run), nothing else. Every push waits for
+    // every image's check, so a refused tag pushes nothing at all.
+    const guards = images.map((image) =>
+      localCommand(
         `${name}-${image}-immutable`,
         {
           create: `node --use-openssl-ca --import tsx '${guardScript}'`,
           dir: resolve(__dirname, ".."),
           environment: {
             REGISTRY: args.registry,
-            REPOSITORY: repository.slice(args.registry.length + 1),
+            REPOSITORY: imageRepository(args.registry, args.owner, image).slice(args.registry.length + 1),
             TAG: args.tags[0],
-            DIGEST: source.digest,
+            DIGEST: sources[image].digest,
             REGISTRY_USERNAME: args.registryUsername,
             REGISTRY_PASSWORD: password,
           },
-          triggers: [source.digest, args.tags[0]],
+          triggers: [sources[image].digest, args.tags[0]],
         },
         { parent: this, dependsOn: args.after },
         args.commandBackend ?? "plugin",
-      );
+      ),
+    );
+    for (const image of images) {
+      const repository = imageRepository(args.registry, args.owner, image);
+      const source = sources[image];
       // `imagetools create` from one index returns that index's bytes unchanged, so the tag gets the dev digest itself
       // (checked below). Never deleted: the Index's delete removes the manifest by digest, which is dev's image too.
       const pushed = args.tags.map(
@@ -69,7 +73,7 @@ export class PromotedImages extends pulumi.ComponentResource {
               push: true,
               registry: { address: args.registry, username: args.registryUsername, password },
             },
-            { parent: this, dependsOn: [guard], retainOnDelete: true, additionalSecretOutputs: ["registry"] },
+            { parent: this, dependsOn: guards, retainOnDelete: true, additionalSecretOutputs: ["registry"] },
           ),
       );
       published[image] = pulumi.all([source.digest, ...pushed.map((p) => p.ref)]).apply(([digest, ...refs]) => {

@@ -134,6 +134,35 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     assert.deepEqual(await prodDigests("0.3.0"), dev.imageDigests.value);
   });
 
+  it("a release tag that already holds other content is refused: released tags never move", async () => {
+    // 0.3.2 of the planner already holds something else: one of its platform manifests.
+    const repo = `${prodOwner}/splai-planner`;
+    const child = (await p.registry.getManifest(repo, "0.3.0"))!.json.manifests![0];
+    const other = (await p.registry.getManifest(repo, child.digest))!;
+    await p.registry.putManifest(repo, "0.3.2", other);
+    proj.git("tag", "v0.3.2");
+    await prod.setConfig("splai-release:ref", { value: "v0.3.2" });
+    try {
+      const refused = await prod.up({ onOutput: log }).then(
+        () => assert.fail("a moved release tag went through"),
+        (e: unknown) => String(e),
+      );
+      assert.match(refused, new RegExp(`${repo}:0\\.3\\.2 is already released \\(digest ${other.digest}\\) from other content; released tags are immutable`));
+    } finally {
+      await prod.removeConfig("splai-release:ref");
+    }
+    assert.equal((await p.registry.getManifest(repo, "0.3.2"))?.digest, other.digest, "the planner's 0.3.2 tag did not move");
+    const pushed = Object.entries(await prodDigests("0.3.2")).filter(([i, d]) => i !== "planner" && d !== undefined);
+    assert.deepEqual(pushed, [], "no other image was pushed as 0.3.2");
+    assert.equal(await p.registry.getManifest(`${prodOwner}/charts/splai`, "0.3.2"), undefined, "no 0.3.2 chart");
+    assert.equal((await githubRelease("v0.3.2")).status, 404, "no GitHub release");
+    assert.deepEqual(
+      (await p.helmRelease(prodNs, "deployed")).map((r) => r.chart.metadata.version),
+      ["0.3.0"],
+      "deployment unchanged",
+    );
+  });
+
   it("a tag of another commit than dev built is refused, and nothing changes", async () => {
     const file = join(proj.source, "cmd/planner/main.go");
     writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner 0.3.1 store=%s"'));
