@@ -77,7 +77,7 @@ const mocks: pulumi.runtime.Mocks = {
 
 const SIG = "4dabf18193072939515e22adb298388d";
 /** An input as the program gave it: secrets arrive wrapped in Pulumi's secret signature. */
-const unwrap = <T>(v: unknown): T => (v !== null && typeof v === "object" && SIG in v ? (v as { value: T }).value : (v as T));
+const unwrap = <T>(v: unknown): T => (v !== null && typeof v === "object" && SIG in v ? (v as unknown as { value: T }).value : (v as T));
 
 function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply(resolve));
@@ -146,7 +146,10 @@ describe("promoting release program graph", () => {
     const env = unwrap<Record<string, string>>(copy.inputs.environment);
     assert.equal(env.OUT_DIR, "/prod-dist");
     assert.equal(env.CHECKSUMS, devOutputs.binaryChecksums);
-    assert.deepEqual(JSON.parse(env.FILES), [...files].sort((a, b) => a.name.localeCompare(b.name)));
+    assert.deepEqual(
+      JSON.parse(env.FILES),
+      [...files].sort((a, b) => a.name.localeCompare(b.name)),
+    );
   });
 
   it("deploys the chart with dev's digests under the release tag and announces where they come from", async () => {
