@@ -49,8 +49,8 @@ const mocks: pulumi.runtime.Mocks = {
         break;
       case "docker-build:index:Index": {
         // What the registry answers: the tag with the digest of the one source index.
-        const source = (args.inputs.sources as string[])[0];
-        state.ref = `${String(args.inputs.tag)}@${source.split("@")[1]}`;
+        const inputs = args.inputs as { sources: string[]; tag: string };
+        state.ref = `${inputs.tag}@${inputs.sources[0].split("@")[1]}`;
         break;
       }
       case "github:index/release:Release":
