@@ -1,6 +1,6 @@
 // Reads the stack's config and environment once: validated settings, secrets kept as Pulumi secrets, and the release versions.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, validateSettings, type RawSettings, type Settings } from "./lib/config";
+import { ConfigError, promotionProblems, validateSettings, type RawSettings, type Settings } from "./lib/config";
 import { gitReader, resolveRef } from "./lib/gitref";
 import { computeVersions, type ReleaseRef, type Versions } from "./lib/versioning";
 
@@ -90,6 +90,7 @@ export function loadConfig(): ReleaseConfig {
     commandProvider: str(cfg, "commandProvider"),
     breakingChanges: cfg.getObject<string[]>("breakingChanges"),
     extraMains: cfg.getObject<RawSettings["extraMains"]>("extraMains"),
+    promoteFrom: str(cfg, "promoteFrom"),
     hasRegistryPassword: registryPassword !== undefined,
     hasGithubToken: githubToken !== undefined,
   };
@@ -100,5 +101,15 @@ export function loadConfig(): ReleaseConfig {
     gitReader(settings.source),
   );
   const versions = computeVersions(ref, settings.chartBaseVersion);
+  if (settings.promoteFrom !== undefined) {
+    const promotion = promotionProblems(settings.promoteFrom, {
+      mode: versions.mode,
+      ref: ref.ref,
+      organization: pulumi.getOrganization(),
+      project: pulumi.getProject(),
+      stack: pulumi.getStack(),
+    });
+    if (promotion.length) throw new ConfigError(promotion);
+  }
   return Object.freeze({ settings, ref, versions, registryPassword: registryPassword!, githubToken, stack: pulumi.getStack() });
 }

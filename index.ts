@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { ChartPublish } from "./components/chartPublish";
 import { GitHubRelease } from "./components/githubRelease";
 import { GoBinaries } from "./components/goBinaries";
+import { PromotedBinaries } from "./components/promotedBinaries";
+import { PromotedImages } from "./components/promotedImages";
 import { ReleaseGuard } from "./components/releaseGuard";
 import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
@@ -13,13 +15,14 @@ import { builderEndpoint, buildxConfigDir, ensureRemoteBuilder } from "./lib/bui
 import { ConfigError } from "./lib/config";
 import { chartValueKeys, parseTarget } from "./lib/layout";
 import { helmCommand, releaseNotes } from "./lib/notes";
+import { promotionVerdict, REFUSED_SOURCE, type DevStackOutputs } from "./lib/promotion";
 
 const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;
 const valuesKeys = chartValueKeys(s.mains);
 const registryUsername = s.registryUsername;
 const commandBackend = s.commandProvider;
-const builder = s.builderEndpoints.length > 0 ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
+const builder = s.builderEndpoints.length > 0 && s.promoteFrom === undefined ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
 // SBOM and provenance need BuildKit itself (buildctl): on by default wherever the builder's BuildKit address is known.
 const buildkitAddr = s.builderEndpoints[0] ?? (builder === undefined ? undefined : builderEndpoint(builder));
 if (s.attestations === true && buildkitAddr === undefined) {
@@ -31,14 +34,53 @@ if (s.attestations === true && buildkitAddr === undefined) {
 const sourceDateEpoch = s.sourceDateEpoch ?? ref.commitTime ?? 0;
 const attest = s.attestations !== false && buildkitAddr !== undefined ? { buildkitAddr, sbomGenerator: s.sbomGenerator } : undefined;
 
-const binaries = new GoBinaries("binaries", {
-  source: s.source,
-  mains: s.mains,
-  targets: s.binaryTargets.map(parseTarget),
-  outDir: s.distDir,
-  version: v.app,
-  commandBackend,
-});
+// Promotion (prod, `promoteFrom`): the dev stack's outputs are read and checked first. Resource inputs take dev's build
+// from `promotion`, which never fails; the verdict gates every resource instead (below).
+const devStack = s.promoteFrom === undefined ? undefined : new pulumi.StackReference("promote-from", { name: s.promoteFrom });
+const verdict = devStack
+  ? pulumi
+      .all(["versions", "releaseImages", "releaseBinaries", "binaryChecksums"].map((k) => devStack.getOutput(k)))
+      .apply(([versions, releaseImages, releaseBinaries, binaryChecksums]: unknown[]) =>
+        promotionVerdict(
+          { versions: versions as DevStackOutputs["versions"], releaseImages, releaseBinaries, binaryChecksums },
+          {
+            stack: s.promoteFrom!,
+            tag: v.releaseTag,
+            sha: ref.sha,
+            registry: s.registry,
+            images: s.mains.filter((m) => m.image).map((m) => m.image!),
+          },
+        ),
+      )
+  : undefined;
+const promotion = verdict?.apply((x) => x.source ?? REFUSED_SOURCE);
+if (verdict) {
+  // Every resource from here on, children included, waits for the verdict before it reads any input: a refused
+  // promotion registers nothing, changes nothing, and is reported once, as it is.
+  const gate = verdict.apply((x) => {
+    // Shown as the message alone, like a config error: the problem is the dev stack, not this program.
+    if (x.refusal !== undefined) throw new pulumi.RunError(x.refusal);
+    return devStack!;
+  });
+  pulumi.runtime.registerStackTransformation((r) => ({ props: r.props, opts: pulumi.mergeOptions(r.opts, { dependsOn: gate }) }));
+}
+
+const binaries: GoBinaries | PromotedBinaries = promotion
+  ? new PromotedBinaries("binaries", {
+      stack: s.promoteFrom!,
+      binaries: promotion.binaries,
+      checksums: promotion.checksums,
+      outDir: s.distDir,
+      commandBackend,
+    })
+  : new GoBinaries("binaries", {
+      source: s.source,
+      mains: s.mains,
+      targets: s.binaryTargets.map(parseTarget),
+      outDir: s.distDir,
+      version: v.app,
+      commandBackend,
+    });
 
 // A tag release first checks that it would not silently roll the deployment back to an older version.
 const guard =
@@ -53,32 +95,45 @@ const guard =
       })
     : undefined;
 
-const images = new ServiceImages("images", {
-  mains: s.mains,
-  binaries: binaries.builds,
-  registry: s.registry,
-  owner: s.owner,
-  tags: v.imageTags,
-  platforms: s.platforms,
-  baseImage: s.baseImage,
-  dockerfiles: s.dockerfiles,
-  source: s.source,
-  stagingDir: join(s.distDir, "..", "images"),
-  builder,
-  registryUsername,
-  registryPassword: cfg.registryPassword,
-  labels: {
-    "org.opencontainers.image.source": `https://github.com/${s.githubOwner}/${s.githubRepo}`,
-    "org.opencontainers.image.revision": ref.sha,
-    "org.opencontainers.image.version": v.app,
-    "org.opencontainers.image.licenses": "Apache-2.0",
-  },
-  sourceDateEpoch,
-  attest,
-  immutableTags: v.mode === "tag",
-  after: guard?.checks,
-  commandBackend,
-});
+const images: ServiceImages | PromotedImages = promotion
+  ? new PromotedImages("images", {
+      mains: s.mains,
+      sources: promotion.images,
+      registry: s.registry,
+      owner: s.owner,
+      tags: v.imageTags,
+      registryUsername,
+      registryPassword: cfg.registryPassword,
+      // The binaries are checked before any tag is pushed: a promotion that cannot release dev's files pushes nothing.
+      after: [...(guard?.checks ?? []), binaries],
+      commandBackend,
+    })
+  : new ServiceImages("images", {
+      mains: s.mains,
+      binaries: (binaries as GoBinaries).builds,
+      registry: s.registry,
+      owner: s.owner,
+      tags: v.imageTags,
+      platforms: s.platforms,
+      baseImage: s.baseImage,
+      dockerfiles: s.dockerfiles,
+      source: s.source,
+      stagingDir: join(s.distDir, "..", "images"),
+      builder,
+      registryUsername,
+      registryPassword: cfg.registryPassword,
+      labels: {
+        "org.opencontainers.image.source": `https://github.com/${s.githubOwner}/${s.githubRepo}`,
+        "org.opencontainers.image.revision": ref.sha,
+        "org.opencontainers.image.version": v.app,
+        "org.opencontainers.image.licenses": "Apache-2.0",
+      },
+      sourceDateEpoch,
+      attest,
+      immutableTags: v.mode === "tag",
+      after: guard?.checks,
+      commandBackend,
+    });
 
 // The chart goes out only once the images it will point at are pushed.
 const chart = new ChartPublish(
@@ -143,7 +198,8 @@ const verifier =
     : undefined;
 
 const imageList = images.images.apply((m) => Object.values(m));
-const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply(([imgs, c, checksums]) => ({
+const promotedNote = promotion?.apply((p) => ({ stack: p.stack, version: p.version, sha: p.sha })) ?? pulumi.output(undefined);
+const notesData = pulumi.all([imageList, chart.chart, binaries.checksums, promotedNote]).apply(([imgs, c, checksums, p]) => ({
   version: v.app,
   mode: v.mode,
   sha: ref.sha,
@@ -153,6 +209,7 @@ const notesData = pulumi.all([imageList, chart.chart, binaries.checksums]).apply
   valuesKeys,
   breakingChanges: s.breakingChanges,
   checksums,
+  promotedFrom: p,
 }));
 
 const wantRelease = s.githubRelease ?? v.mode === "tag";
@@ -198,6 +255,19 @@ export const imageAttestations = images.images.apply((m) => Object.fromEntries(O
 export const chartRef = pulumi.interpolate`${chart.chart.ref}:${chart.chart.version}`;
 export const chartDigest = chart.chart.digest;
 export const binaryChecksums = binaries.checksums;
+// What a prod stack promotes from this one (`promoteFrom`): every image by digest, every binary with its path and checksum.
+export const releaseImages = images.images.apply((m) =>
+  Object.fromEntries(Object.entries(m).map(([k, i]) => [k, { repository: i.repository, digest: i.digest, tags: i.tags }])),
+);
+export const releaseBinaries = binaries.binaries.apply((bs) => ({ dir: s.distDir, checksumsPath: binaries.checksumsPath, files: bs }));
+export const promotedFrom = promotion
+  ? pulumi.all([promotion, images.images]).apply(([p, imgs]) => ({
+      stack: p.stack,
+      version: p.version,
+      sha: p.sha,
+      digests: Object.fromEntries(Object.entries(imgs).map(([k, i]) => [k, i.digest])),
+    }))
+  : "not promoted (splai-release:promoteFrom is not set): built from source";
 export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
 export const helmRevision = deployment?.revision;
 export const verification = verifier?.result ?? (s.deploy ? "not verified (splai-release:verify is false)" : "not deployed (splai-release:deploy is false)");

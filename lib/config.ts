@@ -54,6 +54,7 @@ export interface RawSettings {
   githubApi?: string;
   commandProvider?: string;
   breakingChanges?: string[];
+  promoteFrom?: string;
   /** Mains beyond SPLAI's own (a new service before this program knows it; the benchmarks' synthetic services). */
   extraMains?: { pkg?: unknown; binary?: unknown; image?: unknown }[];
   /** Whether the secrets were given (config or environment); their values never pass through validation. */
@@ -100,6 +101,8 @@ export interface Settings {
   readonly githubApi: "provider" | "rest";
   readonly commandProvider: "plugin" | "dynamic";
   readonly breakingChanges: readonly string[];
+  /** Stack whose images and binaries a tag release publishes instead of building (build once, promote); undefined builds. */
+  readonly promoteFrom?: string;
   readonly chartBaseVersion: string;
   readonly mains: readonly MainSpec[];
 }
@@ -114,6 +117,8 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REGISTRY_HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(:[0-9]{1,5})?$/;
 const OCI_PATH = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const GITHUB_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+// Pulumi stack references: <stack>, <org>/<stack> or <org>/<project>/<stack>.
+const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
 const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
 
 /** Docker's BuildKit SBOM generator (syft); the local platform pushes its own build of an equivalent one. */
@@ -273,6 +278,16 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
       problems.push(`builderEndpoints: ${q(e)} is not a BuildKit address; use unix:///path, tcp://host:port or ssh://user@host`);
   }
   if (raw.builder !== undefined && (raw.builderEndpoints ?? []).length > 0) problems.push("builder and builderEndpoints are both set; choose one");
+  if (raw.promoteFrom !== undefined) {
+    if (!STACK_NAME.test(raw.promoteFrom))
+      problems.push(
+        `promoteFrom ${q(raw.promoteFrom)} is not a stack name; use the dev stack's fully qualified name <organization>/<project>/<stack>, for example organization/splai-release/dev (file or object-store backend)`,
+      );
+    if (mode === "branch")
+      problems.push(
+        `promoteFrom ${q(raw.promoteFrom)} is set on a branch build (mode 'branch'); promotion publishes a tag release — use it on the prod stack (mode tag or auto on a v* tag), or unset splai-release:promoteFrom`,
+      );
+  }
 
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
@@ -311,7 +326,37 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     githubApi: githubApi as Settings["githubApi"],
     commandProvider: commandProvider as Settings["commandProvider"],
     breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
+    promoteFrom: raw.promoteFrom,
     chartBaseVersion,
     mains: Object.freeze([...SPLAI_MAINS, ...extras]),
   });
+}
+
+/** Where the program runs: the checks that need the resolved release mode and the stack's own name. */
+export interface PromotionContext {
+  readonly mode: "tag" | "branch";
+  readonly ref: string;
+  readonly organization: string;
+  readonly project: string;
+  readonly stack: string;
+}
+
+/**
+ * Problems of `promoteFrom` that show only once the ref is resolved (mode auto): promotion makes tag releases, and a stack
+ * cannot promote from itself. Empty when promoteFrom is unset or fine.
+ */
+export function promotionProblems(promoteFrom: string | undefined, ctx: PromotionContext): string[] {
+  if (promoteFrom === undefined) return [];
+  const problems: string[] = [];
+  if (ctx.mode !== "tag")
+    problems.push(
+      `promoteFrom ${q(promoteFrom)} is set, but ref ${q(ctx.ref)} is a branch build; promotion publishes tag releases only — release a v<major>.<minor>.<patch> tag, or unset splai-release:promoteFrom`,
+    );
+  const parts = promoteFrom.split("/");
+  const self = parts[parts.length - 1] === ctx.stack && (parts.length === 1 || parts[0] === ctx.organization) && (parts.length < 3 || parts[1] === ctx.project);
+  if (self)
+    problems.push(
+      `promoteFrom ${q(promoteFrom)} names this stack itself; set it to the dev stack whose build is released, for example organization/${ctx.project}/dev`,
+    );
+  return problems;
 }

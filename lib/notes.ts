@@ -17,6 +17,8 @@ export interface NotesInput {
   readonly breakingChanges: readonly string[];
   /** SHA256SUMS contents. */
   readonly checksums: string;
+  /** Set when the images and binaries were promoted from another stack's build instead of built for this release. */
+  readonly promotedFrom?: { readonly stack: string; readonly version: string; readonly sha: string };
 }
 
 export function helmSetFlags(input: Pick<NotesInput, "images" | "valuesKeys">): string[] {
@@ -40,6 +42,13 @@ export function releaseNotes(n: NotesInput): string {
   const out: string[] = [];
   out.push(`## SPLAI ${n.version}`, "");
   out.push(n.mode === "tag" ? `Release of commit \`${n.sha}\`.` : `Prerelease build of commit \`${n.sha}\`.`, "");
+  if (n.promotedFrom) {
+    const p = n.promotedFrom;
+    out.push(
+      `Promoted from \`${p.stack}\` build \`${p.version}\` (commit \`${p.sha}\`): the images (same digests) and binaries (same checksums) tested there, not rebuilt. The binaries report version \`${p.version}\`, stamped when they were built.`,
+      "",
+    );
+  }
   out.push("### Breaking changes", "");
   out.push(...(n.breakingChanges.length ? n.breakingChanges.map((b) => `- ${b}`) : ["None."]), "");
   out.push("### Container images", "", "| Image | Tags | Digest reference |", "|---|---|---|");

@@ -9,7 +9,16 @@ import { ensurePki, type Pki } from "./lib/certs";
 import { elapsed, info, runMain, UserError } from "./lib/log";
 import { repoRoot, toolBinDir } from "./lib/paths";
 import { pushSbomScanner } from "./lib/platform-images";
-import { initState, platformEnv, readState, requirePlatform, writeState, type NodeMode, type PlatformState } from "./lib/platform-state";
+import {
+  initState,
+  platformEnv,
+  readState,
+  registrySettingsBuilder,
+  requirePlatform,
+  writeState,
+  type NodeMode,
+  type PlatformState,
+} from "./lib/platform-state";
 import { assertPortFree, isOurs, startDetached, stop, waitReady, type ProcRecord } from "./lib/procs";
 import { cleanupNode, containerdReady, deleteNodes, drain, kubeletReady, nodeDir, nodeIp, startContainerd, startKubelet } from "./lib/real-node";
 import { toolEnv } from "./lib/toolenv";
@@ -108,7 +117,7 @@ const services: Service[] = [
       // buildkitd looks up runc on PATH; Debian's runc lives in /usr/sbin.
       const env = { ...process.env, PATH: `${toolBinDir}:/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` };
       const rec = startDetached(bin("buildkitd"), ["--config", config], logOf(s, "buildkitd"), env);
-      registerBuildxBuilder(s);
+      registerBuildxBuilder(s, pki.ca);
       return rec;
     },
     ready: async (s) => tryCapture(bin("buildctl"), ["--addr", `unix://${s.buildkit.socket}`, "debug", "workers"]) !== undefined,
@@ -350,17 +359,30 @@ async function ensureFakeNode(s: PlatformState, pki: Pki, name: string): Promise
   if (r.status !== 201 && r.status !== 409) throw new UserError(`could not create fake node ${name}: HTTP ${r.status} ${r.body}`);
 }
 
-/** A buildx "remote" builder pointing at our buildkitd, so @pulumi/docker-build needs no Docker daemon. */
-function registerBuildxBuilder(s: PlatformState): void {
+/**
+ * A buildx "remote" builder pointing at our buildkitd, so @pulumi/docker-build needs no Docker daemon; and beside it
+ * `<builder>-registry`, which only carries registry settings for buildx's `imagetools` (docker-build's Index runs
+ * `imagetools create` with the builder in BUILDX_BUILDER, see platformEnv): containerd's resolver would otherwise use
+ * plain HTTP for a 127.0.0.1 registry. The remote driver refuses config files, so the settings need their own entry,
+ * which is never used to build.
+ */
+function registerBuildxBuilder(s: PlatformState, ca: string): void {
   const dir = join(process.env.BUILDX_CONFIG ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "buildx"), "instances");
   mkdirSync(dir, { recursive: true });
-  const group = {
-    Name: s.buildkit.builder,
-    Driver: "remote",
-    Nodes: [{ Name: `${s.buildkit.builder}0`, Endpoint: `unix://${s.buildkit.socket}`, Platforms: null, DriverOpts: {}, Flags: null, Files: null }],
-    Dynamic: false,
-  };
-  writeFileSync(join(dir, s.buildkit.builder), JSON.stringify(group), { mode: 0o600 });
+  const node = (name: string, files: Record<string, string> | null): Record<string, unknown> => ({
+    Name: `${name}0`,
+    Endpoint: `unix://${s.buildkit.socket}`,
+    Platforms: null,
+    DriverOpts: {},
+    Flags: null,
+    Files: files,
+  });
+  const builder = { Name: s.buildkit.builder, Driver: "remote", Nodes: [node(s.buildkit.builder, null)], Dynamic: false };
+  writeFileSync(join(dir, s.buildkit.builder), JSON.stringify(builder), { mode: 0o600 });
+  const toml = [`[registry."${s.registry.address}"]`, "  http = false", "  insecure = false", '  ca = ["/etc/buildkit/ca.pem"]', ""].join("\n");
+  const files = { "buildkitd.toml": Buffer.from(toml).toString("base64"), "ca.pem": readFileSync(ca).toString("base64") };
+  const settings = { Name: registrySettingsBuilder(s), Driver: "docker-container", Nodes: [node(registrySettingsBuilder(s), files)], Dynamic: false };
+  writeFileSync(join(dir, settings.Name), JSON.stringify(settings), { mode: 0o600 });
 }
 
 function writeKubeconfig(s: PlatformState, pki: Pki): void {

@@ -115,6 +115,9 @@ export function requirePlatform(dir = platformDir): PlatformState {
 }
 
 /** Environment for pulumi, helm and tests against the local platform. Secrets stay in the environment, never in argv. */
+/** The buildx entry holding the platform registry's settings for `imagetools` (scripts/platform.ts). */
+export const registrySettingsBuilder = (s: PlatformState): string => `${s.buildkit.builder}-registry`;
+
 export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return toolEnv({
     PULUMI_BACKEND_URL: s.pulumi.backend,
@@ -124,6 +127,9 @@ export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): No
     SPLAI_REGISTRY_PASSWORD: s.registry.password,
     GITHUB_TOKEN: s.github.token,
     ...(s.sbomGenerator ? { SPLAI_SBOM_GENERATOR: s.sbomGenerator } : {}),
+    // buildx commands without an explicit builder (docker-build's Index runs `imagetools create`) take the platform's
+    // registry settings from here; every image build names its builder.
+    BUILDX_BUILDER: registrySettingsBuilder(s),
     ...extra,
   });
 }

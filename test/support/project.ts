@@ -14,6 +14,8 @@ export interface ReleaseProject {
   readonly stack: Stack;
   readonly id: string;
   git(...args: string[]): string;
+  /** Another stack of the same program and backend (for example prod beside dev), with the same base config plus `config`. */
+  addStack(name: string, config: ConfigMap): Promise<Stack>;
   cleanup(): Promise<void>;
 }
 
@@ -56,12 +58,8 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
   const state = join(dir, "state");
   mkdirSync(state);
   const dist = join(dir, "dist", "release");
-  const stack = await LocalWorkspace.createStack(
-    { stackName: id, workDir: program },
-    { envVars: { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "e2e", ...(opts.env ?? {}) } },
-  );
   const s = p.state;
-  await stack.setAllConfig({
+  const baseConfig: ConfigMap = {
     "splai-release:source": { value: source },
     "splai-release:distDir": { value: dist },
     "splai-release:mode": { value: "branch" },
@@ -81,8 +79,15 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     "splai-release:commandProvider": { value: "dynamic" },
     "splai-release:helmTimeout": { value: "180" },
     "splai-release:helmValues": { value: JSON.stringify({ postgresql: { enabled: false }, redis: { enabled: false }, minio: { enabled: false } }) },
-    ...opts.config,
-  });
+  };
+  const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "e2e", ...(opts.env ?? {}) };
+  const newStack = async (name: string, config: ConfigMap): Promise<Stack> => {
+    const st = await LocalWorkspace.createStack({ stackName: name, workDir: program }, { envVars });
+    await st.setAllConfig({ ...baseConfig, ...config });
+    return st;
+  };
+  const stack = await newStack(id, opts.config ?? {});
+  const stacks = [stack];
   return {
     dir,
     source,
@@ -90,9 +95,17 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     stack,
     id,
     git,
+    async addStack(name, config) {
+      const st = await newStack(name, config);
+      stacks.push(st);
+      return st;
+    },
     async cleanup() {
-      await stack.destroy().catch(() => undefined);
-      await stack.workspace.removeStack(stack.name).catch(() => undefined);
+      // Later stacks first: a stack that references another is destroyed before it.
+      for (const st of [...stacks].reverse()) {
+        await st.destroy().catch(() => undefined);
+        await st.workspace.removeStack(st.name).catch(() => undefined);
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,7 +1,7 @@
 // Config validation: every bad value is refused with the key, the value and what is accepted; good config gets defaults.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, validateSettings, type RawSettings } from "../../lib/config";
+import { ConfigError, promotionProblems, validateSettings, type PromotionContext, type RawSettings } from "../../lib/config";
 import { makeTree } from "../support/tree";
 
 const ok: RawSettings = { owner: "splai", hasRegistryPassword: true, hasGithubToken: true };
@@ -79,6 +79,17 @@ describe("validateSettings", () => {
     ],
     ["an SBOM generator that is no image reference", { ...ok, sbomGenerator: "Syft Scanner" }, /sbomGenerator 'Syft Scanner' is not an image reference/],
     ["a negative SOURCE_DATE_EPOCH", { ...ok, sourceDateEpoch: -2 }, /sourceDateEpoch '-2' must be a non-negative number of seconds since 1970/],
+    [
+      "promoteFrom that is no stack name",
+      { ...ok, mode: "tag", promoteFrom: "organization/splai-release/dev prod" },
+      /promoteFrom 'organization\/splai-release\/dev prod' is not a stack name; use the dev stack's fully qualified name <organization>\/<project>\/<stack>/,
+    ],
+    ["promoteFrom with too many parts", { ...ok, mode: "tag", promoteFrom: "a/b/c/d" }, /promoteFrom 'a\/b\/c\/d' is not a stack name/],
+    [
+      "promoteFrom on a branch build",
+      { ...ok, mode: "branch", promoteFrom: "organization/splai-release/dev" },
+      /promoteFrom 'organization\/splai-release\/dev' is set on a branch build \(mode 'branch'\); promotion publishes a tag release .* or unset splai-release:promoteFrom/,
+    ],
   ];
   for (const [name, raw, want] of cases) {
     it(`refuses ${name}`, () => {
@@ -135,5 +146,31 @@ describe("validateSettings", () => {
   it("reports every problem at once", () => {
     const p = problems({ ...ok, namespace: "A", registry: "x y", platforms: ["mips"] });
     assert.ok(p.length >= 3, p.join("\n"));
+  });
+
+  it("keeps promoteFrom for tag releases", () => {
+    const s = validateSettings({ ...ok, source: makeTree(), mode: "tag", promoteFrom: "organization/splai-release/dev" }, "/");
+    assert.equal(s.promoteFrom, "organization/splai-release/dev");
+    assert.equal(validateSettings({ ...ok, source: makeTree() }, "/").promoteFrom, undefined);
+  });
+});
+
+describe("promotionProblems (after the ref is resolved)", () => {
+  const prod: PromotionContext = { mode: "tag", ref: "v0.3.0", organization: "organization", project: "splai-release", stack: "prod" };
+  it("accepts a tag release promoting from another stack, and anything without promoteFrom", () => {
+    assert.deepEqual(promotionProblems("organization/splai-release/dev", prod), []);
+    assert.deepEqual(promotionProblems("dev", prod), []);
+    assert.deepEqual(promotionProblems("other-org/splai-release/prod", prod), []);
+    assert.deepEqual(promotionProblems(undefined, { ...prod, mode: "branch" }), []);
+  });
+  it("refuses promotion on a ref that resolved to a branch build (mode auto), naming the ref and the fix", () => {
+    const p = promotionProblems("organization/splai-release/dev", { ...prod, mode: "branch", ref: "main" });
+    assert.equal(p.length, 1);
+    assert.match(p[0], /promoteFrom 'organization\/splai-release\/dev' is set, but ref 'main' is a branch build; .* or unset splai-release:promoteFrom/);
+  });
+  it("refuses a stack promoting from itself, in any spelling", () => {
+    for (const name of ["prod", "organization/prod", "organization/splai-release/prod"]) {
+      assert.match(promotionProblems(name, prod).join("\n"), /names this stack itself; set it to the dev stack/, name);
+    }
   });
 });

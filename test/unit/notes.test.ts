@@ -44,6 +44,12 @@ describe("release notes", () => {
   it("has a checksum table", () => {
     assert.ok(notes.includes(`| \`splaictl-linux-amd64\` | \`${"a".repeat(64)}\` |`));
   });
+  it("says where a promoted release was built and which version its binaries report", () => {
+    assert.ok(!notes.includes("Promoted from"));
+    const promoted = releaseNotes({ ...input, promotedFrom: { stack: "organization/splai-release/dev", version: "0.0.0-main-0123456", sha: input.sha } });
+    assert.match(promoted, /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456` \(commit `0123456789abcdef/);
+    assert.match(promoted, /The binaries report version `0\.0\.0-main-0123456`/);
+  });
 });
 
 describe("helm values", () => {

@@ -1,0 +1,57 @@
+// PromotedBinaries: a dev build's release binaries and SHA256SUMS, checked and copied into this release's dist directory — built once, never rebuilt.
+import * as pulumi from "@pulumi/pulumi";
+import { join, resolve } from "node:path";
+import type { DevBinary } from "../lib/promotion";
+import type { BuiltBinary } from "./goBinaries";
+import { localCommand, type CommandBackend } from "./localCommand";
+
+export interface PromotedBinariesArgs {
+  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
+  readonly commandBackend?: CommandBackend;
+  /** Stack the binaries come from (named in errors). */
+  readonly stack: string;
+  /** The dev build's binaries with their paths and checksums; every file must be readable from this machine. */
+  readonly binaries: pulumi.Input<readonly DevBinary[]>;
+  /** The dev build's SHA256SUMS; each binary is checked against it before anything is copied. */
+  readonly checksums: pulumi.Input<string>;
+  /** Directory the binaries and SHA256SUMS are copied to. */
+  readonly outDir: string;
+}
+
+const script = resolve(__dirname, "..", "scripts", "promote-binaries.ts");
+
+/** The same public shape as GoBinaries, so the deployment check and the GitHub release take either. */
+export class PromotedBinaries extends pulumi.ComponentResource {
+  /** Every binary with its checksum, at its path in `outDir`. */
+  public readonly binaries: pulumi.Output<BuiltBinary[]>;
+  /** Contents of SHA256SUMS (the dev build's, unchanged). */
+  public readonly checksums: pulumi.Output<string>;
+  public readonly checksumsPath: string;
+  public readonly outDir: string;
+
+  constructor(name: string, args: PromotedBinariesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("splai:release:PromotedBinaries", name, {}, opts);
+    const copy = localCommand(
+      `${name}-copy`,
+      {
+        create: `node --use-openssl-ca --import tsx '${script}'`,
+        dir: resolve(__dirname, ".."),
+        environment: {
+          DEV_STACK: args.stack,
+          OUT_DIR: args.outDir,
+          CHECKSUMS: args.checksums,
+          FILES: pulumi.output(args.binaries).apply((bs) => JSON.stringify(bs)),
+        },
+        // Copied again exactly when dev's build (its checksums) or the destination changes.
+        triggers: [args.checksums, args.outDir],
+      },
+      { parent: this },
+      args.commandBackend ?? "plugin",
+    );
+    this.binaries = copy.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "[]") as BuiltBinary[]);
+    this.checksums = pulumi.all([copy.stdout, args.checksums]).apply(([, sums]) => sums);
+    this.outDir = args.outDir;
+    this.checksumsPath = join(args.outDir, "SHA256SUMS");
+    this.registerOutputs({ binaries: this.binaries, checksums: this.checksums, checksumsPath: this.checksumsPath });
+  }
+}

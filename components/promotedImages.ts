@@ -1,0 +1,102 @@
+// PromotedImages: a dev build's images published under the release tags by digest with @pulumi/docker-build's Index — no rebuild, the same digests.
+import * as dockerbuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import { resolve } from "node:path";
+import { imageRepository, type MainSpec } from "../lib/layout";
+import type { DevImage } from "../lib/promotion";
+import { localCommand, type CommandBackend } from "./localCommand";
+import type { PublishedImage } from "./serviceImages";
+
+export interface PromotedImagesArgs {
+  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
+  readonly commandBackend?: CommandBackend;
+  /** Mains that ship as images (those with `image`). Plain: it decides how many resources exist. */
+  readonly mains: readonly MainSpec[];
+  /** The dev build's image per short name (`api-gateway` → repository and digest), already checked. */
+  readonly sources: pulumi.Input<Readonly<Record<string, DevImage>>>;
+  readonly registry: string;
+  readonly owner: string;
+  /** Release tags; the first is the immutable one that pins digests. Plain. */
+  readonly tags: readonly string[];
+  readonly registryUsername: pulumi.Input<string>;
+  readonly registryPassword: pulumi.Input<string>;
+  /** Checks every push waits for (the ReleaseGuard's, the promoted binaries). Default: none. */
+  readonly after?: pulumi.Input<pulumi.Resource>[];
+}
+
+const guardScript = resolve(__dirname, "..", "scripts", "check-immutable.ts");
+
+/** The same public shape as ServiceImages, so the chart values, the verification and the notes take either. */
+export class PromotedImages extends pulumi.ComponentResource {
+  public readonly images: pulumi.Output<Record<string, PublishedImage>>;
+
+  constructor(name: string, args: PromotedImagesArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("splai:release:PromotedImages", name, {}, opts);
+    const published: Record<string, pulumi.Output<PublishedImage>> = {};
+    const password = pulumi.secret(args.registryPassword);
+    const images = args.mains.filter((m) => m.image).map((m) => m.image!);
+    const sources = Object.fromEntries(images.map((image) => [image, pulumi.output(args.sources).apply((s) => s[image])]));
+    // A released tag never moves: it may already hold exactly this digest (a re-run), nothing else. Every push waits for
+    // every image's check, so a refused tag pushes nothing at all.
+    const guards = images.map((image) =>
+      localCommand(
+        `${name}-${image}-immutable`,
+        {
+          create: `node --use-openssl-ca --import tsx '${guardScript}'`,
+          dir: resolve(__dirname, ".."),
+          environment: {
+            REGISTRY: args.registry,
+            REPOSITORY: imageRepository(args.registry, args.owner, image).slice(args.registry.length + 1),
+            TAG: args.tags[0],
+            DIGEST: sources[image].digest,
+            REGISTRY_USERNAME: args.registryUsername,
+            REGISTRY_PASSWORD: password,
+          },
+          triggers: [sources[image].digest, args.tags[0]],
+        },
+        { parent: this, dependsOn: args.after },
+        args.commandBackend ?? "plugin",
+      ),
+    );
+    for (const image of images) {
+      const repository = imageRepository(args.registry, args.owner, image);
+      const source = sources[image];
+      // `imagetools create` from one index returns that index's bytes unchanged, so the tag gets the dev digest itself
+      // (checked below). Never deleted: the Index's delete removes the manifest by digest, which is dev's image too.
+      const pushed = args.tags.map(
+        (tag, i) =>
+          new dockerbuild.Index(
+            i === 0 ? `${name}-${image}` : `${name}-${image}-${i}`,
+            {
+              sources: [pulumi.interpolate`${source.repository}@${source.digest}`],
+              tag: `${repository}:${tag}`,
+              push: true,
+              registry: { address: args.registry, username: args.registryUsername, password },
+            },
+            { parent: this, dependsOn: guards, retainOnDelete: true, additionalSecretOutputs: ["registry"] },
+          ),
+      );
+      published[image] = pulumi.all([source.digest, ...pushed.map((p) => p.ref)]).apply(([digest, ...refs]) => {
+        for (const ref of refs) {
+          if (!ref.endsWith(`@${digest}`))
+            throw new pulumi.ResourceError(
+              `${ref} is not the promoted digest ${digest}: the registry re-wrapped the index; do not announce this release`,
+              this,
+            );
+        }
+        return {
+          name: `splai-${image}`,
+          repository,
+          tags: [...args.tags],
+          digest,
+          ref: `${repository}@${digest}`,
+          pinnedTag: `${args.tags[0]}@${digest}`,
+          // Dev's SBOM and provenance stay referrers of these digests in dev's repositories; they are not copied.
+          attestations: [],
+        };
+      });
+    }
+    this.images = pulumi.output(published);
+    this.registerOutputs({ images: this.images });
+  }
+}

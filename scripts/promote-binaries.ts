@@ -1,0 +1,45 @@
+// Copies a dev build's release binaries into this release's dist directory after checking each against the dev build's
+// SHA256SUMS, and writes that SHA256SUMS beside them: the GitHub release then attaches exactly the files dev tested.
+import { createHash } from "node:crypto";
+import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseChecksums, type DevBinary } from "../lib/promotion";
+import { requireEnv, runScript } from "./lib/script";
+
+const sha256 = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
+
+async function main(): Promise<void> {
+  const [stack, outDir, checksums] = [requireEnv("DEV_STACK"), resolve(requireEnv("OUT_DIR")), requireEnv("CHECKSUMS")];
+  const files = JSON.parse(requireEnv("FILES")) as DevBinary[];
+  const sums = parseChecksums(checksums);
+  const problems: string[] = [];
+  for (const f of files) {
+    if (sums.get(f.name) !== f.sha256) problems.push(`${f.name}: dev's SHA256SUMS lists ${sums.get(f.name) ?? "nothing"}, dev built ${f.sha256}`);
+    let actual: string;
+    try {
+      actual = sha256(f.path);
+    } catch (e) {
+      problems.push(`${f.name}: cannot read ${f.path} (${e instanceof Error ? e.message : String(e)}); the dev stack's dist directory must be on this machine`);
+      continue;
+    }
+    if (actual !== f.sha256) problems.push(`${f.name}: ${f.path} has sha256 ${actual}, dev built and tested ${f.sha256}`);
+  }
+  if (problems.length)
+    throw new Error(
+      `the binaries of stack '${stack}' are not the ones it built, so none was copied or released:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+  mkdirSync(outDir, { recursive: true });
+  for (const f of files) {
+    const dest = join(outDir, f.name);
+    if (resolve(f.path) === dest) continue;
+    copyFileSync(f.path, `${dest}.tmp`);
+    renameSync(`${dest}.tmp`, dest);
+    // Checked again after the copy: what is attached must be what dev tested.
+    if (sha256(dest) !== f.sha256) throw new Error(`${dest}: the copy of ${f.path} does not match ${f.sha256}`);
+  }
+  writeFileSync(join(outDir, "SHA256SUMS"), checksums);
+  process.stderr.write(`copied ${files.length} binaries of stack '${stack}' into ${outDir}, each matching its SHA256SUMS\n`);
+  process.stdout.write(`${JSON.stringify(files.map((f) => ({ ...f, path: join(outDir, f.name) })))}\n`);
+}
+
+runScript(main);

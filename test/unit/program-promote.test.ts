@@ -1,0 +1,180 @@
+// The resource graph of index.ts in a promoting tag release, under Pulumi mocks: dev's images by digest, dev's binaries, nothing built.
+import * as pulumi from "@pulumi/pulumi";
+import assert from "node:assert/strict";
+import { before, describe, it } from "node:test";
+import { makeTree } from "../support/tree";
+
+interface Recorded {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}
+
+const recorded: Recorded[] = [];
+const SHA = "0123456789abcdef0123456789abcdef01234567";
+const d = (c: string): string => `sha256:${c.repeat(64)}`;
+const IMAGES = ["api-gateway", "scheduler", "planner", "operator", "worker-agent"];
+const files = ["splaictl-linux-amd64", "splai-planner-linux-amd64"].map((name, i) => ({
+  name,
+  binary: name.replace(/-linux-amd64$/, ""),
+  goos: "linux",
+  goarch: "amd64",
+  path: `/dev-dist/${name}`,
+  sha256: String(i + 1).repeat(64),
+}));
+const devOutputs = {
+  versions: { mode: "branch", app: "0.0.0-main-0123456", commit: SHA },
+  releaseImages: Object.fromEntries(IMAGES.map((n, i) => [n, { repository: `127.0.0.1:5443/splai/splai-${n}`, digest: d(String(i)) }])),
+  releaseBinaries: { dir: "/dev-dist", files },
+  binaryChecksums: files.map((f) => `${f.sha256}  ${f.name}\n`).join(""),
+};
+
+/** Recording mocks that fake each provider's outputs and throw on anything unexpected. */
+const mocks: pulumi.runtime.Mocks = {
+  newResource(args) {
+    recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
+    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
+    switch (args.type) {
+      case "pulumi:pulumi:StackReference":
+        state.outputs = devOutputs;
+        state.secretOutputNames = [];
+        break;
+      case "command:local:Command":
+        if (args.name === "binaries-copy") state.stdout = JSON.stringify(files.map((f) => ({ ...f, path: `/prod-dist/${f.name}` })));
+        else if (args.name === "chart-push")
+          state.stdout = JSON.stringify({ ref: "oci://127.0.0.1:5443/splai/charts/splai", name: "splai", version: "0.3.0", digest: d("c"), alias: "latest" });
+        else if (args.name === "verify-checks") state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: [] });
+        else if (args.name === "github-assets") state.stdout = "[]";
+        else state.stdout = "{}";
+        break;
+      case "docker-build:index:Index": {
+        // What the registry answers: the tag with the digest of the one source index.
+        const inputs = args.inputs as { sources: string[]; tag: string };
+        state.ref = `${inputs.tag}@${inputs.sources[0].split("@")[1]}`;
+        break;
+      }
+      case "github:index/release:Release":
+        state.releaseId = 7;
+        state.htmlUrl = "https://github.com/splai/splai/releases/tag/v0.3.0";
+        break;
+      case "kubernetes:helm.sh/v3:Release":
+        state.status = { status: "deployed", revision: 1 };
+        break;
+      case "pulumi:pulumi:Stack":
+      case "kubernetes:core/v1:Namespace":
+      case "pulumi:providers:kubernetes":
+      case "pulumi:providers:github":
+        break;
+      default:
+        if (!args.type.startsWith("splai:")) throw new Error(`unmocked resource type ${args.type}`);
+    }
+    return { id: `${args.name}-id`, state };
+  },
+  call(args) {
+    throw new Error(`unmocked call ${args.token}`);
+  },
+};
+
+const SIG = "4dabf18193072939515e22adb298388d";
+/** An input as the program gave it: secrets arrive wrapped in Pulumi's secret signature. */
+const unwrap = <T>(v: unknown): T => (v !== null && typeof v === "object" && SIG in v ? (v as unknown as { value: T }).value : (v as T));
+
+function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => o.apply(resolve));
+}
+
+let program: Record<string, pulumi.Output<unknown>>;
+
+before(async () => {
+  pulumi.runtime.setAllConfig(
+    {
+      "splai-release:source": makeTree({ chartVersion: "0.3.0" }),
+      "splai-release:distDir": "/prod-dist",
+      "splai-release:registry": "127.0.0.1:5443",
+      "splai-release:owner": "splai",
+      "splai-release:mode": "tag",
+      "splai-release:ref": "v0.3.0",
+      "splai-release:sha": SHA,
+      "splai-release:promoteFrom": "organization/splai-release/dev",
+      "splai-release:registryPassword": "s3cret-registry",
+      "splai-release:githubToken": "s3cret-token",
+    },
+    ["splai-release:registryPassword", "splai-release:githubToken"],
+  );
+  await pulumi.runtime.setMocks(mocks, "splai-release", "prod", false, "organization");
+  // The program registers a stack transformation, which needs the root stack resource the engine's run would create.
+  await pulumi.runtime.runInPulumiStack(async () => {
+    program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
+  });
+  await Promise.all(["installCommand", "releaseUrl", "promotedFrom", "verification"].map((k) => valueOf(pulumi.output(program[k]))));
+});
+
+describe("promoting release program graph", () => {
+  it("reads the dev stack by the configured name", () => {
+    const ref = recorded.find((r) => r.type === "pulumi:pulumi:StackReference")!;
+    assert.equal(ref.name, "promote-from");
+    assert.equal(ref.inputs.name, "organization/splai-release/dev");
+  });
+
+  it("builds nothing: no go build, no image build, no build component", () => {
+    assert.equal(recorded.filter((r) => r.type === "docker-build:index:Image").length, 0);
+    assert.equal(recorded.filter((r) => r.type.startsWith("splai:build:")).length, 0);
+    assert.ok(!JSON.stringify(recorded.map((r) => r.inputs)).includes("go build"));
+  });
+
+  it("tags each dev image by digest under the release tag, after an immutability check by digest", () => {
+    const indexes = recorded.filter((r) => r.type === "docker-build:index:Index");
+    assert.equal(indexes.length, 5);
+    const planner = indexes.find((r) => r.name === "images-planner")!;
+    assert.deepEqual(planner.inputs.sources, [`127.0.0.1:5443/splai/splai-planner@${d("2")}`]);
+    assert.equal(planner.inputs.tag, "127.0.0.1:5443/splai/splai-planner:0.3.0");
+    assert.equal(planner.inputs.push, true);
+    const guard = recorded.find((r) => r.name === "images-planner-immutable")!;
+    assert.equal(
+      (guard.inputs.environment as Record<string, unknown>)[SIG],
+      "1b47061264138c4ac30d75fd1eb44270",
+      "the check's environment holds the password: secret",
+    );
+    const env = unwrap<Record<string, string>>(guard.inputs.environment);
+    assert.equal(env.DIGEST, d("2"));
+    assert.equal(env.TAG, "0.3.0");
+    assert.equal(env.CONTEXT_HASH, undefined);
+  });
+
+  it("copies dev's binaries, checked against dev's SHA256SUMS", () => {
+    const copy = recorded.find((r) => r.name === "binaries-copy")!;
+    const env = unwrap<Record<string, string>>(copy.inputs.environment);
+    assert.equal(env.OUT_DIR, "/prod-dist");
+    assert.equal(env.CHECKSUMS, devOutputs.binaryChecksums);
+    assert.deepEqual(
+      JSON.parse(env.FILES),
+      [...files].sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  });
+
+  it("deploys the chart with dev's digests under the release tag and announces where they come from", async () => {
+    const rel = recorded.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
+    const values = rel.inputs.values as Record<string, { image: { repository: string; tag: string } }>;
+    assert.equal(values.planner.image.tag, `0.3.0@${d("2")}`);
+    const gh = recorded.find((r) => r.type === "github:index/release:Release")!;
+    assert.match(String(gh.inputs.body), /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456`/);
+    assert.deepEqual(await valueOf(pulumi.output(program.promotedFrom)), {
+      stack: "organization/splai-release/dev",
+      version: "0.0.0-main-0123456",
+      sha: SHA,
+      digests: Object.fromEntries(IMAGES.map((n, i) => [n, d(String(i))])),
+    });
+    assert.equal(await valueOf(pulumi.output(program.binaryChecksums)), devOutputs.binaryChecksums);
+  });
+
+  it("keeps the registry password secret in the Index and the checks", () => {
+    const plainly = (v: unknown): boolean => {
+      if (typeof v === "string") return v.includes("s3cret");
+      if (v === null || typeof v !== "object") return false;
+      const o = v as Record<string, unknown>;
+      if (o[SIG] !== undefined) return false;
+      return Object.values(o).some(plainly);
+    };
+    for (const r of recorded) assert.ok(!plainly(r.inputs), `plaintext secret in ${r.name}`);
+  });
+});
