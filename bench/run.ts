@@ -29,7 +29,8 @@ const stats = (xs: number[]): Stats => {
 const round = (x: number): number => Math.round(x * 10) / 10;
 
 /** Wall time of each phase of an update, from the engine's events (phases overlap; spans are first start to last end). */
-type Phase = "go build" | "image context" | "image build+push" | "chart" | "helm release" | "guards" | "github" | "other";
+type Phase = "go build" | "image context" | "image build+push" | "chart" | "helm release" | "verification" | "guards" | "github" | "other";
+const PHASES: Phase[] = ["go build", "image context", "guards", "image build+push", "chart", "helm release", "verification", "github", "other"];
 function phaseOf(urn: string): Phase | undefined {
   const name = urn.split("::").pop() ?? "";
   // A child's type is `<parent type>$<own type>`: classify by its own.
@@ -42,6 +43,7 @@ function phaseOf(urn: string): Phase | undefined {
   if (name.startsWith("chart-")) return "chart";
   if (type.includes("helm.sh/v3:Release")) return "helm release";
   if (name.startsWith("github-")) return "github";
+  if (name.startsWith("verify-")) return "verification";
   if (type.startsWith("pulumi:providers:") || type.includes("kubernetes:core")) return "other";
   return "other";
 }
@@ -53,21 +55,44 @@ interface Timed {
   /** Seconds from the call to the first resource event: CLI, engine, language host and program start. */
   startup: number;
   phases: Partial<Record<Phase, number>>;
+  /** Wall-clock split of the run: engine start, program and providers, resource steps, finish. */
+  timeline: Timeline;
 }
+
+/** Where one run's wall time goes, in sequence (seconds): they add up to the run's time. */
+interface Timeline {
+  /** The call to the engine's first event: CLI, engine, language host start. */
+  engine: number;
+  /** First event to the first step of a custom resource: the program's evaluation, plugins and provider configuration. */
+  program: number;
+  /** First to last step of a custom resource: diffs, builds, pushes, the deployment. */
+  steps: number;
+  /** Last step to the end of the call: outputs, state written, plugins stopped. */
+  finish: number;
+}
+const TIMELINE: (keyof Timeline)[] = ["engine", "program", "steps", "finish"];
 
 async function timed(stack: Stack, what: "up" | "preview"): Promise<Timed> {
   const t0 = Date.now();
   let first: number | undefined;
+  let firstStep: number | undefined;
+  let lastStep: number | undefined;
+  const isCustom = (urn: string): boolean => {
+    const type = (urn.split("::")[2] ?? "").split("$").pop() ?? "";
+    return type !== "pulumi:pulumi:Stack" && !type.startsWith("splai:") && !type.startsWith("pulumi:providers:");
+  };
   const spans = new Map<string, { start: number; end?: number; op?: string }>();
   const onEvent = (e: EngineEvent): void => {
     const now = Date.now();
     if (e.resourcePreEvent) {
       first ??= now;
       const m = e.resourcePreEvent.metadata;
+      if (isCustom(m.urn)) firstStep ??= now;
       spans.set(m.urn, { start: now, op: m.op });
     }
     if (e.resOutputsEvent) {
       const m = e.resOutputsEvent.metadata;
+      if (isCustom(m.urn)) lastStep = now;
       const s = spans.get(m.urn) ?? { start: now };
       spans.set(m.urn, { ...s, end: now, op: m.op });
     }
@@ -76,7 +101,12 @@ async function timed(stack: Stack, what: "up" | "preview"): Promise<Timed> {
     const r = await stack.up({ onEvent });
     if (r.summary.result !== "succeeded") throw new Error(`up ${r.summary.result}`);
   } else await stack.preview({ diff: true, onEvent });
-  const seconds = (Date.now() - t0) / 1000;
+  const end = Date.now();
+  const seconds = (end - t0) / 1000;
+  const f = first ?? end;
+  const fs = firstStep ?? f;
+  const ls = lastStep ?? fs;
+  const timeline: Timeline = { engine: (f - t0) / 1000, program: (fs - f) / 1000, steps: (ls - fs) / 1000, finish: (end - ls) / 1000 };
   const phases: Partial<Record<Phase, { start: number; end: number }>> = {};
   const changed: string[] = [];
   for (const [urn, s] of spans) {
@@ -90,6 +120,7 @@ async function timed(stack: Stack, what: "up" | "preview"): Promise<Timed> {
     seconds,
     changed: changed.sort(),
     startup: ((first ?? Date.now()) - t0) / 1000,
+    timeline,
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round((v.end - v.start) / 1000)])),
   };
 }
@@ -272,6 +303,16 @@ runMain(async () => {
     "one service": { startup: stats(one.map((x) => x.startup)).median, ...phaseMedian(one) },
     [`full, ${hi} services`]: { startup: stats(scale[hi].full.map((x) => x.startup)).median, ...phaseMedian(scale[hi].full) },
   };
+  const timelineMedian = (xs: Timed[]): Timeline =>
+    Object.fromEntries(TIMELINE.map((k) => [k, stats(xs.map((x) => x.timeline[k])).median])) as unknown as Timeline;
+  const timelines: Record<string, Timeline> = {
+    "full release": timelineMedian(full),
+    "no-op": timelineMedian(noop),
+    "one service": timelineMedian(one),
+    preview: timelineMedian(preview),
+    [`full, ${hi} services`]: timelineMedian(scale[hi].full),
+  };
+  const fixedCost = timelines["no-op"].engine + timelines["no-op"].program + timelines["no-op"].finish;
   const results = {
     date: new Date().toISOString(),
     runs: RUNS,
@@ -288,6 +329,7 @@ runMain(async () => {
     oneServiceChanged: oneChanged,
     targets,
     breakdown,
+    timelines,
   };
   writeFileSync(join(repoRoot, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
@@ -325,14 +367,34 @@ runMain(async () => {
     "",
     "## Where the time goes (median seconds; phases overlap, each is its first start to its last end)",
     "",
-    `| run | ${["startup", "go build", "image context", "guards", "image build+push", "chart", "helm release", "github", "other"].join(" | ")} |`,
-    `| --- | ${Array(9).fill("---:").join(" | ")} |`,
-    ...Object.entries(breakdown).map(
-      ([k, v]) =>
-        `| ${k} | ${["startup", "go build", "image context", "guards", "image build+push", "chart", "helm release", "github", "other"].map((c) => round((v as Record<string, number>)[c] ?? 0)).join(" | ")} |`,
-    ),
+    `| run | ${["startup", ...PHASES].join(" | ")} |`,
+    `| --- | ${Array(PHASES.length + 1)
+      .fill("---:")
+      .join(" | ")} |`,
+    ...Object.entries(breakdown).map(([k, v]) => `| ${k} | ${["startup", ...PHASES].map((c) => round((v as Record<string, number>)[c] ?? 0)).join(" | ")} |`),
     "",
     "`startup` is the time from the call to the first resource event: the Pulumi CLI, the engine, the plugins, the language host and the program.",
+    "`other` covers the providers, the namespace and the components, from the first to the last of them.",
+    "",
+    "## Timeline of a run (median seconds, in sequence; the columns add up to the run)",
+    "",
+    `| run | ${TIMELINE.join(" | ")} | total |`,
+    `| --- | ${Array(TIMELINE.length + 1)
+      .fill("---:")
+      .join(" | ")} |`,
+    ...Object.entries(timelines).map(
+      ([k, t]) => `| ${k} | ${TIMELINE.map((c) => round(t[c])).join(" | ")} | ${round(TIMELINE.reduce((a, c) => a + t[c], 0))} |`,
+    ),
+    "",
+    "- `engine`: the call to the engine's first event (CLI, engine, language host).",
+    "- `program`: first event to the first step of a custom resource (the program's evaluation: modules, config, git, `go list`",
+    "  and source hashing; plugin start and provider configuration).",
+    "- `steps`: first to last step of a custom resource (diffs, builds, pushes, the deployment).",
+    "- `finish`: last step to the end of the call (outputs, the state written, plugins stopped).",
+    "",
+    `Every \`up\` pays \`engine + program + finish\` (${round(fixedCost)} s in the no-op) before and after any work: that fixed cost alone is`,
+    `${(fixedCost / F.median).toFixed(2)} × the full release, above the no-op target (0.1 ×), and the full release's steps alone take`,
+    `${round(timelines["full release"].steps)} s of the baseline's ${round(B.median)} s.`,
     "",
   ].join("\n");
   writeFileSync(join(repoRoot, "bench", "results.md"), md);

@@ -5,11 +5,7 @@ export interface DockerfileOptions {
   readonly baseImage?: string;
 }
 
-/**
- * The Dockerfile: one COPY of the platform's staged root (`<os>-<arch>/`, see `stagingScript`). Every staged file and
- * directory carries the modification time 0, like ko's layers, so a layer's bytes never depend on when (or from which
- * cached snapshot) it was built; SOURCE_DATE_EPOCH then sets the config and history times.
- */
+/** The Dockerfile: one COPY of the platform's staged root (`<os>-<arch>/`, see `stagingScript`). */
 export function generatedDockerfile(o: DockerfileOptions): string {
   const lines = [`FROM ${o.baseImage ?? "scratch"}`, "ARG TARGETOS", "ARG TARGETARCH", "COPY ${TARGETOS}-${TARGETARCH}/ /"];
   if (o.baseImage === undefined) lines.push("ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt");
@@ -23,10 +19,19 @@ export interface StagedBinary {
   readonly path: string;
 }
 
+/** Directories of the staged tree, and the base of its files' times: 2100-01-01, later than any commit. */
+export const STAGED_TIME = 4102444800;
+
 /**
  * Shell script that stages the build context of one image in `dir`: per platform, `/ko-app/<binary>` and, on scratch,
- * `/etc/ssl/certs/ca-certificates.crt` and `/etc/passwd` (root and nonroot 65532), modes set, every time set to 0.
- * Prints the SHA-256 of the staged tree.
+ * `/etc/ssl/certs/ca-certificates.crt` and `/etc/passwd` (root and nonroot 65532), with fixed modes. Prints the
+ * SHA-256 of the staged tree.
+ *
+ * Times: every entry gets a time after any commit, so BuildKit's `rewrite-timestamp` always clamps it to
+ * SOURCE_DATE_EPOCH, whether the layer is built now or comes from a cached snapshot of an earlier build: the layer's
+ * bytes depend on content and epoch only. A file's time is derived from its content, so a changed file always gets a
+ * new time: BuildKit's incremental context sync compares size and time, and would otherwise keep a stale copy of a
+ * rebuilt binary of the same size.
  */
 export function stagingScript(dir: string, binary: string, binaries: readonly StagedBinary[], scratch: boolean): string {
   const lines = ["set -e", `rm -rf '${dir}'`];
@@ -44,7 +49,8 @@ export function stagingScript(dir: string, binary: string, binaries: readonly St
   }
   lines.push(
     `find '${dir}' -type d -exec chmod 0755 {} +`,
-    `find '${dir}' -exec touch -h -d @0 {} +`,
+    `find '${dir}' -type d -exec touch -h -d @${STAGED_TIME} {} +`,
+    `find '${dir}' -type f | while read -r f; do h=$(sha256sum "$f" | cut -c1-7); touch -h -d "@$((${STAGED_TIME} + 0x$h % 100000000))" "$f"; done`,
     `cd '${dir}' && find . -type f | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -d' ' -f1`,
   );
   return lines.join("\n");
