@@ -116,6 +116,8 @@ export interface ReleaseVersions {
   readonly app: string;
   readonly chart: string;
   readonly imageTags: readonly string[];
+  /** SOURCE_DATE_EPOCH of the images (the commit time), when the stack reports it. */
+  readonly sourceDateEpoch?: number;
 }
 
 export interface PlannedImage {
@@ -227,7 +229,15 @@ function asVersions(v: unknown): ReleaseVersions | undefined {
   const o = v as Record<string, unknown>;
   const fields = ["mode", "ref", "commit", "app", "chart"] as const;
   if (fields.some((f) => typeof o[f] !== "string" || isUnknown(o[f])) || !Array.isArray(o.imageTags)) return undefined;
-  return { mode: String(o.mode), ref: String(o.ref), commit: String(o.commit), app: String(o.app), chart: String(o.chart), imageTags: o.imageTags.map(String) };
+  return {
+    mode: String(o.mode),
+    ref: String(o.ref),
+    commit: String(o.commit),
+    app: String(o.app),
+    chart: String(o.chart),
+    imageTags: o.imageTags.map(String),
+    ...(typeof o.sourceDateEpoch === "number" ? { sourceDateEpoch: o.sourceDateEpoch } : {}),
+  };
 }
 
 /** Renders one leaf of Helm values for a reviewer: unknowns and secrets never show their raw form. */
@@ -437,7 +447,8 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
     if (v) {
       const what = v.mode === "tag" ? `tag ${code(v.ref)}` : `branch ${code(v.ref)}`;
       out.push(
-        `**SPLAI ${v.app}** from ${what} at ${code(v.commit.slice(0, 12))}: chart ${code(v.chart)}, image tags ${v.imageTags.map(code).join(", ")}.`,
+        `**SPLAI ${v.app}** from ${what} at ${code(v.commit.slice(0, 12))}: chart ${code(v.chart)}, image tags ${v.imageTags.map(code).join(", ")}` +
+          (v.sourceDateEpoch === undefined ? "." : `, SOURCE_DATE_EPOCH ${code(String(v.sourceDateEpoch))}.`),
         "",
       );
     }
