@@ -25,7 +25,8 @@ const commandBackend = s.commandProvider;
 const builder = s.builderEndpoints.length > 0 && s.promoteFrom === undefined ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
 // SBOM and provenance need BuildKit itself (buildctl): on by default wherever the builder's BuildKit address is known.
 const buildkitAddr = s.builderEndpoints[0] ?? (builder === undefined ? undefined : builderEndpoint(builder));
-if (s.attestations === true && buildkitAddr === undefined) {
+// A promotion builds nothing: it copies dev's attestations instead (PromotedImages).
+if (s.attestations === true && buildkitAddr === undefined && s.promoteFrom === undefined) {
   throw new ConfigError([
     `attestations is true but the BuildKit address of builder '${builder ?? "(default)"}' is unknown (no buildx instance file in ${buildxConfigDir()}); set splai-release:builderEndpoints or attestations auto/false`,
   ]);
@@ -71,6 +72,7 @@ const binaries: GoBinaries | PromotedBinaries = promotion
       binaries: promotion.binaries,
       checksums: promotion.checksums,
       outDir: s.distDir,
+      sourceDir: s.promoteBinariesDir,
       commandBackend,
     })
   : new GoBinaries("binaries", {
@@ -104,6 +106,7 @@ const images: ServiceImages | PromotedImages = promotion
       tags: v.imageTags,
       registryUsername,
       registryPassword: cfg.registryPassword,
+      attestations: s.attestations === true ? "required" : s.attestations !== false,
       // The binaries are checked before any tag is pushed: a promotion that cannot release dev's files pushes nothing.
       after: [...(guard?.checks ?? []), binaries],
       commandBackend,

@@ -1,6 +1,6 @@
 // `npm run bench`: splai-release against the release guide's sequential procedure on the same work, on the fixture tree
 // and the local platform. Writes bench/results.md and bench/results.json; every figure is a median of BENCH_RUNS runs.
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
@@ -188,6 +188,34 @@ function baseline(p: Platform, run: number): number {
   return seconds;
 }
 
+/**
+ * The engine's floor: a no-op `up` of a TypeScript Pulumi program with no resources, run the way this project runs
+ * (same runtime options, node_modules and backend kind). No release program can do a no-op `up` in less.
+ */
+async function engineFloor(p: Platform): Promise<number[]> {
+  const dir = mkdtempSync(join(repoRoot, ".state", "bench-floor-"));
+  const state = join(dir, "state");
+  mkdirSync(state);
+  try {
+    writeFileSync(
+      join(dir, "Pulumi.yaml"),
+      "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n    tsconfig: tsconfig.json\n",
+    );
+    // Its own package.json: without one the language host would run the nearest one's main, this project's index.ts.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "splai-floor", main: "index.ts" }));
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ extends: join(repoRoot, "tsconfig.pulumi.json"), include: ["index.ts"] }));
+    writeFileSync(join(dir, "index.ts"), 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n');
+    const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "floor" };
+    const stack = await LocalWorkspace.createStack({ stackName: "floor", workDir: dir }, { envVars });
+    await timed(stack, "up");
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push((await timed(stack, "up")).seconds);
+    return runs;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // The guide's procedure has no GitHub step and attaches no SBOM or provenance: the program does the same work.
 const BENCH_CONFIG = { "splai-release:githubRelease": { value: "false" }, "splai-release:attestations": { value: "false" } };
 
@@ -211,6 +239,10 @@ runMain(async () => {
   const preview: Timed[] = [];
   const scale: Record<number, { full: Timed[]; noop: Timed[] }> = {};
   for (const n of SCALES) scale[n] = { full: [], noop: [] };
+
+  info("bench", `engine floor: ${RUNS} no-op ups of an empty program`);
+  const floor = stats(await engineFloor(p));
+  info("bench", `  floor ${round(floor.median)}s`);
 
   for (let i = 0; i < RUNS; i++) {
     info("bench", `run ${i + 1}/${RUNS}: baseline (bench/baseline.sh)`);
@@ -317,7 +349,7 @@ runMain(async () => {
     date: new Date().toISOString(),
     runs: RUNS,
     machine,
-    seconds: { baseline: B, full: F, noop: N, oneService: O, preview: P, scale: scaleStats },
+    seconds: { baseline: B, full: F, noop: N, oneService: O, preview: P, scale: scaleStats, engineFloor: floor },
     ratios: {
       fullToBaseline: F.median / B.median,
       noopToFull: N.median / F.median,
@@ -351,6 +383,7 @@ runMain(async () => {
     row("no-op: second `up`", N, `${(N.median / F.median).toFixed(2)} × full`),
     row("one service changed (planner)", O, `${(O.median / F.median).toFixed(2)} × full`),
     row("`preview --diff` after a version bump", P, `${(P.median / F.median).toFixed(2)} × full`),
+    row("engine floor: no-op `up` of an empty TypeScript program", floor, `${(floor.median / F.median).toFixed(2)} × full`),
     ...SCALES.flatMap((n) => [
       row(`scale: ${n} services, full release`, scaleStats[n].full, `${(scaleStats[n].full.median / scaleStats[lo].full.median).toFixed(2)} × ${lo} services`),
       row(`scale: ${n} services, no-op`, scaleStats[n].noop, `${(scaleStats[n].noop.median / scaleStats[lo].noop.median).toFixed(2)} × ${lo} services`),
@@ -395,6 +428,8 @@ runMain(async () => {
     `Every \`up\` pays \`engine + program + finish\` (${round(fixedCost)} s in the no-op) before and after any work: that fixed cost alone is`,
     `${(fixedCost / F.median).toFixed(2)} × the full release, above the no-op target (0.1 ×), and the full release's steps alone take`,
     `${round(timelines["full release"].steps)} s of the baseline's ${round(B.median)} s.`,
+    `The engine floor (a no-op \`up\` of a program with no resources, same CLI, runtime options and backend) is ${round(floor.median)} s,`,
+    `${(floor.median / F.median).toFixed(2)} × the full release: the no-op target of 0.1 × (${round(0.1 * F.median)} s) is ${floor.median > 0.1 * F.median ? "below what `pulumi up` itself costs here" : "above that floor"}; the program's own share of the no-op is ${round(N.median - floor.median)} s.`,
     "",
   ].join("\n");
   writeFileSync(join(repoRoot, "bench", "results.md"), md);

@@ -1,9 +1,9 @@
 // PromotedBinaries: a dev build's release binaries and SHA256SUMS, checked and copied into this release's dist directory — built once, never rebuilt.
 import * as pulumi from "@pulumi/pulumi";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { DevBinary } from "../lib/promotion";
 import type { BuiltBinary } from "./goBinaries";
-import { localCommand, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 
 export interface PromotedBinariesArgs {
   /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
@@ -16,9 +16,9 @@ export interface PromotedBinariesArgs {
   readonly checksums: pulumi.Input<string>;
   /** Directory the binaries and SHA256SUMS are copied to. */
   readonly outDir: string;
+  /** Where dev's binaries are, by file name, when not at dev's recorded paths (a CI artifact). Default: dev's paths. */
+  readonly sourceDir?: string;
 }
-
-const script = resolve(__dirname, "..", "scripts", "promote-binaries.ts");
 
 /** The same public shape as GoBinaries, so the deployment check and the GitHub release take either. */
 export class PromotedBinaries extends pulumi.ComponentResource {
@@ -34,10 +34,11 @@ export class PromotedBinaries extends pulumi.ComponentResource {
     const copy = localCommand(
       `${name}-copy`,
       {
-        create: `node --use-openssl-ca --import tsx '${script}'`,
-        dir: resolve(__dirname, ".."),
+        create: scriptRun("scripts/promote-binaries.ts"),
+        dir: programRoot,
         environment: {
           DEV_STACK: args.stack,
+          ...(args.sourceDir === undefined ? {} : { DEV_DIR: args.sourceDir }),
           OUT_DIR: args.outDir,
           CHECKSUMS: args.checksums,
           FILES: pulumi.output(args.binaries).apply((bs) => JSON.stringify(bs)),

@@ -1,10 +1,10 @@
 // PromotedImages: a dev build's images published under the release tags by digest with @pulumi/docker-build's Index — no rebuild, the same digests.
 import * as dockerbuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
-import { resolve } from "node:path";
 import { imageRepository, type MainSpec } from "../lib/layout";
 import type { DevImage } from "../lib/promotion";
-import { localCommand, type CommandBackend } from "./localCommand";
+import type { Attestation } from "./imageAttestation";
+import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 import type { PublishedImage } from "./serviceImages";
 
 export interface PromotedImagesArgs {
@@ -20,11 +20,14 @@ export interface PromotedImagesArgs {
   readonly tags: readonly string[];
   readonly registryUsername: pulumi.Input<string>;
   readonly registryPassword: pulumi.Input<string>;
+  /**
+   * Copy dev's SBOM and provenance referrers to the release repositories (default true); `required` fails the release
+   * when dev has none (`attestations: true`). Plain.
+   */
+  readonly attestations?: boolean | "required";
   /** Checks every push waits for (the ReleaseGuard's, the promoted binaries). Default: none. */
   readonly after?: pulumi.Input<pulumi.Resource>[];
 }
-
-const guardScript = resolve(__dirname, "..", "scripts", "check-immutable.ts");
 
 /** The same public shape as ServiceImages, so the chart values, the verification and the notes take either. */
 export class PromotedImages extends pulumi.ComponentResource {
@@ -42,8 +45,8 @@ export class PromotedImages extends pulumi.ComponentResource {
       localCommand(
         `${name}-${image}-immutable`,
         {
-          create: `node --use-openssl-ca --import tsx '${guardScript}'`,
-          dir: resolve(__dirname, ".."),
+          create: scriptRun("scripts/check-immutable.ts"),
+          dir: programRoot,
           environment: {
             REGISTRY: args.registry,
             REPOSITORY: imageRepository(args.registry, args.owner, image).slice(args.registry.length + 1),
@@ -76,7 +79,31 @@ export class PromotedImages extends pulumi.ComponentResource {
             { parent: this, dependsOn: guards, retainOnDelete: true, additionalSecretOutputs: ["registry"] },
           ),
       );
-      published[image] = pulumi.all([source.digest, ...pushed.map((p) => p.ref)]).apply(([digest, ...refs]) => {
+      // Dev's attestations describe exactly these digests: copied byte for byte next to the release tags.
+      const copied =
+        args.attestations === false
+          ? undefined
+          : localCommand(
+              `${name}-${image}-attestations`,
+              {
+                create: scriptRun("scripts/copy-attestations.ts"),
+                dir: programRoot,
+                environment: {
+                  REGISTRY: args.registry,
+                  REPOSITORY: repository.slice(args.registry.length + 1),
+                  SOURCE: source.repository,
+                  DIGEST: source.digest,
+                  REQUIRE_ATTESTATIONS: String(args.attestations === "required"),
+                  REGISTRY_USERNAME: args.registryUsername,
+                  REGISTRY_PASSWORD: password,
+                },
+                triggers: [source.repository, source.digest, repository],
+              },
+              { parent: this, dependsOn: pushed },
+              args.commandBackend ?? "plugin",
+            );
+      const attestations = copied ? copied.stdout.apply((out) => (JSON.parse(out) as { attestations: Attestation[] }).attestations) : pulumi.output([] as Attestation[]);
+      published[image] = pulumi.all([source.digest, attestations, pulumi.all(pushed.map((p) => p.ref))]).apply(([digest, atts, refs]): PublishedImage => {
         for (const ref of refs) {
           if (!ref.endsWith(`@${digest}`))
             throw new pulumi.ResourceError(
@@ -91,8 +118,7 @@ export class PromotedImages extends pulumi.ComponentResource {
           digest,
           ref: `${repository}@${digest}`,
           pinnedTag: `${args.tags[0]}@${digest}`,
-          // Dev's SBOM and provenance stay referrers of these digests in dev's repositories; they are not copied.
-          attestations: [],
+          attestations: atts,
         };
       });
     }

@@ -1,7 +1,7 @@
 // BuildKit's SBOM and provenance attestations as OCI referrers: read them from an OCI layout, check the rebuild matches the pushed image, attach them.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Descriptor } from "./oci";
+import type { Descriptor, OciClient } from "./oci";
 
 export const ATTESTATION_ARTIFACT_TYPE = "application/vnd.in-toto+json";
 export const SPDX_PREDICATE = "https://spdx.dev/Document";
@@ -103,4 +103,39 @@ export function predicateLayers(attestation: ImageManifestJson): { sbom?: Descri
     sbom: attestation.layers.find((l) => type(l) === SPDX_PREDICATE),
     provenance: attestation.layers.find((l) => type(l).startsWith(SLSA_PREDICATE_PREFIX)),
   };
+}
+
+export interface AttestationRecord {
+  readonly platform: string;
+  /** The platform image described. */
+  readonly manifest: string;
+  /** The referrer manifest holding the in-toto statements. */
+  readonly attestation: string;
+  readonly sbom?: string;
+  readonly provenance?: string;
+}
+
+/**
+ * Copies the SBOM and provenance referrers of every platform image of index `digest` from `source`/`fromRepo` to
+ * `target`/`toRepo`, byte for byte (same digests), blobs first. Used by promotion: the released digests are dev's, so
+ * dev's attestations describe them exactly. Returns what the target now lists; empty when dev has none.
+ */
+export async function copyAttestations(source: OciClient, fromRepo: string, target: OciClient, toRepo: string, digest: string): Promise<AttestationRecord[]> {
+  const index = await source.getManifest(fromRepo, digest);
+  if (index === undefined) throw new Error(`${source.registry}/${fromRepo}@${digest} does not exist; nothing to promote`);
+  const subjects = (index.json.manifests ?? []).filter((d) => d.annotations?.["vnd.docker.reference.type"] !== "attestation-manifest");
+  const records: AttestationRecord[] = [];
+  for (const subject of subjects) {
+    for (const ref of await source.referrers(fromRepo, subject.digest, ATTESTATION_ARTIFACT_TYPE)) {
+      const m = await source.getManifest(fromRepo, ref.digest);
+      if (m === undefined) throw new Error(`${source.registry}/${fromRepo} lists referrer ${ref.digest} of ${subject.digest} but has no such manifest`);
+      const att = JSON.parse(m.body.toString("utf8")) as ImageManifestJson;
+      for (const d of [att.config, ...att.layers]) await target.copyBlob(toRepo, d.digest, fromRepo, source);
+      const copied = await target.putReferrer(toRepo, m.body, m.mediaType || att.mediaType);
+      if (copied !== ref.digest) throw new Error(`the copy of attestation ${ref.digest} in ${target.registry}/${toRepo} has digest ${copied}`);
+      const layers = predicateLayers(att);
+      records.push({ platform: platformOf(subject), manifest: subject.digest, attestation: copied, sbom: layers.sbom?.digest, provenance: layers.provenance?.digest });
+    }
+  }
+  return records;
 }

@@ -55,6 +55,8 @@ export interface RawSettings {
   commandProvider?: string;
   breakingChanges?: string[];
   promoteFrom?: string;
+  /** Where dev's binaries are on this machine when not at the paths dev recorded (a CI artifact); promotion only. */
+  promoteBinariesDir?: string;
   /** Mains beyond SPLAI's own (a new service before this program knows it; the benchmarks' synthetic services). */
   extraMains?: { pkg?: unknown; binary?: unknown; image?: unknown }[];
   /** Whether the secrets were given (config or environment); their values never pass through validation. */
@@ -103,6 +105,8 @@ export interface Settings {
   readonly breakingChanges: readonly string[];
   /** Stack whose images and binaries a tag release publishes instead of building (build once, promote); undefined builds. */
   readonly promoteFrom?: string;
+  /** Directory holding dev's binaries (by file name) when they are not at the paths dev recorded; undefined: those paths. */
+  readonly promoteBinariesDir?: string;
   readonly chartBaseVersion: string;
   readonly mains: readonly MainSpec[];
 }
@@ -289,6 +293,11 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
       );
   }
 
+  if (raw.promoteBinariesDir !== undefined && raw.promoteFrom === undefined)
+    problems.push(
+      `promoteBinariesDir ${q(raw.promoteBinariesDir)} is set but promoteFrom is not; it says where a promotion finds dev's binaries — set splai-release:promoteFrom or unset promoteBinariesDir`,
+    );
+
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     source,
@@ -327,6 +336,7 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     commandProvider: commandProvider as Settings["commandProvider"],
     breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
     promoteFrom: raw.promoteFrom,
+    promoteBinariesDir: raw.promoteBinariesDir === undefined ? undefined : abs(raw.promoteBinariesDir),
     chartBaseVersion,
     mains: Object.freeze([...SPLAI_MAINS, ...extras]),
   });

@@ -129,6 +129,24 @@ export class OciClient {
   }
 
   /**
+   * Makes blob `digest` of repository `from` (same registry) available in `repository`: a cross-repository mount where
+   * the registry allows it, else a download and upload. Nothing is sent when `repository` already has it.
+   */
+  async copyBlob(repository: string, digest: string, from: string, source: OciClient = this): Promise<void> {
+    if (await this.hasBlob(repository, digest)) return;
+    if (source.registry === this.registry) {
+      const q = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent(from)}`;
+      const res = await this.request("POST", `${repository}/blobs/uploads/?${q}`);
+      if (res.status === 201) return;
+      // 202: the registry opened an ordinary upload instead; it is abandoned and the blob uploaded below.
+      await res.arrayBuffer().catch(() => undefined);
+    }
+    const body = await source.getBlob(from, digest);
+    if (sha256Digest(body) !== digest) throw new RegistryError(`blob ${from}@${digest} read from ${source.registry} does not hash to its digest`);
+    await this.putBlob(repository, body);
+  }
+
+  /**
    * Manifests whose `subject` is `digest`: the OCI referrers API, or, where the registry lacks it (distribution 3.x),
    * the spec's fallback index under the tag `sha256-<hex>`.
    */

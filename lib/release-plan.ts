@@ -129,6 +129,8 @@ export interface PlannedImage {
   readonly change: Change;
   /** The pushed digest when the image stays; {@link KNOWN_AFTER_UP} when it is (re)built. */
   readonly digest: string;
+  /** A promoted image: the dev image (`repository@digest`) its tags will point at, unchanged. */
+  readonly promotedFrom?: string;
 }
 
 export interface ValueChange {
@@ -144,6 +146,8 @@ export interface ReleasePlan {
   readonly stack: string;
   /** Versions from the stack's `versions` output, known before anything is built. */
   readonly versions?: ReleaseVersions;
+  /** A promoting release (`promoteFrom`): the dev stack and build whose images and binaries it publishes, building nothing. */
+  readonly promotedFrom?: { readonly stack: string; readonly version: string; readonly sha: string };
   /** Resource counts by change, as the engine summarised the preview. */
   readonly counts: Readonly<Record<Change, number>>;
   readonly binaries: readonly { readonly file: string; readonly change: Change }[];
@@ -328,6 +332,51 @@ export function buildPlan(input: PlanInput): ReleasePlan {
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 
+  // A promotion: one Index per image and tag, grouped by repository; dev's binaries copied by one command.
+  const promotedImages = new Map<string, { tags: string[]; source?: string; change: Change }>();
+  for (const r of resources) {
+    if (r.parsed.type !== "docker-build:index:Index" || r.parsed.parentType !== "splai:release:PromotedImages") continue;
+    const inputs = r.newInputs ?? r.oldInputs ?? {};
+    const tag = str(inputs.tag) ?? "";
+    const colon = tag.lastIndexOf(":");
+    const repository = colon > tag.lastIndexOf("/") ? tag.slice(0, colon) : tag;
+    const entry = promotedImages.get(repository) ?? { tags: [], change: "same" as Change };
+    entry.tags.push(colon > tag.lastIndexOf("/") ? tag.slice(colon + 1) : KNOWN_AFTER_UP);
+    entry.source ??= Array.isArray(inputs.sources) ? str(inputs.sources[0]) : undefined;
+    if (entry.change === "same") entry.change = r.change;
+    promotedImages.set(repository, entry);
+  }
+  for (const [repository, e] of promotedImages) {
+    const at = e.source?.lastIndexOf("@") ?? -1;
+    images.push({
+      name: repository.slice(repository.lastIndexOf("/") + 1).replace(/^splai-/, ""),
+      repository,
+      tags: e.tags,
+      platforms: [],
+      change: e.change,
+      digest: at > 0 ? e.source!.slice(at + 1) : KNOWN_AFTER_UP,
+      promotedFrom: e.source,
+    });
+  }
+  images.sort((a, b) => a.name.localeCompare(b.name));
+  const copy = resources.find((r) => isCommand(r.parsed.type) && child("splai:release:PromotedBinaries", r) === "copy");
+  if (copy !== undefined) {
+    let files: unknown;
+    try {
+      files = JSON.parse(str(env(copy).FILES) ?? "[]");
+    } catch {
+      files = [];
+    }
+    if (Array.isArray(files))
+      for (const f of files as { name?: unknown }[]) if (typeof f.name === "string") binaries.push({ file: f.name, change: copy.change });
+    binaries.sort((a, b) => a.file.localeCompare(b.file));
+  }
+  const promoted = input.outputs.promotedFrom as Record<string, unknown> | undefined;
+  const promotedFrom =
+    promoted !== null && typeof promoted === "object" && str(promoted.stack) !== undefined
+      ? { stack: str(promoted.stack)!, version: str(promoted.version) ?? KNOWN_AFTER_UP, sha: str(promoted.sha) ?? KNOWN_AFTER_UP }
+      : undefined;
+
   const push = resources.find((r) => isCommand(r.parsed.type) && child("splai:release:ChartPublish", r) === "push");
   let chart: ReleasePlan["chart"];
   if (push !== undefined) {
@@ -396,6 +445,7 @@ export function buildPlan(input: PlanInput): ReleasePlan {
   return {
     stack: input.stack,
     versions: asVersions(input.outputs.versions),
+    ...(promotedFrom ? { promotedFrom } : {}),
     counts: countsOf(input.changeSummary, resources),
     binaries,
     images,
@@ -452,6 +502,13 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
         "",
       );
     }
+    if (plan.promotedFrom) {
+      const pf = plan.promotedFrom;
+      out.push(
+        `**Promotion** of ${code(pf.stack)} build ${code(pf.version)} (commit ${code(pf.sha.slice(0, 12))}): nothing is built; the release tags point at dev's image digests and dev's binaries are released.`,
+        "",
+      );
+    }
     const c = plan.counts;
     out.push(
       "| create | update | replace | delete | unchanged |",
@@ -465,7 +522,8 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
       out.push("### Images", "", "| Image | Tags | Platforms | Change | Digest |", "|---|---|---|---|---|");
       for (const i of plan.images) {
         const digest = i.digest === KNOWN_AFTER_UP ? "new, known after the build" : code(i.digest);
-        out.push(`| ${code(i.repository)} | ${i.tags.map(code).join(", ")} | ${i.platforms.join(", ")} | ${VERB[i.change]} | ${digest} |`);
+        const platforms = i.promotedFrom !== undefined ? `dev's: ${code(i.promotedFrom.slice(0, i.promotedFrom.lastIndexOf("@")))}` : i.platforms.join(", ");
+        out.push(`| ${code(i.repository)} | ${i.tags.map(code).join(", ")} | ${platforms} | ${VERB[i.change]} | ${digest} |`);
       }
       out.push("");
     }
@@ -473,6 +531,7 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
       const rebuilt = plan.binaries.filter((b) => b.change !== "same");
       out.push("### Binaries", "");
       if (rebuilt.length === 0) out.push(`All ${plan.binaries.length} binaries stay as they are.`);
+      else if (plan.promotedFrom) out.push(`${rebuilt.length} of dev's binaries are copied (checked against dev's SHA256SUMS), not built.`);
       else if (!detail.binaries || rebuilt.length === plan.binaries.length) out.push(`${rebuilt.length} of ${plan.binaries.length} binaries are built.`);
       else out.push(`${rebuilt.length} of ${plan.binaries.length} binaries are built: ${rebuilt.map((b) => code(b.file)).join(", ")}.`);
       out.push("");

@@ -4,13 +4,19 @@ import { createHash } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseChecksums, type DevBinary } from "../lib/promotion";
-import { requireEnv, runScript } from "./lib/script";
+import { optionalEnv, requireEnv, runScript } from "./lib/script";
 
 const sha256 = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
 
 async function main(): Promise<void> {
   const [stack, outDir, checksums] = [requireEnv("DEV_STACK"), resolve(requireEnv("OUT_DIR")), requireEnv("CHECKSUMS")];
-  const files = JSON.parse(requireEnv("FILES")) as DevBinary[];
+  // DEV_DIR: dev's binaries by file name in another directory (a CI artifact), instead of the paths dev recorded.
+  const devDir = optionalEnv("DEV_DIR");
+  const files = (JSON.parse(requireEnv("FILES")) as DevBinary[]).map((f) => (devDir === undefined ? f : { ...f, path: join(resolve(devDir), f.name) }));
+  const where =
+    devDir === undefined
+      ? "the dev stack's dist directory must be on this machine, or set splai-release:promoteBinariesDir (SPLAI_PROMOTE_BINARIES_DIR) to a copy of it"
+      : `splai-release:promoteBinariesDir ${devDir} must hold dev's binaries (in CI: the dev run's artifact of this commit)`;
   const sums = parseChecksums(checksums);
   const problems: string[] = [];
   for (const f of files) {
@@ -19,7 +25,7 @@ async function main(): Promise<void> {
     try {
       actual = sha256(f.path);
     } catch (e) {
-      problems.push(`${f.name}: cannot read ${f.path} (${e instanceof Error ? e.message : String(e)}); the dev stack's dist directory must be on this machine`);
+      problems.push(`${f.name}: cannot read ${f.path} (${e instanceof Error ? e.message : String(e)}); ${where}`);
       continue;
     }
     if (actual !== f.sha256) problems.push(`${f.name}: ${f.path} has sha256 ${actual}, dev built and tested ${f.sha256}`);

@@ -2,9 +2,10 @@
 import type { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { previewPlan } from "../../scripts/lib/plan-engine";
 import { platform, type Platform } from "../support/platform";
 import { releaseProject, type ReleaseProject } from "../support/project";
 
@@ -49,6 +50,8 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
       "splai-release:namespace": { value: prodNs },
       "splai-release:distDir": { value: prodDist },
       "splai-release:githubRelease": { value: "auto" },
+      // As in CI: dev's binaries arrive as an artifact in another directory than the one dev's outputs name.
+      "splai-release:promoteBinariesDir": { value: join(proj.dir, "dev-artifact") },
     });
   });
 
@@ -70,6 +73,10 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
 
   it("prod releases the tag of the same commit with dev's very digests and binaries, building nothing", async () => {
     proj.git("tag", "v0.3.0");
+    // The CI hand-over: dev's dist directory is gone from where dev wrote it; its files are in the artifact directory.
+    renameSync(proj.dist, join(proj.dir, "dev-artifact"));
+    // The release plan first (what `npm run plan -- --stack prod` shows a reviewer): the promotion, dev's digests, dev's binaries.
+    const { plan } = await previewPlan(prod);
     const started = Date.now();
     const up = await prod.up({ onOutput: log });
     process.stderr.write(`promoting prod up: ${Math.round((Date.now() - started) / 1000)}s\n`);
@@ -95,6 +102,35 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     const values = helm[0].config as Record<string, { image?: { tag?: string } }>;
     assert.equal(values.planner.image?.tag, `0.3.0@${devDigests.planner}`);
 
+    // The plan said exactly this: the promotion, each image's dev digest under 0.3.0, the 18 binaries copied, the creates.
+    assert.deepEqual(plan.promotedFrom, { stack: devStackName, version: devApp, sha: devSha });
+    assert.deepEqual(
+      Object.fromEntries(plan.images.map((i) => [i.name, i.digest])),
+      devDigests,
+      "the plan's image digests are dev's",
+    );
+    for (const i of plan.images) {
+      assert.deepEqual(i.tags, ["0.3.0"]);
+      assert.equal(i.promotedFrom, `${p.state.registry.address}/${devRepo(i.name)}@${devDigests[i.name]}`);
+    }
+    assert.equal(plan.binaries.length, 18);
+    assert.equal(plan.counts.create, up.summary.resourceChanges?.create, "the plan counted the creates the up made");
+    assert.equal(plan.chart?.version, "0.3.0");
+
+    // Supply chain: dev's SBOM and provenance referrers were copied byte for byte into the release repositories, where
+    // a consumer of prodOwner/splai-<image>:0.3.0 finds them, and the release notes list them.
+    const devAtts = dev.imageAttestations.value as Record<string, { platform: string; manifest: string; attestation: string; sbom: string }[]>;
+    const prodAtts = released.imageAttestations.value as typeof devAtts;
+    for (const i of IMAGES) {
+      assert.equal(devAtts[i].length, 2, `dev attested ${i} for both platforms`);
+      assert.deepEqual(prodAtts[i], devAtts[i], `${i}: prod lists dev's attestations`);
+      for (const a of prodAtts[i]) {
+        const listed = await p.registry.referrers(`${prodOwner}/splai-${i}`, a.manifest, "application/vnd.in-toto+json");
+        assert.ok(listed.some((r) => r.digest === a.attestation), `${i} ${a.platform}: ${a.attestation} is a referrer in ${prodOwner}/splai-${i}`);
+        assert.ok((await p.registry.getManifest(`${prodOwner}/splai-${i}`, a.attestation)) !== undefined);
+      }
+    }
+
     // Nothing built: no docker-build Image, no GoBinaries, no `go build` anywhere in the prod state.
     const state = await resources(prod);
     assert.equal(state.filter((r) => r.type === "docker-build:index:Image").length, 0, "no image built");
@@ -115,9 +151,11 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     );
     assert.equal(want.size, 18);
     for (const [name, sum] of want) assert.equal(sha256(join(prodDist, name)), sum, name);
+    assert.ok(!existsSync(proj.dist), "read from the artifact directory, not from dev's paths");
     const rel = (await (await githubRelease("v0.3.0")).json()) as { id: number; body: string; prerelease: boolean };
     assert.equal(rel.prerelease, false);
     assert.ok(rel.body.includes(`Promoted from \`${devStackName}\` build \`${devApp}\``), rel.body.slice(0, 600));
+    for (const a of prodAtts.planner) assert.ok(rel.body.includes(`${p.state.registry.address}/${prodOwner}/splai-planner@${a.attestation}`), "notes list the copied attestation");
     const assets = (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/${rel.id}/assets?per_page=100`)).json()) as {
       name: string;
       digest: string;

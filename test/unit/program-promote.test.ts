@@ -45,6 +45,13 @@ const mocks: pulumi.runtime.Mocks = {
           state.stdout = JSON.stringify({ ref: "oci://127.0.0.1:5443/splai/charts/splai", name: "splai", version: "0.3.0", digest: d("c"), alias: "latest" });
         else if (args.name === "verify-checks") state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: [] });
         else if (args.name === "github-assets") state.stdout = "[]";
+        else if (/^images-.*-attestations$/.test(args.name)) {
+          // What copy-attestations prints: dev's referrer of the amd64 image, now also in the release repository.
+          const env = unwrap<Record<string, string>>((args.inputs as { environment: unknown }).environment);
+          state.stdout = JSON.stringify({
+            attestations: [{ platform: "linux/amd64", manifest: `${env.DIGEST.slice(0, 10)}a`, attestation: d("e"), sbom: d("f"), provenance: d("9") }],
+          });
+        }
         else state.stdout = "{}";
         break;
       case "docker-build:index:Index": {
@@ -106,7 +113,7 @@ before(async () => {
   await pulumi.runtime.runInPulumiStack(async () => {
     program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
   });
-  await Promise.all(["installCommand", "releaseUrl", "promotedFrom", "verification"].map((k) => valueOf(pulumi.output(program[k]))));
+  await Promise.all(["installCommand", "releaseUrl", "promotedFrom", "verification", "imageAttestations"].map((k) => valueOf(pulumi.output(program[k]))));
 });
 
 describe("promoting release program graph", () => {
@@ -139,6 +146,24 @@ describe("promoting release program graph", () => {
     assert.equal(env.DIGEST, d("2"));
     assert.equal(env.TAG, "0.3.0");
     assert.equal(env.CONTEXT_HASH, undefined);
+  });
+
+  it("copies dev's SBOM and provenance referrers next to the release tags, after the push, and lists them in the notes", async () => {
+    const copies = recorded.filter((r) => r.type === "command:local:Command" && /^images-.*-attestations$/.test(r.name));
+    assert.equal(copies.length, 5);
+    const planner = copies.find((r) => r.name === "images-planner-attestations")!;
+    const env = unwrap<Record<string, string>>(planner.inputs.environment);
+    assert.match(String(planner.inputs.create), /scripts\/copy-attestations\.ts'$/);
+    assert.equal(env.SOURCE, "127.0.0.1:5443/splai/splai-planner");
+    assert.equal(env.DIGEST, d("2"));
+    assert.equal(env.REPOSITORY, "splai/splai-planner");
+    assert.equal(env.REQUIRE_ATTESTATIONS, "false", "attestations auto: dev may have none");
+    const atts = (await valueOf(pulumi.output(program.imageAttestations))) as Record<string, { attestation: string }[]>;
+    assert.deepEqual(Object.keys(atts).sort(), [...IMAGES].sort());
+    assert.equal(atts.planner[0].attestation, d("e"));
+    const gh = recorded.find((r) => r.type === "github:index/release:Release")!;
+    assert.match(String(gh.inputs.body), /### SBOMs and provenance/);
+    assert.ok(String(gh.inputs.body).includes(`127.0.0.1:5443/splai/splai-planner@${d("e")}`));
   });
 
   it("copies dev's binaries, checked against dev's SHA256SUMS", () => {

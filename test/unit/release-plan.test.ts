@@ -264,6 +264,36 @@ describe("a release plan from a preview", () => {
     assert.equal(p.versions, undefined, "no versions output, no versions");
     assert.equal(p.counts.create, 2, "counts from the steps when the engine gave none");
   });
+  it("reads a promoting release: dev's digests under the release tags, dev's binaries copied, nothing built", () => {
+    const PROMOTED = "splai:release:PromotedImages";
+    const dev = `${REG}/splai-planner@${d("c")}`;
+    const p = buildPlan({
+      stack: "prod",
+      outputs: { promotedFrom: { stack: "org/splai-release/dev", version: "0.0.0-main-2222222", sha: "2222222aaaabbbb", digests: { planner: d("c") } } },
+      steps: [
+        step("same", undefined, PROMOTED, "images"),
+        step("same", undefined, "splai:release:PromotedBinaries", "binaries"),
+        step("create", PROMOTED, "docker-build:index:Index", "images-planner", { new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:0.3.0` } } }),
+        step("create", PROMOTED, "docker-build:index:Index", "images-planner-1", { new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:stable` } } }),
+        step("create", PROMOTED, CMD, "images-planner-immutable", { new: { inputs: { environment: {} } } }),
+        step("create", "splai:release:PromotedBinaries", CMD, "binaries-copy", {
+          new: { inputs: { environment: { FILES: JSON.stringify([{ name: "splaictl-linux-amd64" }, { name: "splai-planner-linux-amd64" }]) } } },
+        }),
+      ],
+    });
+    assert.deepEqual(p.promotedFrom, { stack: "org/splai-release/dev", version: "0.0.0-main-2222222", sha: "2222222aaaabbbb" });
+    assert.deepEqual(p.images, [
+      { name: "planner", repository: `${REG}/prod/splai-planner`, tags: ["0.3.0", "stable"], platforms: [], change: "create", digest: d("c"), promotedFrom: dev },
+    ]);
+    assert.deepEqual(p.binaries, [
+      { file: "splai-planner-linux-amd64", change: "create" },
+      { file: "splaictl-linux-amd64", change: "create" },
+    ]);
+    const md = renderMarkdown(p);
+    assert.ok(md.includes("**Promotion** of `org/splai-release/dev` build `0.0.0-main-2222222` (commit `2222222aaaab`): nothing is built"), md);
+    assert.ok(md.includes(`| \`${REG}/prod/splai-planner\` | \`0.3.0\`, \`stable\` | dev's: \`${REG}/splai-planner\` | create | \`${d("c")}\` |`), md);
+    assert.ok(md.includes("2 of dev's binaries are copied (checked against dev's SHA256SUMS), not built."), md);
+  });
   it("a first release diffs the values against nothing, and an unknown values document is one line", () => {
     assert.deepEqual(diffValues(undefined, UNKNOWN), [{ path: "(all values)", before: undefined, after: KNOWN_AFTER_UP }]);
     assert.deepEqual(diffValues({ a: { token: "x" } }, { a: { token: "y" } }), [], "a changed credential shows no change it could leak");

@@ -185,6 +185,21 @@ describe("ci/github workflows", () => {
     assert.equal(wf["release-plan.yml"].permissions?.contents, "read");
   });
 
+  it("hand dev's binaries of a commit to a promoting prod release, at the path its plan and its up both name", () => {
+    const upload = wf["release-dev.yml"].jobs.release.steps.find((s) => s.name === "Keep the binaries for promotion")!;
+    assert.equal(upload.with?.name, "splai-binaries-${{ github.sha }}");
+    assert.equal(upload.with?.path, "splai/dist/release/", "dev's distDir: <source>/dist/release with source ../splai");
+    const prod = wf["release-prod.yml"].jobs;
+    const fetch = prod.release.steps.find((s) => s.name === "Fetch dev's binaries of this commit")!;
+    assert.equal(fetch.if, "vars.SPLAI_PROMOTE == 'true'");
+    assert.match(fetch.run!, /gh run list .*--commit "\$GITHUB_SHA" --status success/);
+    assert.match(fetch.run!, /--name "splai-binaries-\$GITHUB_SHA" --dir "\$RUNNER_TEMP\/dev-binaries"/);
+    assert.equal(prod.release.permissions?.actions, "read");
+    const dir = "${{ runner.temp }}/dev-binaries";
+    assert.equal(prod.release.steps.find(isUp)!.env?.SPLAI_PROMOTE_BINARIES_DIR, dir);
+    assert.equal(prod.plan.steps.find((s) => s.name === "Release plan")!.env?.SPLAI_PROMOTE_BINARIES_DIR, dir, "the saved plan has the same input");
+  });
+
   it("take the ref, commit and build number from CI's variables on pushes, as lib/gitref.ts reads them", () => {
     for (const f of ["release-dev.yml", "release-prod.yml"]) {
       const runs = allJobs()
