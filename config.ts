@@ -92,7 +92,8 @@ export function loadConfig(): ReleaseConfig {
     extraMains: cfg.getObject<RawSettings["extraMains"]>("extraMains"),
     promoteFrom: str(cfg, "promoteFrom"),
     // CI sets SPLAI_PROMOTE_BINARIES_DIR on every release job; it matters only to a stack that promotes.
-    promoteBinariesDir: str(cfg, "promoteBinariesDir") ?? (str(cfg, "promoteFrom") === undefined ? undefined : nonEmpty(process.env.SPLAI_PROMOTE_BINARIES_DIR)),
+    promoteBinariesDir:
+      str(cfg, "promoteBinariesDir") ?? (str(cfg, "promoteFrom") === undefined ? undefined : nonEmpty(process.env.SPLAI_PROMOTE_BINARIES_DIR)),
     hasRegistryPassword: registryPassword !== undefined,
     hasGithubToken: githubToken !== undefined,
   };

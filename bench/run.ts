@@ -197,10 +197,7 @@ async function engineFloor(p: Platform): Promise<number[]> {
   const state = join(dir, "state");
   mkdirSync(state);
   try {
-    writeFileSync(
-      join(dir, "Pulumi.yaml"),
-      "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n    tsconfig: tsconfig.json\n",
-    );
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n    tsconfig: tsconfig.json\n");
     // Its own package.json: without one the language host would run the nearest one's main, this project's index.ts.
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "splai-floor", main: "index.ts" }));
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ extends: join(repoRoot, "tsconfig.pulumi.json"), include: ["index.ts"] }));

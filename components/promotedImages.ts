@@ -102,7 +102,9 @@ export class PromotedImages extends pulumi.ComponentResource {
               { parent: this, dependsOn: pushed },
               args.commandBackend ?? "plugin",
             );
-      const attestations = copied ? copied.stdout.apply((out) => (JSON.parse(out) as { attestations: Attestation[] }).attestations) : pulumi.output([] as Attestation[]);
+      const attestations = copied
+        ? copied.stdout.apply((out) => (JSON.parse(out) as { attestations: Attestation[] }).attestations)
+        : pulumi.output([] as Attestation[]);
       published[image] = pulumi.all([source.digest, attestations, pulumi.all(pushed.map((p) => p.ref))]).apply(([digest, atts, refs]): PublishedImage => {
         for (const ref of refs) {
           if (!ref.endsWith(`@${digest}`))

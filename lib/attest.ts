@@ -134,7 +134,13 @@ export async function copyAttestations(source: OciClient, fromRepo: string, targ
       const copied = await target.putReferrer(toRepo, m.body, m.mediaType || att.mediaType);
       if (copied !== ref.digest) throw new Error(`the copy of attestation ${ref.digest} in ${target.registry}/${toRepo} has digest ${copied}`);
       const layers = predicateLayers(att);
-      records.push({ platform: platformOf(subject), manifest: subject.digest, attestation: copied, sbom: layers.sbom?.digest, provenance: layers.provenance?.digest });
+      records.push({
+        platform: platformOf(subject),
+        manifest: subject.digest,
+        attestation: copied,
+        sbom: layers.sbom?.digest,
+        provenance: layers.provenance?.digest,
+      });
     }
   }
   return records;

@@ -104,11 +104,7 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
 
     // The plan said exactly this: the promotion, each image's dev digest under 0.3.0, the 18 binaries copied, the creates.
     assert.deepEqual(plan.promotedFrom, { stack: devStackName, version: devApp, sha: devSha });
-    assert.deepEqual(
-      Object.fromEntries(plan.images.map((i) => [i.name, i.digest])),
-      devDigests,
-      "the plan's image digests are dev's",
-    );
+    assert.deepEqual(Object.fromEntries(plan.images.map((i) => [i.name, i.digest])), devDigests, "the plan's image digests are dev's");
     for (const i of plan.images) {
       assert.deepEqual(i.tags, ["0.3.0"]);
       assert.equal(i.promotedFrom, `${p.state.registry.address}/${devRepo(i.name)}@${devDigests[i.name]}`);
@@ -126,7 +122,10 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
       assert.deepEqual(prodAtts[i], devAtts[i], `${i}: prod lists dev's attestations`);
       for (const a of prodAtts[i]) {
         const listed = await p.registry.referrers(`${prodOwner}/splai-${i}`, a.manifest, "application/vnd.in-toto+json");
-        assert.ok(listed.some((r) => r.digest === a.attestation), `${i} ${a.platform}: ${a.attestation} is a referrer in ${prodOwner}/splai-${i}`);
+        assert.ok(
+          listed.some((r) => r.digest === a.attestation),
+          `${i} ${a.platform}: ${a.attestation} is a referrer in ${prodOwner}/splai-${i}`,
+        );
         assert.ok((await p.registry.getManifest(`${prodOwner}/splai-${i}`, a.attestation)) !== undefined);
       }
     }
@@ -155,7 +154,8 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     const rel = (await (await githubRelease("v0.3.0")).json()) as { id: number; body: string; prerelease: boolean };
     assert.equal(rel.prerelease, false);
     assert.ok(rel.body.includes(`Promoted from \`${devStackName}\` build \`${devApp}\``), rel.body.slice(0, 600));
-    for (const a of prodAtts.planner) assert.ok(rel.body.includes(`${p.state.registry.address}/${prodOwner}/splai-planner@${a.attestation}`), "notes list the copied attestation");
+    for (const a of prodAtts.planner)
+      assert.ok(rel.body.includes(`${p.state.registry.address}/${prodOwner}/splai-planner@${a.attestation}`), "notes list the copied attestation");
     const assets = (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/${rel.id}/assets?per_page=100`)).json()) as {
       name: string;
       digest: string;

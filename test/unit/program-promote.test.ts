@@ -51,8 +51,7 @@ const mocks: pulumi.runtime.Mocks = {
           state.stdout = JSON.stringify({
             attestations: [{ platform: "linux/amd64", manifest: `${env.DIGEST.slice(0, 10)}a`, attestation: d("e"), sbom: d("f"), provenance: d("9") }],
           });
-        }
-        else state.stdout = "{}";
+        } else state.stdout = "{}";
         break;
       case "docker-build:index:Index": {
         // What the registry answers: the tag with the digest of the one source index.
@@ -158,7 +157,7 @@ describe("promoting release program graph", () => {
     assert.equal(env.DIGEST, d("2"));
     assert.equal(env.REPOSITORY, "splai/splai-planner");
     assert.equal(env.REQUIRE_ATTESTATIONS, "false", "attestations auto: dev may have none");
-    const atts = (await valueOf(pulumi.output(program.imageAttestations))) as Record<string, { attestation: string }[]>;
+    const atts = await valueOf(program.imageAttestations as pulumi.Output<Record<string, { attestation: string }[]>>);
     assert.deepEqual(Object.keys(atts).sort(), [...IMAGES].sort());
     assert.equal(atts.planner[0].attestation, d("e"));
     const gh = recorded.find((r) => r.type === "github:index/release:Release")!;

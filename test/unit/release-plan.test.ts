@@ -274,7 +274,9 @@ describe("a release plan from a preview", () => {
         step("same", undefined, PROMOTED, "images"),
         step("same", undefined, "splai:release:PromotedBinaries", "binaries"),
         step("create", PROMOTED, "docker-build:index:Index", "images-planner", { new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:0.3.0` } } }),
-        step("create", PROMOTED, "docker-build:index:Index", "images-planner-1", { new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:stable` } } }),
+        step("create", PROMOTED, "docker-build:index:Index", "images-planner-1", {
+          new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:stable` } },
+        }),
         step("create", PROMOTED, CMD, "images-planner-immutable", { new: { inputs: { environment: {} } } }),
         step("create", "splai:release:PromotedBinaries", CMD, "binaries-copy", {
           new: { inputs: { environment: { FILES: JSON.stringify([{ name: "splaictl-linux-amd64" }, { name: "splai-planner-linux-amd64" }]) } } },
@@ -283,7 +285,15 @@ describe("a release plan from a preview", () => {
     });
     assert.deepEqual(p.promotedFrom, { stack: "org/splai-release/dev", version: "0.0.0-main-2222222", sha: "2222222aaaabbbb" });
     assert.deepEqual(p.images, [
-      { name: "planner", repository: `${REG}/prod/splai-planner`, tags: ["0.3.0", "stable"], platforms: [], change: "create", digest: d("c"), promotedFrom: dev },
+      {
+        name: "planner",
+        repository: `${REG}/prod/splai-planner`,
+        tags: ["0.3.0", "stable"],
+        platforms: [],
+        change: "create",
+        digest: d("c"),
+        promotedFrom: dev,
+      },
     ]);
     assert.deepEqual(p.binaries, [
       { file: "splai-planner-linux-amd64", change: "create" },
