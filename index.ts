@@ -263,12 +263,14 @@ export const releaseImages = images.images.apply((m) =>
   Object.fromEntries(Object.entries(m).map(([k, i]) => [k, { repository: i.repository, digest: i.digest, tags: i.tags }])),
 );
 export const releaseBinaries = binaries.binaries.apply((bs) => ({ dir: s.distDir, checksumsPath: binaries.checksumsPath, files: bs }));
+// From the checked dev outputs alone, so a preview (the release plan) knows it too; PromotedImages fails the update if a
+// pushed tag does not resolve to these digests.
 export const promotedFrom = promotion
-  ? pulumi.all([promotion, images.images]).apply(([p, imgs]) => ({
+  ? promotion.apply((p) => ({
       stack: p.stack,
       version: p.version,
       sha: p.sha,
-      digests: Object.fromEntries(Object.entries(imgs).map(([k, i]) => [k, i.digest])),
+      digests: Object.fromEntries(Object.entries(p.images).map(([k, i]) => [k, i.digest])),
     }))
   : "not promoted (splai-release:promoteFrom is not set): built from source";
 export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
