@@ -200,6 +200,23 @@ describe("ci/github workflows", () => {
     assert.equal(prod.plan.steps.find((s) => s.name === "Release plan")!.env?.SPLAI_PROMOTE_BINARIES_DIR, dir, "the saved plan has the same input");
   });
 
+  it("on a pull request, say why a promoting prod has no plan yet instead of failing its preview", () => {
+    const plan = wf["release-plan.yml"].jobs.plan.steps.find((s) => s.id === "plan")!;
+    assert.equal(plan.env?.PROMOTE, "${{ vars.SPLAI_PROMOTE }}");
+    const dir = mkdtempSync(join(tmp, "promote-plan-"));
+    const summary = join(dir, "summary.md");
+    // The step's script as the runner runs it, with the promoting prod of a pull request.
+    const r = spawnSync("bash", ["-e", "-c", plan.run!], {
+      env: { PATH: "/usr/bin:/bin", STACK: "prod", TARGET: "next-tag", PROMOTE: "true", RUNNER_TEMP: dir, GITHUB_STEP_SUMMARY: summary },
+      encoding: "utf8",
+    });
+    assert.equal(r.status, 0, r.stderr);
+    const md = readFileSync(join(dir, "plan", "prod.md"), "utf8");
+    assert.match(md, /^## Release plan for stack `prod`\n\n`prod` promotes \(`splai-release:promoteFrom`\)/);
+    assert.match(md, /prod's plan is made, and approved, when the tag is pushed/);
+    assert.equal(readFileSync(summary, "utf8"), md, "and it is the job summary (the comment step posts the same file)");
+  });
+
   it("take the ref, commit and build number from CI's variables on pushes, as lib/gitref.ts reads them", () => {
     for (const f of ["release-dev.yml", "release-prod.yml"]) {
       const runs = allJobs()
