@@ -6,6 +6,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import * as YAML from "yaml";
+import { fileBackendUrl } from "../scripts/lib/backend";
 import { info, runMain, UserError } from "../scripts/lib/log";
 import { repoRoot } from "../scripts/lib/paths";
 import { platformEnv, requirePlatform } from "../scripts/lib/platform-state";
@@ -202,7 +203,7 @@ async function engineFloor(p: Platform): Promise<number[]> {
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "splai-floor", main: "index.ts" }));
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ extends: join(repoRoot, "tsconfig.pulumi.json"), include: ["index.ts"] }));
     writeFileSync(join(dir, "index.ts"), 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n');
-    const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "floor" };
+    const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(state), PULUMI_CONFIG_PASSPHRASE: "floor" };
     const stack = await LocalWorkspace.createStack({ stackName: "floor", workDir: dir }, { envVars });
     await timed(stack, "up");
     const runs: number[] = [];

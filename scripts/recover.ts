@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { hostname, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { repairSidecars } from "./lib/backend";
 import { info, runMain, UserError } from "./lib/log";
 import { repoRoot } from "./lib/paths";
 
@@ -47,7 +48,7 @@ interface LockFile {
 
 /** Lock files of a file:// backend for this stack (`.pulumi/locks/**\/<stack>/*.json`). */
 function fileLocks(backendUrl: string, stack: string): LockFile[] {
-  const root = join(backendUrl.startsWith("file://") ? fileURLToPath(backendUrl) : backendUrl, ".pulumi", "locks");
+  const root = join(fileURLToPath(backendUrl), ".pulumi", "locks");
   const short = stack.split("/").pop()!;
   const found: LockFile[] = [];
   const walk = (dir: string): void => {
@@ -78,6 +79,13 @@ runMain(async () => {
   const o = parseArgs(process.argv.slice(2));
   const backend = process.env.PULUMI_BACKEND_URL ?? (JSON.parse(pulumi(o, ["whoami", "--json"], true)) as { url?: string }).url ?? "";
   info("recover", `stack ${o.stack} on ${backend}`);
+
+  // 0. Metadata sidecars a killed CLI left truncated (backends created without metadata=skip): while one is empty, every
+  // command, `cancel` included, fails with `failed to load checkpoint: EOF`.
+  if (backend.startsWith("file://")) {
+    const removed = repairSidecars(fileURLToPath(backend));
+    if (removed.length) info("recover", `removed ${removed.length} truncated metadata sidecar(s): ${removed.join(", ")}`);
+  }
 
   // 1. The lock. A lock whose process still runs means the update is not interrupted: refuse rather than race it.
   if (backend.startsWith("file://")) {

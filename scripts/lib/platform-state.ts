@@ -2,6 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileBackendUrl } from "./backend";
 import { UserError } from "./log";
 import { platformDir } from "./paths";
 import type { ProcRecord } from "./procs";
@@ -89,7 +90,7 @@ export function initState(dir = platformDir): PlatformState {
     sbomGenerator: `127.0.0.1:${ports.registry}/platform/sbom-scanner:${toolVersion("sbom-scanner")}`,
     // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
     // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.
-    pulumi: { backend: `file://${join(dir, "pulumi")}`, passphrase: LOCAL_PASSPHRASE },
+    pulumi: { backend: fileBackendUrl(join(dir, "pulumi")), passphrase: LOCAL_PASSPHRASE },
     ca: join(dir, "pki", "ca.pem"),
     nodes: old?.nodes ?? ["kwok-node-0", "kwok-node-1"],
     node: {

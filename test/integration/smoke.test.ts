@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { fileBackendUrl } from "../../scripts/lib/backend";
 import { pulumiHome, repoRoot } from "../../scripts/lib/paths";
 import { eventually, platform, type Platform } from "../support/platform";
 
@@ -103,7 +104,7 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
     mkdirSync(join(work, "state"));
     stack = await LocalWorkspace.createStack(
       { stackName: id, workDir: project },
-      { envVars: { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${join(work, "state")}`, PULUMI_CONFIG_PASSPHRASE: "smoke" } },
+      { envVars: { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(join(work, "state")), PULUMI_CONFIG_PASSPHRASE: "smoke" } },
     );
     await stack.setAllConfig({
       context: { value: join(work, "ctx") },

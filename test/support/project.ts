@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileBackendUrl } from "../../scripts/lib/backend";
 import { repoRoot } from "../../scripts/lib/paths";
 import type { Platform } from "./platform";
 
@@ -80,7 +81,7 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     "splai-release:helmTimeout": { value: "180" },
     "splai-release:helmValues": { value: JSON.stringify({ postgresql: { enabled: false }, redis: { enabled: false }, minio: { enabled: false } }) },
   };
-  const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: `file://${state}`, PULUMI_CONFIG_PASSPHRASE: "e2e", ...(opts.env ?? {}) };
+  const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(state), PULUMI_CONFIG_PASSPHRASE: "e2e", ...(opts.env ?? {}) };
   const newStack = async (name: string, config: ConfigMap): Promise<Stack> => {
     const st = await LocalWorkspace.createStack({ stackName: name, workDir: program }, { envVars });
     await st.setAllConfig({ ...baseConfig, ...config });
