@@ -3,7 +3,7 @@
 import { LocalWorkspace, type EngineEvent, type OutputMap } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -272,6 +272,12 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     });
     await new Promise((r) => cli.on("close", r));
     transcript.push(text);
+    // The backend writes no metadata sidecars (metadata=skip): none can be left truncated by the kill.
+    assert.deepEqual(
+      readdirSync(join(proj.dir, "state", ".pulumi"), { recursive: true }).filter((f) => String(f).endsWith(".attrs")),
+      [],
+      "no .attrs sidecar in the state",
+    );
     // (A preview takes no lock; an update does, and is refused at once.)
     await assert.rejects(proj.stack.up(), /the stack is currently locked by 1 lock/, "the killed update left its lock");
 
