@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".state/**", "bin/**", "test/fixtures/**", "**/*.mjs", "toolchain/**/*.js"] },
+  { ignores: ["node_modules/**", ".state/**", "bin/**", "test/fixtures/**", "**/*.mjs", "toolchain/**/*.js", "program.js"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

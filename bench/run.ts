@@ -198,10 +198,11 @@ async function engineFloor(p: Platform): Promise<number[]> {
   const state = join(dir, "state");
   mkdirSync(state);
   try {
-    writeFileSync(join(dir, "Pulumi.yaml"), "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n    tsconfig: tsconfig.json\n");
-    // Its own package.json: without one the language host would run the nearest one's main, this project's index.ts.
-    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "splai-floor", main: "index.ts" }));
-    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify({ extends: join(repoRoot, "tsconfig.pulumi.json"), include: ["index.ts"] }));
+    // Run the way this project runs: program.js loads TypeScript through tsx's require hook (see there).
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
+    // Its own package.json: without one the language host would run the nearest one's main, this project's program.
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "splai-floor", main: "program.js" }));
+    writeFileSync(join(dir, "program.js"), 'require("tsx/cjs");\nmodule.exports = require("./index.ts");\n');
     writeFileSync(join(dir, "index.ts"), 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n');
     const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(state), PULUMI_CONFIG_PASSPHRASE: "floor" };
     const stack = await LocalWorkspace.createStack({ stackName: "floor", workDir: dir }, { envVars });

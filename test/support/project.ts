@@ -20,7 +20,7 @@ export interface ReleaseProject {
   cleanup(): Promise<void>;
 }
 
-const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json", "tsconfig.pulumi.json"];
+const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json", "program.js"];
 
 /** `git -C dir …` with a fixed author and committer (`<who>@example.invalid`), returning trimmed stdout. */
 export function gitIn(dir: string, who: string): (...args: string[]) => string {
