@@ -1,11 +1,11 @@
 // `npm run recover -- --stack <name> [--cwd <dir>] [--up]`: after an update was interrupted (killed CLI, lost CI runner),
 // clear the stale lock, list and clear the pending operations, and with --up converge again.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { repairSidecars } from "./lib/backend";
+import { filesUnder, repairSidecars } from "./lib/backend";
 import { info, runMain, UserError } from "./lib/log";
 import { repoRoot } from "./lib/paths";
 
@@ -50,20 +50,12 @@ interface LockFile {
 function fileLocks(backendUrl: string, stack: string): LockFile[] {
   const root = join(fileURLToPath(backendUrl), ".pulumi", "locks");
   const short = stack.split("/").pop()!;
-  const found: LockFile[] = [];
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir)) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith(".json") && basename(dir) === short) {
-        const l = JSON.parse(readFileSync(p, "utf8")) as { pid: number; hostname: string };
-        found.push({ path: p, pid: l.pid, hostname: l.hostname });
-      }
-    }
-  };
-  walk(root);
-  return found;
+  return filesUnder(root)
+    .filter((p) => p.endsWith(".json") && basename(dirname(p)) === short)
+    .map((p) => {
+      const l = JSON.parse(readFileSync(p, "utf8")) as { pid: number; hostname: string };
+      return { path: p, pid: l.pid, hostname: l.hostname };
+    });
 }
 
 function alive(pid: number): boolean {

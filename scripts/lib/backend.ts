@@ -18,26 +18,27 @@ export function fileBackendUrl(dir: string): string {
  */
 export function repairSidecars(root: string): string[] {
   const removed: string[] = [];
-  const walk = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const e of readdirSync(dir)) {
-      const p = join(dir, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (e.endsWith(".attrs")) {
-        let ok: boolean;
-        try {
-          const v = JSON.parse(readFileSync(p, "utf8")) as unknown;
-          ok = v !== null && typeof v === "object";
-        } catch {
-          ok = false;
-        }
-        if (!ok) {
-          rmSync(p, { force: true });
-          removed.push(relative(root, p));
-        }
-      }
+  for (const p of filesUnder(join(root, ".pulumi")).filter((f) => f.endsWith(".attrs"))) {
+    let ok: boolean;
+    try {
+      const v = JSON.parse(readFileSync(p, "utf8")) as unknown;
+      ok = v !== null && typeof v === "object";
+    } catch {
+      ok = false;
     }
-  };
-  walk(join(root, ".pulumi"));
+    if (!ok) {
+      rmSync(p, { force: true });
+      removed.push(relative(root, p));
+    }
+  }
   return removed.sort();
+}
+
+/** Every file below `dir` (none when it does not exist), as paths. */
+export function filesUnder(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((e) => {
+    const p = join(dir, e);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
 }
