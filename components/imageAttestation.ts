@@ -1,5 +1,6 @@
 // ImageAttestation: BuildKit's SBOM (SPDX) and SLSA provenance for one pushed image, attached to each platform image as OCI referrers.
 import * as pulumi from "@pulumi/pulumi";
+import type { AttestationRecord } from "../lib/attest";
 import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
 
 export interface ImageAttestationArgs {
@@ -23,17 +24,8 @@ export interface ImageAttestationArgs {
   readonly registryPassword: pulumi.Input<string>;
 }
 
-export interface Attestation {
-  readonly platform: string;
-  /** Platform image the attestation describes. */
-  readonly manifest: string;
-  /** Referrer manifest holding the in-toto statements. */
-  readonly attestation: string;
-  /** Blob digest of the SPDX SBOM statement. */
-  readonly sbom?: string;
-  /** Blob digest of the SLSA provenance statement. */
-  readonly provenance?: string;
-}
+/** One platform image's SBOM and provenance referrer (lib/attest.ts). */
+export type Attestation = AttestationRecord;
 
 export class ImageAttestation extends pulumi.ComponentResource {
   public readonly attestations: pulumi.Output<Attestation[]>;

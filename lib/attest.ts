@@ -105,14 +105,23 @@ export function predicateLayers(attestation: ImageManifestJson): { sbom?: Descri
   };
 }
 
+/** One platform image's attestation as the stack outputs and the release notes list it. */
 export interface AttestationRecord {
   readonly platform: string;
   /** The platform image described. */
   readonly manifest: string;
   /** The referrer manifest holding the in-toto statements. */
   readonly attestation: string;
+  /** Blob digest of the SPDX SBOM statement. */
   readonly sbom?: string;
+  /** Blob digest of the SLSA provenance statement. */
   readonly provenance?: string;
+}
+
+/** The record of attestation manifest `att`, pushed as `attestation`, describing platform image `manifest`. */
+export function attestationRecord(platform: string, manifest: string, attestation: string, att: ImageManifestJson): AttestationRecord {
+  const layers = predicateLayers(att);
+  return { platform, manifest, attestation, sbom: layers.sbom?.digest, provenance: layers.provenance?.digest };
 }
 
 /**
@@ -133,14 +142,7 @@ export async function copyAttestations(source: OciClient, fromRepo: string, targ
       for (const d of [att.config, ...att.layers]) await target.copyBlob(toRepo, d.digest, fromRepo, source);
       const copied = await target.putReferrer(toRepo, m.body, m.mediaType || att.mediaType);
       if (copied !== ref.digest) throw new Error(`the copy of attestation ${ref.digest} in ${target.registry}/${toRepo} has digest ${copied}`);
-      const layers = predicateLayers(att);
-      records.push({
-        platform: platformOf(subject),
-        manifest: subject.digest,
-        attestation: copied,
-        sbom: layers.sbom?.digest,
-        provenance: layers.provenance?.digest,
-      });
+      records.push(attestationRecord(platformOf(subject), subject.digest, copied, att));
     }
   }
   return records;

@@ -6,19 +6,9 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { OciLayout, planAttestations, predicateLayers, referrerManifest, type ImageManifestJson } from "../lib/attest";
+import { attestationRecord, OciLayout, planAttestations, referrerManifest, type AttestationRecord, type ImageManifestJson } from "../lib/attest";
 import { OciClient } from "../lib/oci";
 import { optionalEnv, requireEnv, runScript } from "./lib/script";
-
-interface AttestationRecord {
-  platform: string;
-  /** The platform image described. */
-  manifest: string;
-  /** The referrer manifest holding both statements. */
-  attestation: string;
-  sbom?: string;
-  provenance?: string;
-}
 
 async function main(): Promise<void> {
   const registry = requireEnv("REGISTRY");
@@ -98,14 +88,7 @@ async function main(): Promise<void> {
       for (const d of [att.config, ...att.layers]) await client.putBlob(repository, layout.blob(d.digest));
       const body = referrerManifest(att, p.subject);
       const pushedDigest = await client.putReferrer(repository, body, att.mediaType);
-      const layers = predicateLayers(att);
-      records.push({
-        platform: p.platform,
-        manifest: p.subject.digest,
-        attestation: pushedDigest,
-        sbom: layers.sbom?.digest,
-        provenance: layers.provenance?.digest,
-      });
+      records.push(attestationRecord(p.platform, p.subject.digest, pushedDigest, att));
       process.stderr.write(`${p.platform}: attestation ${pushedDigest} -> ${p.subject.digest}\n`);
     }
     process.stdout.write(`${JSON.stringify({ image, attestations: records })}\n`);
