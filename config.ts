@@ -32,10 +32,15 @@ function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v === "" ? undefined : v;
 }
 
-/** Negative numbers are the declared "unset" default of optional numbers. */
-function num(cfg: pulumi.Config, key: string): number | undefined {
-  const v = cfg.getNumber(key);
-  return v === undefined || v < 0 ? undefined : v;
+/** An optional whole number: "" (the declared default) is unset; anything else is passed on for validation, as a number when it is one. */
+function int(cfg: pulumi.Config, key: string): number | string | undefined {
+  const v = str(cfg, key);
+  return v === undefined ? undefined : /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+}
+
+function intFromEnv(name: string): number | string | undefined {
+  const v = nonEmpty(process.env[name]);
+  return v === undefined ? undefined : /^-?\d+$/.test(v.trim()) ? Number(v) : v;
 }
 
 /** `true`/`false`, or `auto` (the declared default) meaning "decided by the release mode". */
@@ -46,7 +51,25 @@ function tristate(cfg: pulumi.Config, key: string): boolean | undefined {
   throw new ConfigError([`${key} '${v}' is not accepted; use true, false or auto`]);
 }
 
+/**
+ * The stack's release config, or a refusal printed as its message alone: the engine prints a `RunError` without the
+ * "unhandled exception" banner, class name and stack trace it gives any other error.
+ */
 export function loadConfig(): ReleaseConfig {
+  try {
+    return readConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
+/** Refuses the run with config problems found outside the loader, printed like the loader's. */
+export function refuseConfig(problems: string[]): never {
+  throw new pulumi.RunError(new ConfigError(problems).message);
+}
+
+function readConfig(): ReleaseConfig {
   const cfg = new pulumi.Config("splai-release");
   const registryPassword = secretFrom(cfg, "registryPassword", "SPLAI_REGISTRY_PASSWORD");
   const githubToken = secretFrom(cfg, "githubToken", "GITHUB_TOKEN");
@@ -61,7 +84,7 @@ export function loadConfig(): ReleaseConfig {
     // `npm run plan -- --ref` and the CI workflows do; CI's own ref variables come after it (lib/gitref.ts).
     ref: str(cfg, "ref") ?? nonEmpty(process.env.SPLAI_RELEASE_REF),
     sha: str(cfg, "sha"),
-    buildNumber: num(cfg, "buildNumber") ?? (process.env.SPLAI_BUILD_NUMBER ? Number(process.env.SPLAI_BUILD_NUMBER) : undefined),
+    buildNumber: int(cfg, "buildNumber") ?? intFromEnv("SPLAI_BUILD_NUMBER"),
     registry: str(cfg, "registry"),
     owner: str(cfg, "owner"),
     // CI passes unset variables as empty strings; empty means unset here too.
@@ -71,9 +94,10 @@ export function loadConfig(): ReleaseConfig {
     baseImage: str(cfg, "baseImage"),
     attestations: tristate(cfg, "attestations"),
     sbomGenerator: str(cfg, "sbomGenerator") ?? nonEmpty(process.env.SPLAI_SBOM_GENERATOR),
-    sourceDateEpoch: num(cfg, "sourceDateEpoch"),
+    sourceDateEpoch: int(cfg, "sourceDateEpoch"),
     dockerfiles: cfg.getObject<Record<string, string>>("dockerfiles"),
     namespace: str(cfg, "namespace"),
+    releaseName: str(cfg, "releaseName"),
     kubeconfig: str(cfg, "kubeconfig") ?? process.env.KUBECONFIG,
     kubeContext: str(cfg, "kubeContext"),
     deploy: cfg.getBoolean("deploy"),

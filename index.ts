@@ -10,12 +10,13 @@ import { ReleaseGuard } from "./components/releaseGuard";
 import { ServiceImages } from "./components/serviceImages";
 import { SplaiDeployment } from "./components/splaiDeployment";
 import { Verification } from "./components/verification";
-import { loadConfig } from "./config";
+import { loadConfig, refuseConfig } from "./config";
 import { builderEndpoint, buildxConfigDir, ensureRemoteBuilder } from "./lib/buildx";
-import { ConfigError } from "./lib/config";
 import { chartValueKeys, parseTarget } from "./lib/layout";
 import { helmCommand, releaseNotes } from "./lib/notes";
+import { helmStatus } from "./lib/helm-status";
 import { promotionVerdict, REFUSED_SOURCE, type DevStackOutputs } from "./lib/promotion";
+import { ownsRelease, releaseDescription, releaseNameProblem } from "./lib/rollback";
 
 const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;
@@ -27,7 +28,7 @@ const builder = s.builderEndpoints.length > 0 && s.promoteFrom === undefined ? e
 const buildkitAddr = s.builderEndpoints[0] ?? (builder === undefined ? undefined : builderEndpoint(builder));
 // A promotion builds nothing: it copies dev's attestations instead (PromotedImages).
 if (s.attestations === true && buildkitAddr === undefined && s.promoteFrom === undefined) {
-  throw new ConfigError([
+  refuseConfig([
     `attestations is true but the BuildKit address of builder '${builder ?? "(default)"}' is unknown (no buildx instance file in ${buildxConfigDir()}); set splai-release:builderEndpoints or attestations auto/false`,
   ]);
 }
@@ -55,15 +56,34 @@ const verdict = devStack
       )
   : undefined;
 const promotion = verdict?.apply((x) => x.source ?? REFUSED_SOURCE);
+// Checks that must pass before anything is built or pushed. Every resource from here on, children included, waits for
+// them before it reads any input: a refusal registers nothing, changes nothing, and is reported once, as it is.
+const gates: pulumi.Output<pulumi.Resource>[] = [];
 if (verdict) {
-  // Every resource from here on, children included, waits for the verdict before it reads any input: a refused
-  // promotion registers nothing, changes nothing, and is reported once, as it is.
-  const gate = verdict.apply((x) => {
-    // Shown as the message alone, like a config error: the problem is the dev stack, not this program.
-    if (x.refusal !== undefined) throw new pulumi.RunError(x.refusal);
-    return devStack!;
-  });
-  pulumi.runtime.registerStackTransformation((r) => ({ props: r.props, opts: pulumi.mergeOptions(r.opts, { dependsOn: gate }) }));
+  gates.push(
+    verdict.apply((x) => {
+      // Shown as the message alone, like a config error: the problem is the dev stack, not this program.
+      if (x.refusal !== undefined) throw new pulumi.RunError(x.refusal);
+      return devStack!;
+    }),
+  );
+}
+// The Helm release name must be free in the namespace, or this stack's own: its last update's outputs (Pulumi's record
+// of what it deployed, read through a reference to itself) say so. A shared dev cluster is the normal case.
+const stackName = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
+if (s.deploy) {
+  const record = new pulumi.StackReference("release-record", { name: stackName });
+  gates.push(
+    pulumi.all([record.getOutput("helmRelease"), record.getOutput("helmRevision")]).apply(([rec, revision]) => {
+      const live = helmStatus({ kubeconfig: s.kubeconfig, context: s.kubeContext }, s.namespace, s.releaseName);
+      const problem = releaseNameProblem(live, ownsRelease(live, stackName, rec, revision, s.namespace, s.releaseName), stackName);
+      if (problem !== undefined) throw new pulumi.RunError(problem);
+      return record;
+    }),
+  );
+}
+if (gates.length > 0) {
+  pulumi.runtime.registerStackTransformation((r) => ({ props: r.props, opts: pulumi.mergeOptions(r.opts, { dependsOn: gates }) }));
 }
 
 const binaries: GoBinaries | PromotedBinaries = promotion
@@ -90,6 +110,7 @@ const guard =
     ? new ReleaseGuard("guard", {
         chartVersion: v.chart,
         namespace: s.namespace,
+        releaseName: s.releaseName,
         kubeconfig: s.kubeconfig,
         context: s.kubeContext,
         allowRollback: s.allowRollback,
@@ -163,6 +184,8 @@ const deployment = s.deploy
       images: images.images,
       valuesKeys,
       namespace: s.namespace,
+      releaseName: s.releaseName,
+      description: releaseDescription(stackName),
       kubeconfig: s.kubeconfig,
       context: s.kubeContext,
       extraValues: s.helmValues,
@@ -188,7 +211,7 @@ const verifier =
           namespace: deployment.namespace,
           releaseName: deployment.releaseName,
           revision: deployment.revision,
-          images: images.images.apply((m) => Object.values(m).map((i) => `${i.repository}:${i.pinnedTag}`)),
+          images: images.images.apply((m) => Object.fromEntries(Object.entries(m).map(([k, i]) => [k, `${i.repository}:${i.pinnedTag}`]))),
           splaictl: binaries.binaries.apply(
             (bs) => bs.find((b) => b.binary === "splaictl" && b.goos === hostTarget.goos && b.goarch === hostTarget.goarch)?.path,
           ),
@@ -275,6 +298,8 @@ export const promotedFrom = promotion
   : "not promoted (splai-release:promoteFrom is not set): built from source";
 export const releaseStatus = deployment?.status ?? "not deployed (splai-release:deploy is false)";
 export const helmRevision = deployment?.revision;
+/** Which Helm release this stack deploys: its record that the release is its own (read back by the next update's check). */
+export const helmRelease = deployment ? { namespace: s.namespace, name: s.releaseName } : undefined;
 export const verification = verifier?.result ?? (s.deploy ? "not verified (splai-release:verify is false)" : "not deployed (splai-release:deploy is false)");
 export const releaseUrl = release?.url ?? "no GitHub release for this stack";
 export const releaseAssets = release?.assets.apply((as) => as.map((a) => `${a.name} sha256:${a.sha256}`)) ?? [];

@@ -14,6 +14,10 @@ export interface SplaiDeploymentArgs {
   readonly valuesKeys: Readonly<Record<string, string>>;
   /** Namespace; default `splai-system`. */
   readonly namespace: string;
+  /** Helm release name; default `splai`. */
+  readonly releaseName?: string;
+  /** Helm's description of each revision this deploys (who deployed it); default: Helm's own. */
+  readonly description?: string;
   /** Kubeconfig document or path; default: the ambient kubeconfig. */
   readonly kubeconfig?: pulumi.Input<string>;
   readonly context?: string;
@@ -61,7 +65,8 @@ export class SplaiDeployment extends pulumi.ComponentResource {
     const release = new k8s.helm.v3.Release(
       `${name}-release`,
       {
-        name: "splai",
+        name: args.releaseName ?? "splai",
+        description: args.description,
         namespace: ns.metadata.name,
         chart: chart.ref,
         version: chart.version,

@@ -17,12 +17,15 @@ export interface VerificationArgs {
   readonly releaseName: pulumi.Input<string>;
   /** Helm revision this update deployed: every new revision is verified again. */
   readonly revision: pulumi.Input<number>;
-  /** Chart components (`app.kubernetes.io/component`) whose Service must answer `GET /healthz` with 200. Default: api-gateway, planner, scheduler. */
+  /**
+   * Components (image short names) whose Service must answer `GET /healthz` with 200. Each is found in Helm's manifest of
+   * the release as the Service in front of the workload running the component's image. Default: api-gateway, planner, scheduler.
+   */
   readonly components?: readonly string[];
   /** The component `splaictl verify --url` is pointed at. Default: `api-gateway`. */
   readonly gateway?: string;
-  /** Every image reference the release's pods must run (`<repository>:<tag>@sha256:…`). */
-  readonly images: pulumi.Input<pulumi.Input<string>[]>;
+  /** The released image reference per component (`api-gateway` → `<repository>:<tag>@sha256:…`); pods must run only these. */
+  readonly images: pulumi.Input<Record<string, string>>;
   /** The released `splaictl` for this machine; default: none (the check is reported as skipped). */
   readonly splaictl?: pulumi.Input<string | undefined>;
   /** Seconds to wait for the rollout (and for a rollback). Default: 300. */
@@ -42,7 +45,7 @@ export class Verification extends pulumi.ComponentResource {
   constructor(name: string, args: VerificationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("splai:deploy:Verification", name, {}, opts);
     const components = args.components ?? ["api-gateway", "planner", "scheduler"];
-    const images = pulumi.output(args.images).apply((refs) => JSON.stringify([...refs].sort()));
+    const images = pulumi.output(args.images).apply((refs) => JSON.stringify(Object.fromEntries(Object.entries(refs).sort(([a], [b]) => a.localeCompare(b)))));
     const run = localCommand(
       `${name}-checks`,
       {

@@ -27,7 +27,8 @@ export interface RawSettings {
   mode?: string;
   ref?: string;
   sha?: string;
-  buildNumber?: number;
+  /** As written (a number, or text that is not one), so a refusal can quote it. */
+  buildNumber?: number | string;
   registry?: string;
   owner?: string;
   registryUsername?: string;
@@ -36,9 +37,10 @@ export interface RawSettings {
   baseImage?: string;
   attestations?: boolean;
   sbomGenerator?: string;
-  sourceDateEpoch?: number;
+  sourceDateEpoch?: number | string;
   dockerfiles?: Record<string, string>;
   namespace?: string;
+  releaseName?: string;
   kubeconfig?: string;
   kubeContext?: string;
   deploy?: boolean;
@@ -87,6 +89,8 @@ export interface Settings {
   readonly sourceDateEpoch?: number;
   readonly dockerfiles: Readonly<Record<string, string>>;
   readonly namespace: string;
+  /** Helm release name; default `splai`. */
+  readonly releaseName: string;
   readonly kubeconfig?: string;
   readonly kubeContext?: string;
   readonly deploy: boolean;
@@ -110,6 +114,28 @@ export interface Settings {
   readonly chartBaseVersion: string;
   readonly mains: readonly MainSpec[];
 }
+
+/** The contexts a kubeconfig offers: from a document, a file, or the first readable file of a KUBECONFIG list. */
+export function kubeconfigContexts(kubeconfig: string | undefined, home: string): { where: string; contexts: string[]; current?: string } | undefined {
+  const files = kubeconfig === undefined ? [join(home, ".kube", "config")] : kubeconfig.includes("apiVersion") ? [] : kubeconfig.split(":").filter(Boolean);
+  const read = (text: string, where: string): { where: string; contexts: string[]; current?: string } => {
+    const doc = (YAML.parse(text) ?? {}) as { contexts?: { name?: unknown }[]; "current-context"?: unknown };
+    const contexts = (doc.contexts ?? []).map((c) => c.name).filter((n): n is string => typeof n === "string");
+    const current = typeof doc["current-context"] === "string" && doc["current-context"] !== "" ? doc["current-context"] : undefined;
+    return { where, contexts, current };
+  };
+  if (kubeconfig?.includes("apiVersion")) return read(kubeconfig, "the kubeconfig document in splai-release:kubeconfig");
+  const merged = files.filter((f) => existsSync(f)).map((f) => read(readFileSync(f, "utf8"), f));
+  if (merged.length === 0) return undefined;
+  return {
+    where: merged.map((m) => m.where).join(":"),
+    contexts: [...new Set(merged.flatMap((m) => m.contexts))],
+    current: merged.find((m) => m.current !== undefined)?.current,
+  };
+}
+
+/** The chart value keys this program sets for every image it pins; a stack's helmValues must leave them alone. */
+export const PINNED_IMAGE_KEYS = ["repository", "tag", "digest"];
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -148,7 +174,7 @@ function get(obj: unknown, path: string[]): unknown {
  * Validates raw settings against the source tree. Collects every problem so one run reports them all.
  * `baseDir` resolves relative paths (Pulumi runs the program in the project directory).
  */
-export function validateSettings(raw: RawSettings, baseDir: string): Settings {
+export function validateSettings(raw: RawSettings, baseDir: string, home = process.env.HOME ?? "/root"): Settings {
   const problems: string[] = [];
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
 
@@ -199,7 +225,7 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
   const mode = raw.mode ?? "auto";
   if (!["auto", "tag", "branch"].includes(mode)) problems.push(`mode ${q(mode)} is not accepted; use auto, tag or branch`);
   if (raw.sha !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(raw.sha)) problems.push(`sha ${q(raw.sha)} is not a git commit SHA (7-40 hex characters)`);
-  if (raw.buildNumber !== undefined && (!Number.isInteger(raw.buildNumber) || raw.buildNumber < 0))
+  if (raw.buildNumber !== undefined && (typeof raw.buildNumber !== "number" || !Number.isInteger(raw.buildNumber) || raw.buildNumber < 0))
     problems.push(`buildNumber ${q(raw.buildNumber)} must be a non-negative integer`);
 
   const registry = raw.registry ?? "ghcr.io";
@@ -231,7 +257,7 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     problems.push(
       "attestations is true but no BuildKit builder is configured; set splai-release:builder (a buildx builder with a BuildKit endpoint) or builderEndpoints, or attestations auto/false",
     );
-  if (raw.sourceDateEpoch !== undefined && (!Number.isInteger(raw.sourceDateEpoch) || raw.sourceDateEpoch < 0))
+  if (raw.sourceDateEpoch !== undefined && (typeof raw.sourceDateEpoch !== "number" || !Number.isInteger(raw.sourceDateEpoch) || raw.sourceDateEpoch < 0))
     problems.push(`sourceDateEpoch ${q(raw.sourceDateEpoch)} must be a non-negative number of seconds since 1970`);
   const images = SPLAI_MAINS.filter((m) => m.image).map((m) => m.image!);
   for (const [svc, file] of Object.entries(raw.dockerfiles ?? {})) {
@@ -244,8 +270,39 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     problems.push(
       `namespace ${q(namespace)} is not a DNS-1123 label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
     );
-  if (raw.kubeconfig !== undefined && !raw.kubeconfig.includes("apiVersion") && !existsSync(abs(raw.kubeconfig))) {
+  const releaseName = raw.releaseName ?? "splai";
+  if (!DNS1123_LABEL.test(releaseName) || releaseName.length > 53)
+    problems.push(
+      `releaseName ${q(releaseName)} is not a Helm release name; use at most 53 lower-case letters, digits and '-', starting and ending with a letter or digit`,
+    );
+  const kubeconfigFiles = raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion") ? [] : raw.kubeconfig.split(":").filter(Boolean);
+  if (kubeconfigFiles.length > 0 && !kubeconfigFiles.some((f) => existsSync(abs(f)))) {
     problems.push(`kubeconfig ${q(raw.kubeconfig)} is neither a kubeconfig document nor an existing file`);
+  } else if (raw.deploy !== false) {
+    // A context that is not there would let the up build and push everything, then fail at the deployment.
+    const kc = kubeconfigContexts(kubeconfigFiles.length ? kubeconfigFiles.map(abs).join(":") : raw.kubeconfig, home);
+    if (kc === undefined)
+      problems.push(
+        `kubeconfig: no kubeconfig found (splai-release:kubeconfig and KUBECONFIG are unset and ${join(home, ".kube", "config")} does not exist); set splai-release:kubeconfig, or splai-release:deploy false to release without deploying`,
+      );
+    else if (raw.kubeContext !== undefined && !kc.contexts.includes(raw.kubeContext))
+      problems.push(
+        `kubeContext ${q(raw.kubeContext)} is not a context of ${kc.where}; its contexts are: ${kc.contexts.join(", ") || "(none)"} — set splai-release:kubeContext to one of them`,
+      );
+    else if (raw.kubeContext === undefined && kc.current === undefined)
+      problems.push(
+        `kubeContext is unset and ${kc.where} has no current-context; set splai-release:kubeContext to one of: ${kc.contexts.join(", ") || "(none)"}`,
+      );
+  }
+  for (const m of [...SPLAI_MAINS, ...extras].filter((x) => x.valuesKey)) {
+    const image = get(raw.helmValues, [m.valuesKey!, "image"]);
+    for (const k of PINNED_IMAGE_KEYS) {
+      const v = get(image, [k]);
+      if (v !== undefined)
+        problems.push(
+          `helmValues.${m.valuesKey}.image.${k} is set to ${q(v)}, but the release pins ${m.valuesKey}'s image to what it built (<tag>@sha256:<digest>); remove helmValues.${m.valuesKey}.image.${k} from the stack's config`,
+        );
+    }
   }
   const helmTimeout = raw.helmTimeout ?? 300;
   if (!Number.isInteger(helmTimeout) || helmTimeout <= 0) problems.push(`helmTimeout ${q(raw.helmTimeout)} must be a positive number of seconds`);
@@ -308,7 +365,7 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     mode: mode as Settings["mode"],
     ref: raw.ref,
     sha: raw.sha?.toLowerCase(),
-    buildNumber: raw.buildNumber,
+    buildNumber: raw.buildNumber as number | undefined,
     registry,
     owner: owner!,
     registryUsername: raw.registryUsername ?? owner!,
@@ -317,9 +374,10 @@ export function validateSettings(raw: RawSettings, baseDir: string): Settings {
     baseImage: raw.baseImage,
     attestations: raw.attestations,
     sbomGenerator,
-    sourceDateEpoch: raw.sourceDateEpoch,
+    sourceDateEpoch: raw.sourceDateEpoch as number | undefined,
     dockerfiles: Object.freeze({ ...(raw.dockerfiles ?? {}) }),
     namespace,
+    releaseName,
     kubeconfig: raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion") ? raw.kubeconfig : abs(raw.kubeconfig),
     kubeContext: raw.kubeContext,
     deploy: raw.deploy ?? true,

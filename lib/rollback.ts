@@ -31,3 +31,46 @@ export function checkRollback(wanted: string, deployed: DeployedRelease | undefi
       "To roll back on purpose, set 'pulumi config set splai-release:allowRollback true' for this update, or release a newer version",
   };
 }
+
+/** A Helm release as `helm status -o json` reports it (the fields the ownership check reads). */
+export interface LiveRelease {
+  readonly name: string;
+  readonly namespace: string;
+  readonly version: number;
+  readonly info: { readonly status: string; readonly description?: string };
+  readonly chart: { readonly metadata: { readonly name: string; readonly version: string } };
+}
+
+/**
+ * Whether this stack may install or upgrade the Helm release `name` in `namespace`: when no release by that name is
+ * there, or when this stack's own record (its last update's outputs) says it deployed it. Otherwise the message names the
+ * release, the namespace, what runs there and the fix, before anything is built or pushed.
+ */
+export function releaseNameProblem(live: LiveRelease | undefined, ownedByThisStack: boolean, stack: string): string | undefined {
+  if (live === undefined || ownedByThisStack) return undefined;
+  const chart = `${live.chart.metadata.name} ${live.chart.metadata.version}`;
+  return (
+    `Helm release '${live.name}' in namespace '${live.namespace}' already exists (chart ${chart}, revision ${live.version}, ${live.info.status}) ` +
+    `and is not this stack's: stack '${stack}' has no record of deploying it, so another stack or tool owns it. Nothing was built or pushed. ` +
+    `Release into another namespace (pulumi config set splai-release:namespace <name>) or under another release name ` +
+    `(pulumi config set splai-release:releaseName <name>); or, if the release is abandoned, remove it with: helm uninstall ${live.name} -n ${live.namespace}`
+  );
+}
+
+/** The Helm release description this program writes: which stack deployed the revision (`helm history` shows it). */
+export const releaseDescription = (stack: string): string => `deployed by splai-release stack ${stack}`;
+
+/**
+ * Whether a stack owns the live release `name` in `namespace`: its last outputs record it as deployed by the stack, or
+ * Helm's record of the live revision carries the stack's description (which survives an update whose outputs were never
+ * written, such as a first release that failed its verification). Stacks released before either record existed export
+ * only `helmRevision`: their release is taken to be the configured one.
+ */
+export function ownsRelease(live: LiveRelease | undefined, stack: string, record: unknown, helmRevision: unknown, namespace: string, name: string): boolean {
+  if (live?.info.description === releaseDescription(stack)) return true;
+  if (record !== null && typeof record === "object") {
+    const r = record as { namespace?: unknown; name?: unknown };
+    return r.namespace === namespace && r.name === name;
+  }
+  return typeof helmRevision === "number";
+}

@@ -38,7 +38,9 @@ export function releaseValues(
     if (ref === undefined) throw new Error(`no published image '${image}' for chart value '${key}'`);
     const problem = opts.forbidMovingTags ? movingTagProblem(key, ref.pinnedTag) : undefined;
     if (problem !== undefined) throw new Error(problem);
-    values[key] = { image: { repository: ref.repository, tag: ref.pinnedTag, pullPolicy: "IfNotPresent" } };
+    // A stack may choose the pull policy; repository and tag are the release's (config validation refuses them in extras).
+    const policy = (extra[key] as { image?: { pullPolicy?: unknown } } | undefined)?.image?.pullPolicy;
+    values[key] = { image: { repository: ref.repository, tag: ref.pinnedTag, pullPolicy: typeof policy === "string" ? policy : "IfNotPresent" } };
   }
   // Extras may add settings but never replace the pinned images.
   const merged = mergeValues(extra, values);

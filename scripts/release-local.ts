@@ -1,43 +1,90 @@
-// `npm run release:local`: toolchain, local platform, then a real `pulumi up` of the local stack on the fixture tree, and a summary.
+// `npm run release:local`: toolchain, local platform, then a real `pulumi up` of the local stack, shown as progress and a summary.
+import { LocalWorkspace, type OutputMap } from "@pulumi/pulumi/automation";
 import { spawnSync } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { info, runMain, UserError } from "./lib/log";
 import { repoRoot } from "./lib/paths";
 import { platformEnv, requirePlatform } from "./lib/platform-state";
+import { ReleaseProgress, stripFormatting } from "./lib/progress";
 
-function step(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): void {
-  const r = spawnSync(cmd, args, { cwd: repoRoot, env, stdio: "inherit" });
+const USAGE = `usage: npm run release:local [-- --diff] [--stack <name>]
+  --diff          also print the engine's full property diff (it always goes to the log file)
+  --stack <name>  the stack to release (default: local, or SPLAI_STACK)`;
+
+function step(cmd: string, args: string[]): void {
+  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: "inherit" });
   if (r.status !== 0) throw new UserError(`'${cmd} ${args.join(" ")}' failed (exit ${r.status ?? r.signal})`);
 }
 
+function parseArgs(argv: string[]): { diff: boolean; stack: string } {
+  let stack = process.env.SPLAI_STACK ?? "local";
+  let diff = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--diff") diff = true;
+    else if (argv[i] === "--stack" && argv[i + 1]) stack = argv[++i];
+    else if (argv[i] === "--help" || argv[i] === "-h") {
+      process.stdout.write(`${USAGE}\n`);
+      process.exit(0);
+    } else throw new UserError(`unknown argument '${argv[i]}'\n${USAGE}`);
+  }
+  return { diff, stack };
+}
+
+function summary(stack: string, o: OutputMap, seconds: number, phases: string[], log: string): string {
+  const v = o.versions.value as { app: string; chart: string; imageTags: string[] };
+  const images = Object.entries((o.imageRefs?.value ?? {}) as Record<string, string>);
+  return [
+    "",
+    `Released SPLAI ${v.app} (stack ${stack}) in ${seconds.toFixed(0)}s`,
+    ...phases,
+    "",
+    `  chart    ${String(o.chartRef.value)} (${String(o.chartDigest.value)})`,
+    ...images.map(([k, ref]) => `  image    ${k.padEnd(13)} ${ref}`),
+    `  tags     ${v.imageTags.join(", ")}`,
+    `  helm     ${String(o.releaseStatus.value)} (revision ${String(o.helmRevision?.value ?? "-")})`,
+    `  github   ${String(o.releaseUrl.value)}`,
+    "",
+    "Install elsewhere with:",
+    `  ${String(o.installCommand.value)}`,
+    "",
+    `Full engine output (diffs included): ${log}`,
+    "",
+  ].join("\n");
+}
+
 runMain(async () => {
-  const stack = process.env.SPLAI_STACK ?? "local";
-  const tsx = [process.execPath, "--import", "tsx"];
+  const { diff, stack } = parseArgs(process.argv.slice(2));
   info("release", "toolchain");
-  step(tsx[0], [...tsx.slice(1), "scripts/toolchain.ts"]);
+  step(process.execPath, ["--import", "tsx", "scripts/toolchain.ts"]);
   info("release", "platform");
-  step(tsx[0], [...tsx.slice(1), "scripts/platform.ts", "up"]);
-  const env = platformEnv(requirePlatform());
-  const selected = spawnSync("pulumi", ["stack", "select", stack], { cwd: repoRoot, env, stdio: "ignore" });
-  if (selected.status !== 0) step("pulumi", ["stack", "init", stack], env);
-  info("release", `pulumi up --stack ${stack}`);
-  step("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack, "--diff", "--suppress-progress"], env);
-  const out = spawnSync("pulumi", ["stack", "output", "--json", "--stack", stack], { cwd: repoRoot, env, encoding: "utf8" });
-  if (out.status !== 0) throw new UserError(`pulumi stack output failed: ${out.stderr}`);
-  const o = JSON.parse(out.stdout) as Record<string, unknown>;
-  const versions = o.versions as { app: string; chart: string; imageTags: string[] };
-  process.stdout.write(
-    [
-      "",
-      `Released SPLAI ${versions.app} (stack ${stack})`,
-      `  chart    ${String(o.chartRef)} (${String(o.chartDigest)})`,
-      ...Object.entries(o.imageRefs as Record<string, string>).map(([k, v]) => `  image    ${k.padEnd(13)} ${v}`),
-      `  tags     ${versions.imageTags.join(", ")}`,
-      `  helm     release splai: ${String(o.releaseStatus)} (revision ${String(o.helmRevision)})`,
-      `  github   ${String(o.releaseUrl)}`,
-      "",
-      "Install elsewhere with:",
-      String(o.installCommand),
-      "",
-    ].join("\n"),
-  );
+  step(process.execPath, ["--import", "tsx", "scripts/platform.ts", "up"]);
+  const env = platformEnv(requirePlatform()) as Record<string, string>;
+  const st = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: repoRoot }, { envVars: env }).catch((e: unknown) => {
+    throw new UserError(`cannot select or create stack '${stack}': ${stripFormatting(e instanceof Error ? e.message : String(e))}`);
+  });
+  const logDir = join(repoRoot, ".state", "logs");
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `release-local-${stack}.log`);
+  const log = createWriteStream(logFile);
+  const progress = new ReleaseProgress((line) => process.stdout.write(`${line}\n`));
+  info("release", `pulumi up --stack ${stack} (progress below; full output in ${logFile})`);
+  const t0 = Date.now();
+  try {
+    const r = await st.up({
+      diff: true,
+      color: "never",
+      onEvent: progress.onEvent,
+      onOutput: (text) => {
+        log.write(text);
+        if (diff) process.stdout.write(text);
+      },
+    });
+    process.stdout.write(summary(stack, r.outputs, (Date.now() - t0) / 1000, progress.summary(), logFile));
+  } catch (err) {
+    const why = progress.errors.length ? progress.errors.join("\n") : stripFormatting(err instanceof Error ? err.message : String(err)).trim();
+    throw new UserError(`the release of stack '${stack}' failed after ${((Date.now() - t0) / 1000).toFixed(0)}s:\n${why}\nFull engine output: ${logFile}`);
+  } finally {
+    log.end();
+  }
 });

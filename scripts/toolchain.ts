@@ -7,9 +7,10 @@ import { run, tryCapture, which } from "./lib/exec";
 import { elapsed, info, runMain, UserError } from "./lib/log";
 import { cacheDir, pulumiHome, toolBinDir } from "./lib/paths";
 import { toolEnv } from "./lib/toolenv";
-import { loadToolchain, type Tool } from "./lib/versions";
+import { findArchive } from "./lib/archives";
+import { loadToolchain, type Tool, type Toolchain } from "./lib/versions";
 
-type Source = "built" | "cached" | "on PATH" | "installed plugin" | "unavailable";
+type Source = "built" | "cached" | "on PATH" | "installed plugin";
 
 interface Result {
   tool: Tool;
@@ -44,13 +45,21 @@ function pluginDir(tool: Tool): string {
   return join(pulumiHome, "plugins", `resource-${tool.plugin}-v${tool.version}`);
 }
 
-async function build(tool: Tool, dest: string, logFile: string, goVersion: string): Promise<void> {
+let upstream: Toolchain["upstreamDir"] = { env: "SPLAI_UPSTREAM_DIR", dir: "" };
+
+async function build(tool: Tool, dest: string, logFile: string, goVersion: string, archive?: string): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), `splai-${tool.name}-`));
   const src = join(scratch, "src");
   const work = join(scratch, "work");
   const out = `${dest}.partial-${process.pid}`;
   cpSync(tool.dir, src, { recursive: true });
   mkdirSync(work);
+  // An upstream source archive (checked already) is unpacked for build.sh as $SRC.
+  const srcTree = archive ? join(scratch, "upstream") : undefined;
+  if (archive && srcTree) {
+    mkdirSync(srcTree);
+    await run("tar", ["-xzf", archive, "-C", srcTree, "--strip-components=1"], { timeoutMs: 5 * 60 * 1000 });
+  }
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   rmSync(logFile, { force: true });
@@ -67,6 +76,7 @@ async function build(tool: Tool, dest: string, logFile: string, goVersion: strin
         OUT: out,
         VERSION: tool.version,
         WORK: work,
+        ...(srcTree ? { SRC: srcTree } : {}),
         GOFLAGS: "-mod=mod -buildvcs=false",
         CGO_ENABLED: "0",
         GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? "local",
@@ -93,19 +103,28 @@ async function build(tool: Tool, dest: string, logFile: string, goVersion: strin
   info(tool.name, `built in ${elapsed(t0)}`);
 }
 
+/** What to do when a plugin's source archive is nowhere: point at it, or install the plugin by hand. */
+function upstreamHint(tool: Tool): string {
+  const point = `set ${upstream.env} to the folder holding it (the project's upstream/ sources)`;
+  return tool.plugin
+    ? `${point}, or install the plugin yourself: pulumi plugin install resource ${tool.plugin} ${tool.version} [--file <binary>]`
+    : `${point}, or put ${tool.bins.join(", ")} ${tool.version} on PATH`;
+}
+
 async function provide(tool: Tool, goVersion: string): Promise<Result> {
   const t0 = Date.now();
   if (tool.plugin && existsSync(join(pluginDir(tool), `pulumi-resource-${tool.plugin}`))) {
     return { tool, source: "installed plugin", dir: pluginDir(tool), seconds: 0 };
   }
-  if (tool.unavailable) return { tool, source: "unavailable", dir: tool.unavailable, seconds: 0 };
   const onPath = tool.plugin ? undefined : findOnPath(tool);
   if (onPath) return { tool, source: "on PATH", dir: onPath, seconds: 0 };
-  const key = hashDirectory(tool.dir, [goVersion, tool.version]).slice(0, 12);
+  // The archive's checksum is in the key, not its path: a cached build needs no archive at all.
+  const key = hashDirectory(tool.dir, [goVersion, tool.version, ...(tool.upstream ? [tool.upstream.sha256] : [])]).slice(0, 12);
   const dest = join(cacheDir, "tools", tool.name, `${tool.version}-${key}`);
   if (tool.bins.every((b) => existsSync(join(dest, b)))) return { tool, source: "cached", dir: dest, seconds: 0 };
+  const archive = tool.upstream && findArchive({ name: tool.upstream.archive, sha256: tool.upstream.sha256, dirs: [upstream.dir], hint: upstreamHint(tool) });
   mkdirSync(join(cacheDir, "logs"), { recursive: true });
-  await build(tool, dest, join(cacheDir, "logs", `${tool.name}-${tool.version}.log`), goVersion);
+  await build(tool, dest, join(cacheDir, "logs", `${tool.name}-${tool.version}.log`), goVersion, archive);
   return { tool, source: "built", dir: dest, seconds: Math.round((Date.now() - t0) / 1000) };
 }
 
@@ -175,6 +194,7 @@ async function main(): Promise<void> {
   if (!goVersion)
     throw new UserError("Go is not on PATH; the toolchain builds every tool from the Go module proxy, so install Go (https://go.dev/doc/install) and retry");
   const toolchain = loadToolchain();
+  upstream = toolchain.upstreamDir;
   const tools = only.length ? toolchain.tools.filter((t) => only.includes(t.name)) : toolchain.tools.filter((t) => realNode || !t.optional);
   const unknown = only.filter((o) => !toolchain.tools.some((t) => t.name === o));
   if (unknown.length) throw new UserError(`unknown tool(s) ${unknown.join(", ")}; known: ${toolchain.tools.map((t) => t.name).join(", ")}`);
@@ -183,12 +203,12 @@ async function main(): Promise<void> {
   const results = await pool(tools, jobs, (t) => provide(t, goVersion));
 
   // Resource plugins are installed into PULUMI_HOME below, not put on PATH (the engine warns about ambient plugins).
-  for (const r of results.filter((x) => x.source !== "unavailable" && !x.tool.plugin)) {
+  for (const r of results.filter((x) => !x.tool.plugin)) {
     for (const b of r.tool.bins) link(join(r.dir, b), b);
   }
   // Plugins go into PULUMI_HOME through the CLI itself, so the engine finds them and never downloads one.
   const env = toolEnv();
-  for (const r of results.filter((x) => x.tool.plugin && x.source !== "installed plugin" && x.source !== "unavailable")) {
+  for (const r of results.filter((x) => x.tool.plugin && x.source !== "installed plugin")) {
     const bin = join(r.dir, `pulumi-resource-${r.tool.plugin}`);
     await run("pulumi", ["plugin", "install", "resource", r.tool.plugin!, r.tool.version, "--file", bin, "--reinstall"], { env, timeoutMs: 120_000 });
   }
@@ -197,8 +217,7 @@ async function main(): Promise<void> {
   process.stderr.write(`\ntoolchain ready in ${elapsed(t0)} (bin: ${toolBinDir}, PULUMI_HOME: ${pulumiHome})\n`);
   for (const r of results) {
     const took = r.source === "built" ? ` in ${r.seconds}s` : "";
-    const where = r.source === "unavailable" ? `not installed and not buildable here: ${r.dir}` : r.dir;
-    process.stderr.write(`  ${r.tool.name.padEnd(width)}  ${r.tool.version.padEnd(10)} ${r.source}${took}  ${where}\n`);
+    process.stderr.write(`  ${r.tool.name.padEnd(width)}  ${r.tool.version.padEnd(10)} ${r.source}${took}  ${r.dir}\n`);
   }
 }
 

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { labelSelector, parseReleaseManifest, proxyPort, serviceForImage, type ManifestWorkload, type ReleaseManifest } from "../lib/helm-manifest";
 import {
   failureMessage,
   fatalPodProblem,
@@ -29,7 +30,8 @@ interface Settings {
   revision: number;
   components: string[];
   gateway: string;
-  images: string[];
+  /** Released image reference per component (`api-gateway` → `<repository>:<tag>@sha256:…`). */
+  images: Record<string, string>;
   splaictl?: string;
   timeoutMs: number;
   rollback: boolean;
@@ -59,11 +61,18 @@ function helm(s: Settings, args: string[], timeoutMs: number): { ok: boolean; ou
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
 }
 
-const selector = (s: Settings): string => `app.kubernetes.io/instance=${s.release}`;
-
-function releasePods(s: Settings): PodJson[] {
-  return kubectlJson<{ items: PodJson[] }>(s, ["get", "pods", "-l", selector(s)]).items;
+/** The release's objects as Helm recorded them for this revision: found by Helm's record, not by any label a chart may set. */
+function releaseManifest(s: Settings): ReleaseManifest {
+  const r = helm(s, ["get", "manifest", s.release, "--revision", String(s.revision)], 60_000);
+  if (!r.ok) throw new CheckFailed(`helm get manifest ${s.release} --revision ${s.revision} failed: ${r.out}`);
+  return parseReleaseManifest(r.out);
 }
+
+function workloadPods(s: Settings, w: ManifestWorkload): PodJson[] {
+  return kubectlJson<{ items: PodJson[] }>(s, ["get", "pods", ...nsArgs(s, w), "-l", labelSelector(w.selector, `${w.kind} ${w.name}`)]).items;
+}
+
+const nsArgs = (s: Settings, w: ManifestWorkload): string[] => (w.namespace && w.namespace !== s.namespace ? ["-n", w.namespace] : []);
 
 function previousLogs(s: Settings, pod: string, container: string): string {
   const r = kubectl(s, ["logs", pod, "-c", container, "--previous", "--tail", "15"], 20_000);
@@ -71,23 +80,26 @@ function previousLogs(s: Settings, pod: string, container: string): string {
   return text ? `\nlast log lines of ${pod}/${container}:\n${text.replace(/^/gm, "  | ")}` : "";
 }
 
-/** Waits until every Deployment and DaemonSet of the release runs its new spec, failing at once on a crash loop. */
-async function waitForRollout(s: Settings, checks: string[]): Promise<PodJson[]> {
+/** Waits until every Deployment, DaemonSet and StatefulSet of the release runs its new spec, failing at once on a crash loop. */
+async function waitForRollout(s: Settings, m: ReleaseManifest, checks: string[]): Promise<PodJson[]> {
+  if (m.workloads.length === 0) {
+    throw new CheckFailed(`Helm's manifest of release ${s.release} revision ${s.revision} holds no Deployment, DaemonSet or StatefulSet to roll out`);
+  }
   const deadline = Date.now() + s.timeoutMs;
   let pending: string[] = [];
   while (Date.now() < deadline) {
-    const workloads = kubectlJson<{ items: WorkloadJson[] }>(s, ["get", "deployments,daemonsets", "-l", selector(s)]).items;
-    const pods = releasePods(s);
+    const live = m.workloads.map((w) => ({ ...kubectlJson<WorkloadJson>(s, ["get", `${w.kind.toLowerCase()}/${w.name}`, ...nsArgs(s, w)]), kind: w.kind }));
+    const pods = m.workloads.flatMap((w) => workloadPods(s, w));
     const fatal = fatalPodProblem(pods);
     if (fatal) throw new CheckFailed(`pod ${fatal.pod}, container ${fatal.container}: ${fatal.message}${previousLogs(s, fatal.pod, fatal.container)}`);
-    pending = workloads.map(rolloutPending).filter((p): p is string => p !== undefined);
-    if (workloads.length > 0 && pending.length === 0) {
-      checks.push(`ok   rollout: ${workloads.map((w) => `${w.kind} ${w.metadata.name}`).join(", ")}`);
+    pending = live.map(rolloutPending).filter((p): p is string => p !== undefined);
+    if (pending.length === 0) {
+      checks.push(`ok   rollout: ${m.workloads.map((w) => `${w.kind} ${w.name}`).join(", ")}`);
       return pods.filter((p) => !p.metadata.deletionTimestamp);
     }
     await sleep(2000);
   }
-  throw new CheckFailed(`rollout not finished after ${s.timeoutMs / 1000}s: ${pending.join("; ") || "no Deployment or DaemonSet found"}`);
+  throw new CheckFailed(`rollout not finished after ${s.timeoutMs / 1000}s: ${pending.join("; ")}`);
 }
 
 /** True when every pod sits on a kwok node, which marks pods Ready without running them. */
@@ -97,19 +109,9 @@ function onFakeNodes(s: Settings, pods: PodJson[]): boolean {
   return pods.length > 0 && pods.every((p) => p.spec.nodeName !== undefined && fake.has(p.spec.nodeName));
 }
 
-function serviceFor(s: Settings, component: string): string | undefined {
-  const list = kubectlJson<{ items: { metadata: { name: string } }[] }>(s, [
-    "get",
-    "services",
-    "-l",
-    `${selector(s)},app.kubernetes.io/component=${component}`,
-  ]);
-  return list.items[0]?.metadata.name;
-}
-
 /** GET <service>/healthz through the API server's service proxy; endpoints may trail readiness by a moment, so it retries briefly. */
-async function healthz(s: Settings, component: string, service: string): Promise<string> {
-  const path = `${serviceProxyPath(s.namespace, service)}/healthz`;
+async function healthz(s: Settings, component: string, service: string, port: string): Promise<string> {
+  const path = `${serviceProxyPath(s.namespace, service, port)}/healthz`;
   let last = "";
   for (let i = 0; i < 15; i++) {
     const r = spawnSync("kubectl", [...kubeArgs(s), "get", "--raw", path], { encoding: "utf8", timeout: 20_000 });
@@ -121,11 +123,11 @@ async function healthz(s: Settings, component: string, service: string): Promise
 }
 
 /** Runs the released `splaictl verify` against the gateway through `kubectl proxy`, which carries the kubeconfig's credentials. */
-async function splaictlVerify(s: Settings, service: string): Promise<string> {
+async function splaictlVerify(s: Settings, service: string, port: string): Promise<string> {
   if (!s.splaictl) return "skip splaictl verify: no splaictl binary for this machine's platform among the release binaries";
   const proxy = spawn("kubectl", [...kubeArgs(s), "proxy", "--address=127.0.0.1", "--port=0"], { stdio: ["ignore", "pipe", "pipe"] });
   try {
-    const port = await new Promise<number>((resolve, reject) => {
+    const localPort = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("kubectl proxy did not start within 20s")), 20_000);
       let out = "";
       proxy.stdout.on("data", (c: Buffer) => {
@@ -138,7 +140,7 @@ async function splaictlVerify(s: Settings, service: string): Promise<string> {
       });
       proxy.on("exit", (code) => reject(new Error(`kubectl proxy exited with ${code}`)));
     });
-    const url = `http://127.0.0.1:${port}${serviceProxyPath(s.namespace, service)}`;
+    const url = `http://127.0.0.1:${localPort}${serviceProxyPath(s.namespace, service, port)}`;
     const r = spawnSync(s.splaictl, ["verify", "--url", url], { encoding: "utf8", timeout: 60_000 });
     if (r.error) throw new CheckFailed(`cannot run ${s.splaictl}: ${r.error.message}`);
     const out = `${r.stdout}${r.stderr}`.trim();
@@ -160,8 +162,9 @@ async function verify(s: Settings): Promise<VerificationResult> {
       `verification of Helm release ${s.release} (namespace ${s.namespace}): the release is at revision ${live}, not revision ${s.revision} that this update deployed (rolled back after an earlier failed verification?); run pulumi up --refresh to deploy it again`,
     );
   }
-  const pods = await waitForRollout(s, checks);
-  const foreign = foreignImages(pods, s.images);
+  const manifest = releaseManifest(s);
+  const pods = await waitForRollout(s, manifest, checks);
+  const foreign = foreignImages(pods, Object.values(s.images));
   if (foreign.length) throw new CheckFailed(`pods do not run the released images: ${foreign.join("; ")}`);
   checks.push(`ok   ${pods.length} pod(s) run the released images by digest`);
   if (onFakeNodes(s, pods)) {
@@ -171,15 +174,20 @@ async function verify(s: Settings): Promise<VerificationResult> {
     checks.push(`skip /healthz and splaictl verify: ${reason}`);
     return { status: "skipped", revision: s.revision, checks, reason };
   }
-  let gatewayService: string | undefined;
+  let gateway: { service: string; port: string } | undefined;
   for (const component of s.components) {
-    const service = serviceFor(s, component);
-    if (!service) throw new CheckFailed(`no Service with app.kubernetes.io/component=${component} in release ${s.release}`);
-    if (component === s.gateway) gatewayService = service;
-    checks.push(await healthz(s, component, service));
+    const image = s.images[component];
+    if (image === undefined) throw new CheckFailed(`component ${component} has no released image to find it by`);
+    const found = serviceForImage(manifest, image);
+    if (!found) throw new CheckFailed(`no workload of release ${s.release} runs ${component}'s released image ${image}`);
+    if (!found.service)
+      throw new CheckFailed(`no Service of release ${s.release} selects the pods of ${found.workload.kind} ${found.workload.name} (${component})`);
+    const target = { service: found.service.name, port: proxyPort(found.service) };
+    if (component === s.gateway) gateway = target;
+    checks.push(await healthz(s, component, target.service, target.port));
   }
-  if (!gatewayService) throw new CheckFailed(`the gateway component ${s.gateway} is not among the checked components ${s.components.join(", ")}`);
-  checks.push(await splaictlVerify(s, gatewayService));
+  if (!gateway) throw new CheckFailed(`the gateway component ${s.gateway} is not among the checked components ${s.components.join(", ")}`);
+  checks.push(await splaictlVerify(s, gateway.service, gateway.port));
   return { status: "passed", revision: s.revision, checks };
 }
 
@@ -209,7 +217,7 @@ async function main(): Promise<void> {
       revision: Number(requireEnv("REVISION")),
       components: JSON.parse(requireEnv("COMPONENTS")) as string[],
       gateway: requireEnv("GATEWAY"),
-      images: JSON.parse(requireEnv("IMAGES")) as string[],
+      images: JSON.parse(requireEnv("IMAGES")) as Record<string, string>,
       splaictl: optionalEnv("SPLAICTL"),
       timeoutMs: Number(process.env.TIMEOUT ?? "300") * 1000,
       rollback: process.env.ROLLBACK === "true",

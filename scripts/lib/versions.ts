@@ -1,6 +1,6 @@
 // The one place tool versions come from: package.json's `toolchain` block, plugin versions read from the installed @pulumi SDKs.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import * as semver from "semver";
 import { UserError } from "./log";
 import { repoRoot } from "./paths";
@@ -15,17 +15,24 @@ export interface Tool {
   /** Command (first word may be one of `bins`) whose output must contain `version`. */
   readonly check: string[];
   readonly dir: string;
-  /** Why the tool cannot be built here; it is still used when already installed (for example a plugin in PULUMI_HOME). */
-  readonly unavailable?: string;
+  /** A source archive (the project's own release source, checked by sha256) that build.sh gets unpacked as $SRC. */
+  readonly upstream?: Upstream;
   /** Built only when asked for (`npm run toolchain -- --real-node` or by name): the default platform never needs it. */
   readonly optional?: boolean;
+}
+
+export interface Upstream {
+  /** File name of the archive in the upstream directory. */
+  readonly archive: string;
+  /** Its expected SHA-256 (hex); part of the cache key, so a cached build needs no archive. */
+  readonly sha256: string;
 }
 
 interface ToolEntry {
   version?: string;
   plugin?: string;
   npm?: string;
-  unavailable?: string;
+  upstream?: Upstream;
   optional?: boolean;
 }
 
@@ -45,15 +52,17 @@ export interface Toolchain {
   readonly debian: string[];
   /** Debian packages only the optional real node needs (containerd, CNI plugins). */
   readonly debianRealNode: string[];
+  /** Where upstream source archives are looked for: the environment variable, else the default (relative to the repo). */
+  readonly upstreamDir: { readonly env: string; readonly dir: string };
 }
 
 export function loadToolchain(): Toolchain {
-  const pkg = readJson<{ toolchain: { tools: Record<string, ToolEntry>; debian: string[]; debianRealNode?: string[] } }>(join(repoRoot, "package.json"));
+  const pkg = readJson<{
+    toolchain: { tools: Record<string, ToolEntry>; debian: string[]; debianRealNode?: string[]; upstreamDir: { default: string; env: string } };
+  }>(join(repoRoot, "package.json"));
   const tools = Object.entries(pkg.toolchain.tools).map(([name, entry]): Tool => {
     const dir = join(repoRoot, "toolchain", "tools", name);
-    const meta = entry.unavailable
-      ? { bins: [`pulumi-resource-${entry.plugin ?? name}`], check: [] }
-      : readJson<{ bins: string[]; check: string[] }>(join(dir, "tool.json"));
+    const meta = readJson<{ bins: string[]; check: string[] }>(join(dir, "tool.json"));
     let version = entry.version;
     if (entry.plugin) {
       const sdk = npmPackage(entry.npm!);
@@ -69,7 +78,13 @@ export function loadToolchain(): Toolchain {
       }
     }
     if (!version) throw new UserError(`package.json toolchain.tools.${name} has no version`);
-    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, unavailable: entry.unavailable, optional: entry.optional };
+    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, upstream: entry.upstream, optional: entry.optional };
   });
-  return { tools, debian: pkg.toolchain.debian, debianRealNode: pkg.toolchain.debianRealNode ?? [] };
+  const up = pkg.toolchain.upstreamDir;
+  return {
+    tools,
+    debian: pkg.toolchain.debian,
+    debianRealNode: pkg.toolchain.debianRealNode ?? [],
+    upstreamDir: { env: up.env, dir: resolve(repoRoot, process.env[up.env] ?? up.default) },
+  };
 }

@@ -10,7 +10,8 @@ import { buildPlan, DIGEST_AFTER_UP, KNOWN_AFTER_UP, type ReleasePlan } from "..
 import { repoRoot } from "../../scripts/lib/paths";
 import { applyPlan, PlanRecorder, previewPlan } from "../../scripts/lib/plan-engine";
 import { eventually, platform, type Platform } from "../support/platform";
-import { releaseProject, type ReleaseProject } from "../support/project";
+import { mergeValues } from "../../lib/values";
+import { LOCAL_HELM_VALUES, releaseProject, type ReleaseProject } from "../support/project";
 
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
 
@@ -78,7 +79,7 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
     assert.equal(values["apiGateway.image.repository"], `${p.state.registry.address}/${proj.id}/splai-api-gateway`, "values are known but for the digests");
     assert.equal(values["apiGateway.image.tag"], `sha-${sha7}@${DIGEST_AFTER_UP}`, "the immutable tag, the digest left open");
     assert.equal(plan.helm?.valuesFrom, "sources");
-    assert.equal(values["postgresql.enabled"], "false");
+    assert.equal(values["postgres.enabled"], "false");
     assert.equal(plan.githubRelease?.tag, `v0.0.0-main-${sha7}`);
     assert.equal(plan.githubRelease?.prerelease, true);
     assert.equal(plan.githubRelease?.assets.length, 19, "18 binaries and SHA256SUMS");
@@ -103,7 +104,7 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
     const file = join(proj.source, "cmd/planner/main.go");
     writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner store=%s"'));
     await proj.stack.setConfig("splai-release:helmValues", {
-      value: JSON.stringify({ postgresql: { enabled: false }, redis: { enabled: false }, minio: { enabled: false }, apiGateway: { replicaCount: 2 } }),
+      value: JSON.stringify(mergeValues(LOCAL_HELM_VALUES, { apiGateway: { replicaCount: 2 } })),
     });
     const updatePlan = join(out, "second.update-plan.json");
     const { plan } = await previewPlan(proj.stack, { savePlan: updatePlan });

@@ -1,9 +1,10 @@
 // Sets up a throwaway copy of the release program and of the fixture tree (its own git repo), with a stack on a temp file backend.
 import { LocalWorkspace, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, sep } from "node:path";
+import YAML from "yaml";
 import { fileBackendUrl } from "../../scripts/lib/backend";
 import { repoRoot } from "../../scripts/lib/paths";
 import type { Platform } from "./platform";
@@ -22,6 +23,11 @@ export interface ReleaseProject {
 
 const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json", "program.js"];
 
+/** The local stack's chart values (third-party parts off, in-memory store): what every test release deploys with. */
+export const LOCAL_HELM_VALUES = (YAML.parse(readFileSync(join(repoRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> }).config[
+  "splai-release:helmValues"
+] as Record<string, unknown>;
+
 /** `git -C dir …` with a fixed author and committer (`<who>@example.invalid`), returning trimmed stdout. */
 export function gitIn(dir: string, who: string): (...args: string[]) => string {
   const identity = { GIT_AUTHOR_NAME: who, GIT_AUTHOR_EMAIL: `${who}@example.invalid`, GIT_COMMITTER_NAME: who, GIT_COMMITTER_EMAIL: `${who}@example.invalid` };
@@ -36,6 +42,8 @@ export interface ReleaseProjectOptions {
   config?: ConfigMap;
   /** Clone this git tree (same commits, same times) instead of committing a fresh copy of the fixture. */
   cloneFrom?: string;
+  /** Commit a copy of this source tree instead of the fixture (SPLAI's real repository, unpacked). */
+  tree?: string;
   /** Extra environment of the stack's pulumi runs (for example a fresh GOCACHE). */
   env?: Record<string, string>;
 }
@@ -49,12 +57,16 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
   symlinkSync(join(repoRoot, "node_modules"), join(program, "node_modules"));
   const source = join(dir, "splai");
   if (opts.cloneFrom !== undefined) execFileSync("git", ["clone", "-q", opts.cloneFrom, source]);
-  else cpSync(join(repoRoot, "test", "fixtures", "splai"), source, { recursive: true, filter: (s) => !s.includes("/dist") });
+  else {
+    // The tree's own dist/ (a built binary SPLAI commits, or a local build) is not source.
+    const from = opts.tree ?? join(repoRoot, "test", "fixtures", "splai");
+    cpSync(from, source, { recursive: true, filter: (s) => relative(from, s).split(sep)[0] !== "dist" });
+  }
   const git = gitIn(source, "e2e");
   if (opts.cloneFrom === undefined) {
     git("init", "-q", "-b", "main");
     git("add", "-A");
-    git("commit", "-q", "-m", "fixture");
+    git("commit", "-q", "-m", opts.tree ? "SPLAI source tree" : "fixture");
   }
   const state = join(dir, "state");
   mkdirSync(state);
@@ -79,7 +91,7 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     "splai-release:githubApi": { value: "rest" },
     "splai-release:commandProvider": { value: "dynamic" },
     "splai-release:helmTimeout": { value: "180" },
-    "splai-release:helmValues": { value: JSON.stringify({ postgresql: { enabled: false }, redis: { enabled: false }, minio: { enabled: false } }) },
+    "splai-release:helmValues": { value: JSON.stringify(LOCAL_HELM_VALUES) },
   };
   const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(state), PULUMI_CONFIG_PASSPHRASE: "e2e", ...(opts.env ?? {}) };
   const newStack = async (name: string, config: ConfigMap): Promise<Stack> => {

@@ -4,11 +4,23 @@ import { describe, it } from "node:test";
 import { ConfigError, promotionProblems, validateSettings, type PromotionContext, type RawSettings } from "../../lib/config";
 import { makeTree } from "../support/tree";
 
-const ok: RawSettings = { owner: "splai", hasRegistryPassword: true, hasGithubToken: true };
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+current-context: dev
+contexts:
+  - name: dev
+    context: { cluster: c, user: u }
+  - name: staging
+    context: { cluster: c, user: u }
+clusters: [{ name: c, cluster: { server: "https://127.0.0.1:6443" } }]
+users: [{ name: u, user: {} }]
+`;
+const ok: RawSettings = { owner: "splai", hasRegistryPassword: true, hasGithubToken: true, kubeconfig: KUBECONFIG };
 
 function problems(raw: RawSettings, tree = makeTree()): string[] {
   try {
-    validateSettings({ ...raw, source: tree }, "/");
+    // A home without ~/.kube/config: only the stack's kubeconfig counts.
+    validateSettings({ ...raw, source: tree }, "/", "/nonexistent-home");
   } catch (e) {
     assert.ok(e instanceof ConfigError, `expected ConfigError, got ${String(e)}`);
     assert.match(e.message, /nothing was changed/);
@@ -79,6 +91,29 @@ describe("validateSettings", () => {
     ],
     ["an SBOM generator that is no image reference", { ...ok, sbomGenerator: "Syft Scanner" }, /sbomGenerator 'Syft Scanner' is not an image reference/],
     ["a negative SOURCE_DATE_EPOCH", { ...ok, sourceDateEpoch: -2 }, /sourceDateEpoch '-2' must be a non-negative number of seconds since 1970/],
+    ["a build number of -1", { ...ok, buildNumber: -1 }, /buildNumber '-1' must be a non-negative integer/],
+    ["a build number that is no number", { ...ok, buildNumber: "12a" }, /buildNumber '12a' must be a non-negative integer/],
+    [
+      "a kube context the kubeconfig does not have, listing the ones it has",
+      { ...ok, kubeContext: "prod" },
+      /kubeContext 'prod' is not a context of the kubeconfig document in splai-release:kubeconfig; its contexts are: dev, staging — set splai-release:kubeContext to one of them/,
+    ],
+    [
+      "a kubeconfig without current context when no context is set",
+      { ...ok, kubeconfig: KUBECONFIG.replace("current-context: dev", "") },
+      /kubeContext is unset and .* has no current-context; set splai-release:kubeContext to one of: dev, staging/,
+    ],
+    [
+      "no kubeconfig at all for a deploying stack",
+      { ...ok, kubeconfig: undefined },
+      /kubeconfig: no kubeconfig found .*; set splai-release:kubeconfig, or splai-release:deploy false/,
+    ],
+    [
+      "helmValues that set a pinned image key",
+      { ...ok, helmValues: { planner: { image: { tag: "latest" } } } },
+      /helmValues.planner.image.tag is set to 'latest', but the release pins planner's image .*; remove helmValues.planner.image.tag/,
+    ],
+    ["a release name that Helm refuses", { ...ok, releaseName: "SPLAI_prod" }, /releaseName 'SPLAI_prod' is not a Helm release name/],
     [
       "promoteFrom that is no stack name",
       { ...ok, mode: "tag", promoteFrom: "organization/splai-release/dev prod" },
@@ -100,6 +135,11 @@ describe("validateSettings", () => {
       );
     });
   }
+
+  it("accepts helmValues beside the pinned image keys, and a known context; skips cluster checks when not deploying", () => {
+    assert.deepEqual(problems({ ...ok, kubeContext: "staging", helmValues: { planner: { replicaCount: 2, image: { pullPolicy: "Always" } } } }), []);
+    assert.deepEqual(problems({ ...ok, kubeconfig: undefined, kubeContext: "anything", deploy: false }), []);
+  });
 
   it("does not require a GitHub token when releases are off", () => {
     assert.deepEqual(problems({ ...ok, hasGithubToken: false, githubRelease: false }), []);

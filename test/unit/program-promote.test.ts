@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
+import { fakeKubeconfig, helmWithoutReleases } from "../support/fake-cluster";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -36,7 +37,8 @@ const mocks: pulumi.runtime.Mocks = {
     const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
     switch (args.type) {
       case "pulumi:pulumi:StackReference":
-        state.outputs = devOutputs;
+        // The dev stack promoted from; the stack's own record of its last update is empty (a new stack).
+        state.outputs = args.name === "promote-from" ? devOutputs : {};
         state.secretOutputNames = [];
         break;
       case "command:local:Command":
@@ -104,9 +106,11 @@ before(async () => {
       "splai-release:promoteFrom": "organization/splai-release/dev",
       "splai-release:registryPassword": "s3cret-registry",
       "splai-release:githubToken": "s3cret-token",
+      "splai-release:kubeconfig": fakeKubeconfig(),
     },
     ["splai-release:registryPassword", "splai-release:githubToken"],
   );
+  helmWithoutReleases();
   await pulumi.runtime.setMocks(mocks, "splai-release", "prod", false, "organization");
   // The program registers a stack transformation, which needs the root stack resource the engine's run would create.
   await pulumi.runtime.runInPulumiStack(async () => {
@@ -117,7 +121,7 @@ before(async () => {
 
 describe("promoting release program graph", () => {
   it("reads the dev stack by the configured name", () => {
-    const ref = recorded.find((r) => r.type === "pulumi:pulumi:StackReference")!;
+    const ref = recorded.find((r) => r.type === "pulumi:pulumi:StackReference" && r.name === "promote-from")!;
     assert.equal(ref.name, "promote-from");
     assert.equal(ref.inputs.name, "organization/splai-release/dev");
   });

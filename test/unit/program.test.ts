@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { fakeKubeconfig, helmWithoutReleases } from "../support/fake-cluster";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -73,6 +74,12 @@ const mocks: pulumi.runtime.Mocks = {
       case "kubernetes:helm.sh/v3:Release":
         state.status = { status: "deployed", revision: 1 };
         break;
+      case "pulumi:pulumi:StackReference":
+        // The stack's own record of its last update: a new stack has none.
+        state.outputs = {};
+        state.secretOutputNames = [];
+        break;
+      case "pulumi:pulumi:Stack":
       case "kubernetes:core/v1:Namespace":
       case "pulumi:providers:kubernetes":
       case "pulumi:providers:github":
@@ -118,11 +125,16 @@ before(async () => {
       "splai-release:registryPassword": "s3cret-registry",
       "splai-release:githubToken": "s3cret-token",
       "splai-release:helmValues": JSON.stringify({ redis: { enabled: false } }),
+      "splai-release:kubeconfig": fakeKubeconfig(),
     },
     ["splai-release:registryPassword", "splai-release:githubToken"],
   );
-  await pulumi.runtime.setMocks(mocks, "splai-release", "test", false);
-  program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
+  helmWithoutReleases();
+  await pulumi.runtime.setMocks(mocks, "splai-release", "test", false, "organization");
+  // The program registers a stack transformation (its pre-flight gates), which needs the root stack resource.
+  await pulumi.runtime.runInPulumiStack(async () => {
+    program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
+  });
   // Outputs resolve once every resource they depend on is registered.
   await Promise.all(
     ["installCommand", "releaseStatus", "releaseUrl", "releaseAssets", "imageRefs", "verification"].map((k) => valueOf(pulumi.output(program[k]))),
@@ -228,9 +240,9 @@ describe("release program graph", () => {
     assert.equal(env.ROLLBACK, "false", "branch builds are not atomic");
     assert.equal(env.REQUIRE_REAL_NODE, "false", "verify: auto skips the HTTP checks on fake nodes");
     assert.deepEqual(JSON.parse(env.COMPONENTS), ["api-gateway", "planner", "scheduler"]);
-    const images = JSON.parse(env.IMAGES) as string[];
-    assert.equal(images.length, 5);
-    assert.ok(images.includes(`127.0.0.1:5443/splai/splai-planner:sha-0123456@sha256:${fakeSha("images-planner")}`));
+    const images = JSON.parse(env.IMAGES) as Record<string, string>;
+    assert.deepEqual(Object.keys(images), ["api-gateway", "operator", "planner", "scheduler", "worker-agent"], "by component, so each is found by its image");
+    assert.equal(images.planner, `127.0.0.1:5443/splai/splai-planner:sha-0123456@sha256:${fakeSha("images-planner")}`);
     assert.match(env.SPLAICTL, /\/splaictl-linux-amd64$/);
     assert.deepEqual(await valueOf(pulumi.output(program.verification)), { status: "passed", revision: 1, checks: ["ok   rollout"] });
   });

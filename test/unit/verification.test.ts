@@ -1,6 +1,7 @@
 // The verification's rules: rollout completeness, crash loops that fail at once, foreign images, and the failure message.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { labelSelector, parseReleaseManifest, proxyPort, serviceForImage } from "../../lib/helm-manifest";
 import { failureMessage, fatalPodProblem, foreignImages, rolloutPending, serviceProxyPath, type PodJson } from "../../lib/verification";
 
 const pod = (name: string, image: string, status: PodJson["status"] = {}, deleting = false): PodJson => ({
@@ -85,5 +86,122 @@ describe("messages", () => {
     assert.match(rolled, /run pulumi up again/);
     const kept = failureMessage({ ...base, rollback: { done: false, why: "atomic is off for this stack" } });
     assert.match(kept, /not rolled back \(atomic is off for this stack\); it stays at revision 3/);
+  });
+});
+
+// Rendered the way SPLAI's own chart renders (759767f): no app.kubernetes.io/* labels at all, only `app: <fullname>-<part>`.
+const LABELLESS_MANIFEST = `---
+# Source: splai/templates/api-gateway.yaml
+apiVersion: v1
+kind: Service
+metadata:
+  name: splai-splai-api-gateway
+spec:
+  type: ClusterIP
+  selector:
+    app: splai-splai-api-gateway
+  ports:
+    - name: http
+      port: 8080
+      targetPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: splai-splai-planner
+spec:
+  selector:
+    app: splai-splai-planner
+  ports:
+    - port: 8081
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: splai-splai-api-gateway
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: splai-splai-api-gateway
+  template:
+    metadata:
+      labels:
+        app: splai-splai-api-gateway
+    spec:
+      containers:
+        - name: api-gateway
+          image: "reg/o/splai-api-gateway:sha-1@sha256:${"a".repeat(64)}"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: splai-splai-planner
+spec:
+  selector:
+    matchLabels:
+      app: splai-splai-planner
+  template:
+    metadata:
+      labels:
+        app: splai-splai-planner
+    spec:
+      containers:
+        - name: planner
+          image: "reg/o/splai-planner:sha-1@sha256:${"b".repeat(64)}"
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: splai-splai-worker
+spec:
+  selector:
+    matchLabels:
+      app: splai-splai-worker
+  template:
+    metadata:
+      labels:
+        app: splai-splai-worker
+    spec:
+      containers:
+        - name: worker
+          image: "reg/o/splai-worker-agent:sha-1@sha256:${"c".repeat(64)}"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: unrelated
+data: {}
+`;
+
+describe("the release's objects from Helm's manifest (a chart that sets no labels)", () => {
+  const m = parseReleaseManifest(LABELLESS_MANIFEST);
+
+  it("finds every Deployment and DaemonSet with the selector of its pods", () => {
+    assert.deepEqual(
+      m.workloads.map((w) => [w.kind, w.name, labelSelector(w.selector, w.name)]),
+      [
+        ["Deployment", "splai-splai-api-gateway", "app=splai-splai-api-gateway"],
+        ["Deployment", "splai-splai-planner", "app=splai-splai-planner"],
+        ["DaemonSet", "splai-splai-worker", "app=splai-splai-worker"],
+      ],
+    );
+  });
+
+  it("finds a component's Service by the workload running its released image", () => {
+    const gw = serviceForImage(m, `reg/o/splai-api-gateway:sha-1@sha256:${"a".repeat(64)}`);
+    assert.equal(gw?.workload.name, "splai-splai-api-gateway");
+    assert.equal(gw.service?.name, "splai-splai-api-gateway");
+    assert.equal(proxyPort(gw.service), "http");
+    // An unnamed port is addressed by number through the service proxy.
+    const planner = serviceForImage(m, `reg/o/splai-planner:sha-1@sha256:${"b".repeat(64)}`);
+    assert.equal(proxyPort(planner!.service!), "8081");
+    // The worker has no Service; an image nobody runs has no workload.
+    assert.equal(serviceForImage(m, `reg/o/splai-worker-agent:sha-1@sha256:${"c".repeat(64)}`)?.service, undefined);
+    assert.equal(serviceForImage(m, "reg/o/other:1"), undefined);
+  });
+
+  it("refuses an empty selector instead of matching every pod", () => {
+    assert.throws(() => labelSelector({}, "Deployment x"), /Deployment x has no spec.selector.matchLabels/);
   });
 });

@@ -1,0 +1,47 @@
+// Source archives that come from outside the repository (upstream plugin sources, SPLAI's real tree): found, checked by sha256, kept.
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "./log";
+import { cacheDir } from "./paths";
+
+/** Where a checked copy of every archive is kept, by content: a later checkout on this machine finds it there. */
+export const archiveCache = join(cacheDir, "sources");
+
+export interface ArchiveRequest {
+  /** File name of the archive. */
+  readonly name: string;
+  /** Expected SHA-256, hex. */
+  readonly sha256: string;
+  /** Folders searched first, in order (the configured directory). */
+  readonly dirs: readonly string[];
+  /** How a user points at the folder, for the error message (an environment variable). */
+  readonly hint: string;
+}
+
+export function sha256File(file: string): string {
+  return createHash("sha256").update(readFileSync(file)).digest("hex");
+}
+
+/**
+ * The path of a checked copy of the archive. A file with other content is refused (naming both checksums), never used;
+ * a missing one is an error that says where it was looked for and how to point at it.
+ */
+export function findArchive(req: ArchiveRequest): string {
+  const cached = join(archiveCache, req.sha256, req.name);
+  if (existsSync(cached) && sha256File(cached) === req.sha256) return cached;
+  for (const dir of req.dirs) {
+    const file = join(dir, req.name);
+    if (!existsSync(file)) continue;
+    const got = sha256File(file);
+    if (got !== req.sha256) {
+      throw new UserError(`${file} has sha256 ${got}, expected ${req.sha256}; it is not the archive this repository pins (package.json)`);
+    }
+    mkdirSync(join(archiveCache, req.sha256), { recursive: true });
+    const partial = `${cached}.partial-${process.pid}`;
+    copyFileSync(file, partial);
+    renameSync(partial, cached);
+    return cached;
+  }
+  throw new UserError(`${req.name} (sha256 ${req.sha256.slice(0, 12)}…) was not found in ${[...req.dirs, archiveCache].join(", ")}; ${req.hint}`);
+}

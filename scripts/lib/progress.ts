@@ -1,0 +1,112 @@
+// Progress of a release from the engine's event stream: what is being built, pushed and deployed, with counts and times.
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+
+/** The release phases a person recognises, keyed by the component type that owns a resource. */
+const PHASES: readonly { readonly phase: string; readonly verb: string; readonly types: readonly string[] }[] = [
+  { phase: "checks", verb: "checked", types: ["splai:release:ReleaseGuard"] },
+  { phase: "binaries", verb: "built", types: ["splai:build:GoBinaries", "splai:release:PromotedBinaries"] },
+  { phase: "images", verb: "built and pushed", types: ["splai:build:ServiceImages", "splai:release:PromotedImages"] },
+  { phase: "attestations", verb: "attached", types: ["splai:supplychain:ImageAttestation"] },
+  { phase: "chart", verb: "published", types: ["splai:release:ChartPublish"] },
+  { phase: "deploy", verb: "applied", types: ["splai:deploy:SplaiDeployment"] },
+  { phase: "verify", verb: "verified", types: ["splai:deploy:Verification"] },
+  { phase: "github", verb: "published", types: ["splai:release:GitHubRelease"] },
+];
+
+/** Step operations that do work (a `same` step only reads the state). */
+const WORKING = new Set(["create", "update", "replace", "create-replacement", "delete-replaced", "delete", "import"]);
+
+/** `urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>` → the types, outermost first. */
+export function urnTypes(urn: string): string[] {
+  const parts = urn.split("::");
+  return parts.length >= 4 ? parts[2].split("$") : [];
+}
+
+/** The phase of a resource: that of the closest enclosing component we know, if any. */
+export function phaseOf(urn: string): string | undefined {
+  const types = urnTypes(urn);
+  for (let i = types.length - 1; i >= 0; i--) {
+    const p = PHASES.find((x) => x.types.includes(types[i]));
+    if (p) return p.phase;
+  }
+  return undefined;
+}
+
+interface PhaseCount {
+  started: number;
+  done: number;
+  failed: number;
+  firstAt?: number;
+  lastAt?: number;
+}
+
+const clock = (ms: number): string => {
+  const s = Math.round(ms / 1000);
+  return `${String(Math.floor(s / 60)).padStart(2, "0")}:${String(s % 60).padStart(2, "0")}`;
+};
+
+/** Turns engine events into one line per meaningful change, and a per-phase summary at the end. */
+export class ReleaseProgress {
+  private readonly t0 = Date.now();
+  private readonly phases = new Map<string, PhaseCount>();
+  private readonly pending = new Map<string, string>();
+  readonly errors: string[] = [];
+
+  constructor(private readonly write: (line: string) => void) {}
+
+  private count(phase: string): PhaseCount {
+    let c = this.phases.get(phase);
+    if (!c) this.phases.set(phase, (c = { started: 0, done: 0, failed: 0 }));
+    return c;
+  }
+
+  private line(phase: string, text: string): void {
+    this.write(`[${clock(Date.now() - this.t0)}] ${phase.padEnd(12)} ${text}`);
+  }
+
+  readonly onEvent = (e: EngineEvent): void => {
+    const pre = e.resourcePreEvent?.metadata;
+    if (pre && WORKING.has(pre.op) && pre.type !== "pulumi:pulumi:Stack" && !pre.type.startsWith("pulumi:providers:")) {
+      const phase = phaseOf(pre.urn);
+      if (phase === undefined || pre.type.startsWith("splai:")) return;
+      const c = this.count(phase);
+      c.started++;
+      c.firstAt ??= Date.now();
+      this.pending.set(pre.urn, phase);
+      if (c.started === 1) this.line(phase, `started (${pre.op} ${pre.urn.split("::").pop()})`);
+    }
+    const out = e.resOutputsEvent?.metadata;
+    if (out && this.pending.has(out.urn)) {
+      const phase = this.pending.get(out.urn)!;
+      this.pending.delete(out.urn);
+      const c = this.count(phase);
+      c.done++;
+      c.lastAt = Date.now();
+      const verb = PHASES.find((p) => p.phase === phase)?.verb ?? "done";
+      this.line(phase, `${c.done}/${c.started} ${verb}`);
+    }
+    const failed = e.resOpFailedEvent?.metadata;
+    if (failed && this.pending.has(failed.urn)) {
+      const phase = this.pending.get(failed.urn)!;
+      this.pending.delete(failed.urn);
+      this.count(phase).failed++;
+      this.line(phase, `FAILED: ${failed.urn.split("::").pop()}`);
+    }
+    const diag = e.diagnosticEvent;
+    if (diag && diag.severity === "error" && !/^update failed$/.test(diag.message.trim())) this.errors.push(stripFormatting(diag.message).trim());
+  };
+
+  /** One line per phase that did work: how many steps, failures, and how long it took from first start to last finish. */
+  summary(): string[] {
+    return PHASES.filter((p) => this.phases.has(p.phase)).map((p) => {
+      const c = this.phases.get(p.phase)!;
+      const span = c.firstAt !== undefined && c.lastAt !== undefined ? ` in ${((c.lastAt - c.firstAt) / 1000).toFixed(1)}s` : "";
+      return `  ${p.phase.padEnd(12)} ${c.done} ${p.verb}${c.failed ? `, ${c.failed} failed` : ""}${span}`;
+    });
+  }
+}
+
+/** Removes the engine's colour tags (`<{%fg 1%}>`, `<{%reset%}>`) and ANSI escape sequences. */
+export function stripFormatting(text: string): string {
+  return text.replace(/<\{%[^%]*%\}>/g, "").replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g"), "");
+}
