@@ -32,13 +32,15 @@ export function checkRollback(wanted: string, deployed: DeployedRelease | undefi
   };
 }
 
-/** A Helm release as `helm status -o json` reports it (the fields the ownership check reads). */
+/** The latest revision of a Helm release, as `helm history --max 1 -o json` reports it. */
 export interface LiveRelease {
   readonly name: string;
   readonly namespace: string;
-  readonly version: number;
-  readonly info: { readonly status: string; readonly description?: string };
-  readonly chart: { readonly metadata: { readonly name: string; readonly version: string } };
+  readonly revision: number;
+  readonly status: string;
+  /** `<chart name>-<chart version>`. */
+  readonly chart: string;
+  readonly description?: string;
 }
 
 /**
@@ -48,9 +50,8 @@ export interface LiveRelease {
  */
 export function releaseNameProblem(live: LiveRelease | undefined, ownedByThisStack: boolean, stack: string): string | undefined {
   if (live === undefined || ownedByThisStack) return undefined;
-  const chart = `${live.chart.metadata.name} ${live.chart.metadata.version}`;
   return (
-    `Helm release '${live.name}' in namespace '${live.namespace}' already exists (chart ${chart}, revision ${live.version}, ${live.info.status}) ` +
+    `Helm release '${live.name}' in namespace '${live.namespace}' already exists (chart ${live.chart}, revision ${live.revision}, ${live.status}) ` +
     `and is not this stack's: stack '${stack}' has no record of deploying it, so another stack or tool owns it. Nothing was built or pushed. ` +
     `Release into another namespace (pulumi config set splai-release:namespace <name>) or under another release name ` +
     `(pulumi config set splai-release:releaseName <name>); or, if the release is abandoned, remove it with: helm uninstall ${live.name} -n ${live.namespace}`
@@ -67,7 +68,7 @@ export const releaseDescription = (stack: string): string => `deployed by splai-
  * only `helmRevision`: their release is taken to be the configured one.
  */
 export function ownsRelease(live: LiveRelease | undefined, stack: string, record: unknown, helmRevision: unknown, namespace: string, name: string): boolean {
-  if (live?.info.description === releaseDescription(stack)) return true;
+  if (live?.description === releaseDescription(stack)) return true;
   if (record !== null && typeof record === "object") {
     const r = record as { namespace?: unknown; name?: unknown };
     return r.namespace === namespace && r.name === name;

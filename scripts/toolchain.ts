@@ -1,5 +1,5 @@
 // `npm run toolchain`: builds or finds every pinned tool (Pulumi CLI, plugins, helm, BuildKit, registry, Kubernetes), cached outside the repo.
-import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, linkSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashDirectory } from "../lib/hashdir";
@@ -205,6 +205,14 @@ async function main(): Promise<void> {
   // Resource plugins are installed into PULUMI_HOME below, not put on PATH (the engine warns about ambient plugins).
   for (const r of results.filter((x) => !x.tool.plugin)) {
     for (const b of r.tool.bins) link(join(r.dir, b), b);
+  }
+  // A binary no pinned tool provides any more (a stand-in that was replaced) must not shadow the real one on PATH.
+  if (only.length === 0) {
+    const wanted = new Set(toolchain.tools.filter((t) => !t.plugin).flatMap((t) => t.bins));
+    for (const name of readdirSync(toolBinDir).filter((n) => !wanted.has(n))) {
+      unlinkSync(join(toolBinDir, name));
+      info("toolchain", `removed ${name} from ${toolBinDir}: no pinned tool provides it any more`);
+    }
   }
   // Plugins go into PULUMI_HOME through the CLI itself, so the engine finds them and never downloads one.
   const env = toolEnv();

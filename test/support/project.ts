@@ -88,8 +88,6 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     "splai-release:githubRepo": { value: s.github.repo },
     "splai-release:githubToken": { value: s.github.token, secret: true },
     "splai-release:githubRelease": { value: "true" },
-    "splai-release:githubApi": { value: "rest" },
-    "splai-release:commandProvider": { value: "dynamic" },
     "splai-release:helmTimeout": { value: "180" },
     "splai-release:helmValues": { value: JSON.stringify(LOCAL_HELM_VALUES) },
   };

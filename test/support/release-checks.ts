@@ -108,10 +108,9 @@ export async function assertDeployment(p: Platform, proj: ReleaseProject, out: O
 export function assertVerified(out: OutputMap): void {
   const result = out.verification.value as { status: string; checks: string[] };
   assert.ok(["passed", "skipped"].includes(result.status), JSON.stringify(result));
-  assert.ok(
-    result.checks.some((c) => /^ok {3}rollout: .*Deployment .*DaemonSet /.test(c)),
-    result.checks.join("\n"),
-  );
+  const rollout = result.checks.find((c) => c.startsWith("ok   rollout: ")) ?? "";
+  for (const w of ["Deployment splai-splai-api-gateway", "Deployment splai-splai-planner", "Deployment splai-splai-scheduler", "DaemonSet splai-splai-worker"])
+    assert.ok(rollout.includes(w), `${w} in: ${result.checks.join("\n")}`);
   assert.ok(
     result.checks.some((c) => /^ok {3}\d+ pod\(s\) run the released images by digest/.test(c)),
     result.checks.join("\n"),
