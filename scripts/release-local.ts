@@ -1,8 +1,8 @@
 // `npm run release:local`: toolchain, local platform, then a real `pulumi up` of the local stack, shown as progress and a summary.
 import { LocalWorkspace, type OutputMap } from "@pulumi/pulumi/automation";
-import { spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { run } from "./lib/exec";
 import { info, runMain, UserError } from "./lib/log";
 import { repoRoot } from "./lib/paths";
 import { platformEnv, requirePlatform } from "./lib/platform-state";
@@ -12,9 +12,25 @@ const USAGE = `usage: npm run release:local [-- --diff] [--stack <name>]
   --diff          also print the engine's full property diff (it always goes to the log file)
   --stack <name>  the stack to release (default: local, or SPLAI_STACK)`;
 
-function step(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { cwd: repoRoot, stdio: "inherit" });
-  if (r.status !== 0) throw new UserError(`'${cmd} ${args.join(" ")}' failed (exit ${r.status ?? r.signal})`);
+/**
+ * Runs a preparation step quietly: one line on success, everything it printed on failure. Lines about building pass
+ * through as they come: a cold toolchain builds for the better part of an hour.
+ */
+async function step(what: string, args: string[]): Promise<void> {
+  const t0 = Date.now();
+  let built = 0;
+  try {
+    await run(process.execPath, ["--import", "tsx", ...args], {
+      cwd: repoRoot,
+      onLine: (line) => {
+        if (/: (building|still building|built in) /.test(line)) process.stderr.write(`${line}\n`);
+        if (/: built in /.test(line)) built++;
+      },
+    });
+  } catch (err) {
+    throw new UserError(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  info("release", `${what} ready in ${((Date.now() - t0) / 1000).toFixed(0)}s${built ? ` (${built} tool(s) built)` : ""}`);
 }
 
 function parseArgs(argv: string[]): { diff: boolean; stack: string } {
@@ -55,11 +71,11 @@ function summary(stack: string, o: OutputMap, seconds: number, phases: string[],
 
 runMain(async () => {
   const { diff, stack } = parseArgs(process.argv.slice(2));
-  info("release", "toolchain");
-  step(process.execPath, ["--import", "tsx", "scripts/toolchain.ts"]);
-  info("release", "platform");
-  step(process.execPath, ["--import", "tsx", "scripts/platform.ts", "up"]);
+  await step("toolchain", ["scripts/toolchain.ts"]);
+  await step("local platform", ["scripts/platform.ts", "up"]);
   const env = platformEnv(requirePlatform()) as Record<string, string>;
+  // The Automation API finds the pinned `pulumi` and its plugins through this process's environment.
+  Object.assign(process.env, env);
   const st = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: repoRoot }, { envVars: env }).catch((e: unknown) => {
     throw new UserError(`cannot select or create stack '${stack}': ${stripFormatting(e instanceof Error ? e.message : String(e))}`);
   });

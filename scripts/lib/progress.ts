@@ -13,8 +13,8 @@ const PHASES: readonly { readonly phase: string; readonly verb: string; readonly
   { phase: "github", verb: "published", types: ["splai:release:GitHubRelease"] },
 ];
 
-/** Step operations that do work (a `same` step only reads the state). */
-const WORKING = new Set(["create", "update", "replace", "create-replacement", "delete-replaced", "delete", "import"]);
+/** Step operations that do work, once per resource (a replacement also emits `replace` and `delete-replaced`). */
+const WORKING = new Set(["create", "update", "create-replacement", "delete", "import"]);
 
 /** `urn:pulumi:<stack>::<project>::<parent types joined by $>$<type>::<name>` → the types, outermost first. */
 export function urnTypes(urn: string): string[] {
@@ -36,9 +36,25 @@ interface PhaseCount {
   started: number;
   done: number;
   failed: number;
-  firstAt?: number;
-  lastAt?: number;
+  /** [start, end] of every finished step, for the time the phase was busy. */
+  spans: [number, number][];
+  lastLine: number;
 }
+
+/** Length of the union of intervals: how long at least one step of a phase was running. */
+export function busyMs(spans: readonly (readonly [number, number])[]): number {
+  let total = 0;
+  let end = -Infinity;
+  for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0])) {
+    if (b <= end) continue;
+    total += b - Math.max(a, end);
+    end = b;
+  }
+  return total;
+}
+
+/** A phase prints a progress line at most this often (and always its first start and each failure). */
+const LINE_EVERY_MS = 2000;
 
 const clock = (ms: number): string => {
   const s = Math.round(ms / 1000);
@@ -49,14 +65,14 @@ const clock = (ms: number): string => {
 export class ReleaseProgress {
   private readonly t0 = Date.now();
   private readonly phases = new Map<string, PhaseCount>();
-  private readonly pending = new Map<string, string>();
+  private readonly pending = new Map<string, { phase: string; at: number }>();
   readonly errors: string[] = [];
 
   constructor(private readonly write: (line: string) => void) {}
 
   private count(phase: string): PhaseCount {
     let c = this.phases.get(phase);
-    if (!c) this.phases.set(phase, (c = { started: 0, done: 0, failed: 0 }));
+    if (!c) this.phases.set(phase, (c = { started: 0, done: 0, failed: 0, spans: [], lastLine: 0 }));
     return c;
   }
 
@@ -71,37 +87,42 @@ export class ReleaseProgress {
       if (phase === undefined || pre.type.startsWith("splai:")) return;
       const c = this.count(phase);
       c.started++;
-      c.firstAt ??= Date.now();
-      this.pending.set(pre.urn, phase);
-      if (c.started === 1) this.line(phase, `started (${pre.op} ${pre.urn.split("::").pop()})`);
+      this.pending.set(pre.urn, { phase, at: Date.now() });
+      if (c.started === 1) {
+        c.lastLine = Date.now();
+        this.line(phase, `started (${pre.op} ${pre.urn.split("::").pop()})`);
+      }
     }
     const out = e.resOutputsEvent?.metadata;
-    if (out && this.pending.has(out.urn)) {
-      const phase = this.pending.get(out.urn)!;
+    const started = out && this.pending.get(out.urn);
+    if (out && started) {
       this.pending.delete(out.urn);
-      const c = this.count(phase);
+      const c = this.count(started.phase);
       c.done++;
-      c.lastAt = Date.now();
-      const verb = PHASES.find((p) => p.phase === phase)?.verb ?? "done";
-      this.line(phase, `${c.done}/${c.started} ${verb}`);
+      c.spans.push([started.at, Date.now()]);
+      const running = c.started - c.done;
+      if (running === 0 || Date.now() - c.lastLine >= LINE_EVERY_MS) {
+        c.lastLine = Date.now();
+        const verb = PHASES.find((p) => p.phase === started.phase)?.verb ?? "done";
+        this.line(started.phase, `${c.done} ${verb}${running > 0 ? `, ${running} running` : ""}`);
+      }
     }
     const failed = e.resOpFailedEvent?.metadata;
-    if (failed && this.pending.has(failed.urn)) {
-      const phase = this.pending.get(failed.urn)!;
+    const failing = failed && this.pending.get(failed.urn);
+    if (failed && failing) {
       this.pending.delete(failed.urn);
-      this.count(phase).failed++;
-      this.line(phase, `FAILED: ${failed.urn.split("::").pop()}`);
+      this.count(failing.phase).failed++;
+      this.line(failing.phase, `FAILED: ${failed.urn.split("::").pop()}`);
     }
     const diag = e.diagnosticEvent;
     if (diag && diag.severity === "error" && !/^update failed$/.test(diag.message.trim())) this.errors.push(stripFormatting(diag.message).trim());
   };
 
-  /** One line per phase that did work: how many steps, failures, and how long it took from first start to last finish. */
+  /** One line per phase that did work: how many steps, failures, and how long at least one of its steps was running. */
   summary(): string[] {
     return PHASES.filter((p) => this.phases.has(p.phase)).map((p) => {
       const c = this.phases.get(p.phase)!;
-      const span = c.firstAt !== undefined && c.lastAt !== undefined ? ` in ${((c.lastAt - c.firstAt) / 1000).toFixed(1)}s` : "";
-      return `  ${p.phase.padEnd(12)} ${c.done} ${p.verb}${c.failed ? `, ${c.failed} failed` : ""}${span}`;
+      return `  ${p.phase.padEnd(12)} ${c.done} ${p.verb}${c.failed ? `, ${c.failed} failed` : ""} (busy ${(busyMs(c.spans) / 1000).toFixed(1)}s)`;
     });
   }
 }
