@@ -110,8 +110,6 @@ function readConfig(): ReleaseConfig {
     githubRepo: str(cfg, "githubRepo"),
     githubBaseUrl: str(cfg, "githubBaseUrl"),
     githubRelease: tristate(cfg, "githubRelease"),
-    githubApi: str(cfg, "githubApi"),
-    commandProvider: str(cfg, "commandProvider"),
     breakingChanges: cfg.getObject<string[]>("breakingChanges"),
     extraMains: cfg.getObject<RawSettings["extraMains"]>("extraMains"),
     promoteFrom: str(cfg, "promoteFrom"),

@@ -22,7 +22,6 @@ const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;
 const valuesKeys = chartValueKeys(s.mains);
 const registryUsername = s.registryUsername;
-const commandBackend = s.commandProvider;
 const builder = s.builderEndpoints.length > 0 && s.promoteFrom === undefined ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
 // SBOM and provenance need BuildKit itself (buildctl): on by default wherever the builder's BuildKit address is known.
 const buildkitAddr = s.builderEndpoints[0] ?? (builder === undefined ? undefined : builderEndpoint(builder));
@@ -93,7 +92,6 @@ const binaries: GoBinaries | PromotedBinaries = promotion
       checksums: promotion.checksums,
       outDir: s.distDir,
       sourceDir: s.promoteBinariesDir,
-      commandBackend,
     })
   : new GoBinaries("binaries", {
       source: s.source,
@@ -101,7 +99,6 @@ const binaries: GoBinaries | PromotedBinaries = promotion
       targets: s.binaryTargets.map(parseTarget),
       outDir: s.distDir,
       version: v.app,
-      commandBackend,
     });
 
 // A tag release first checks that it would not silently roll the deployment back to an older version.
@@ -114,7 +111,6 @@ const guard =
         kubeconfig: s.kubeconfig,
         context: s.kubeContext,
         allowRollback: s.allowRollback,
-        commandBackend,
       })
     : undefined;
 
@@ -130,7 +126,6 @@ const images: ServiceImages | PromotedImages = promotion
       attestations: s.attestations === true ? "required" : s.attestations !== false,
       // The binaries are checked before any tag is pushed: a promotion that cannot release dev's files pushes nothing.
       after: [...(guard?.checks ?? []), binaries],
-      commandBackend,
     })
   : new ServiceImages("images", {
       mains: s.mains,
@@ -156,7 +151,6 @@ const images: ServiceImages | PromotedImages = promotion
       attest,
       immutableTags: v.mode === "tag",
       after: guard?.checks,
-      commandBackend,
     });
 
 // The chart goes out only once the images it will point at are pushed.
@@ -171,7 +165,6 @@ const chart = new ChartPublish(
     registryUsername,
     registryPassword: cfg.registryPassword,
     immutable: v.mode === "tag",
-    commandBackend,
   },
   { dependsOn: [images] },
 );
@@ -205,7 +198,6 @@ const verifier =
     ? new Verification(
         "verify",
         {
-          commandBackend,
           kubeconfig: s.kubeconfig,
           context: s.kubeContext,
           namespace: deployment.namespace,
@@ -254,10 +246,8 @@ const release = wantRelease
         prerelease: v.prerelease,
         assets: binaries.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), binaries.checksumsPath]),
         assetChecksums: binaries.checksums,
-        api: s.githubApi,
         // A published release stays when the stack is destroyed; branch prereleases go with their stack.
         retainOnDelete: v.mode === "tag",
-        commandBackend,
       },
       // Published only once the deployment rolled out and passed verification: a release whose rollout or verification
       // failed (and was rolled back) is not announced.

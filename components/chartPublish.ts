@@ -2,11 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import { hashDirectory } from "../lib/hashdir";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 
 export interface ChartPublishArgs {
-  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
-  readonly commandBackend?: CommandBackend;
   /** Chart directory (default in config: `<source>/charts/splai`). */
   readonly chartPath: string;
   readonly version: string;
@@ -59,7 +57,6 @@ export class ChartPublish extends pulumi.ComponentResource {
       },
       // Released charts stay in the registry when the stack is destroyed.
       { parent: this },
-      args.commandBackend ?? "plugin",
     );
     this.chart = push.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as PublishedChart);
     this.registerOutputs({ chart: this.chart });

@@ -2,11 +2,9 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 
 export interface GitHubReleaseArgs {
-  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
-  readonly commandBackend?: CommandBackend;
   readonly owner: string;
   readonly repository: string;
   /** API base URL; default https://api.github.com/. */
@@ -22,11 +20,6 @@ export interface GitHubReleaseArgs {
   readonly assets: pulumi.Input<string[]>;
   /** Checksums of the assets, so uploads rerun exactly when a file changes. */
   readonly assetChecksums: pulumi.Input<string>;
-  /**
-   * `provider` (default) manages the release with @pulumi/github; `rest` manages it with the same REST calls from a
-   * command, for machines where the github plugin cannot be installed (it is not buildable offline).
-   */
-  readonly api?: "provider" | "rest";
   /** Keep the release on GitHub when the stack is destroyed (published releases are never taken back). Default: false. */
   readonly retainOnDelete?: boolean;
 }
@@ -40,7 +33,6 @@ export interface ReleaseAsset {
 }
 
 const script = resolve(__dirname, "..", "scripts", "github-assets.ts");
-const releaseScript = resolve(__dirname, "..", "scripts", "github-release.ts");
 
 export class GitHubRelease extends pulumi.ComponentResource {
   public readonly url: pulumi.Output<string>;
@@ -55,50 +47,22 @@ export class GitHubRelease extends pulumi.ComponentResource {
       GITHUB_OWNER: args.owner,
       GITHUB_REPO: args.repository,
     };
-    let releaseId: pulumi.Output<string>;
-    let url: pulumi.Output<string>;
-    if ((args.api ?? "provider") === "provider") {
-      const provider = new github.Provider(`${name}-github`, { owner: args.owner, token: args.token, baseUrl: args.baseUrl }, { parent: this });
-      const release = new github.Release(
-        `${name}-release`,
-        {
-          repository: args.repository,
-          tagName: args.tag,
-          targetCommitish: args.commit,
-          name: args.title,
-          body: args.notes,
-          draft: false,
-          prerelease: args.prerelease,
-        },
-        { parent: this, provider, retainOnDelete: args.retainOnDelete },
-      );
-      releaseId = release.releaseId.apply(String);
-      url = release.htmlUrl;
-    } else {
-      // No triggers: every change is an in-place update (PATCH of the same release), never a delete and recreate.
-      const release = localCommand(
-        `${name}-release`,
-        {
-          create: scriptRun(releaseScript, "upsert"),
-          update: scriptRun(releaseScript, "upsert"),
-          delete: scriptRun(releaseScript, "delete"),
-          dir: programRoot,
-          environment: {
-            ...common,
-            RELEASE_TAG: args.tag,
-            RELEASE_COMMIT: args.commit,
-            RELEASE_NAME: args.title,
-            RELEASE_BODY: args.notes,
-            RELEASE_PRERELEASE: String(args.prerelease),
-          },
-        },
-        { parent: this, retainOnDelete: args.retainOnDelete },
-        args.commandBackend ?? "plugin",
-      );
-      const info = release.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as { id: number; url: string });
-      releaseId = info.apply((i) => String(i.id));
-      url = info.apply((i) => i.url);
-    }
+    const provider = new github.Provider(`${name}-github`, { owner: args.owner, token: args.token, baseUrl: args.baseUrl }, { parent: this });
+    const release = new github.Release(
+      `${name}-release`,
+      {
+        repository: args.repository,
+        tagName: args.tag,
+        targetCommitish: args.commit,
+        name: args.title,
+        body: args.notes,
+        draft: false,
+        prerelease: args.prerelease,
+      },
+      { parent: this, provider, retainOnDelete: args.retainOnDelete },
+    );
+    const releaseId = release.releaseId.apply(String);
+    const url = release.htmlUrl;
     const upload = localCommand(
       `${name}-assets`,
       {
@@ -112,7 +76,6 @@ export class GitHubRelease extends pulumi.ComponentResource {
         triggers: [releaseId, args.assetChecksums],
       },
       { parent: this },
-      args.commandBackend ?? "plugin",
     );
     this.url = url;
     this.releaseId = releaseId;

@@ -3,11 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../lib/layout";
 import { hashSources, localPackagesOf } from "../lib/sourcehash";
-import { localCommand, type CommandBackend } from "./localCommand";
+import { localCommand } from "./localCommand";
 
 export interface GoBinariesArgs {
-  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
-  readonly commandBackend?: CommandBackend;
   /** Root of the Go module (the SPLAI checkout). */
   readonly source: string;
   /** Mains to build. Plain: it decides how many resources exist. */
@@ -77,7 +75,6 @@ export class GoBinaries extends pulumi.ComponentResource {
             triggers: [inputs],
           },
           { parent: this },
-          args.commandBackend ?? "plugin",
         );
         builds.push({ name: file, binary: main.binary, goos: t.goos, goarch: t.goarch, path, sha256: cmd.stdout.apply((out) => out.trim()) });
       }
@@ -101,7 +98,6 @@ export class GoBinaries extends pulumi.ComponentResource {
         triggers: [sums],
       },
       { parent: this },
-      args.commandBackend ?? "plugin",
     );
     this.checksums = checksumsFile.stdout.apply((s) => `${s.trim()}\n`);
     this.registerOutputs({ binaries: this.binaries, checksums: this.checksums, checksumsPath: this.checksumsPath });

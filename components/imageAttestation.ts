@@ -1,10 +1,9 @@
 // ImageAttestation: BuildKit's SBOM (SPDX) and SLSA provenance for one pushed image, attached to each platform image as OCI referrers.
 import * as pulumi from "@pulumi/pulumi";
 import type { AttestationRecord } from "../lib/attest";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 
 export interface ImageAttestationArgs {
-  readonly commandBackend?: CommandBackend;
   readonly registry: string;
   /** Repository path under the registry (`owner/splai-planner`). */
   readonly repository: string;
@@ -56,7 +55,6 @@ export class ImageAttestation extends pulumi.ComponentResource {
         triggers: [args.digest, args.sbomGenerator],
       },
       { parent: this },
-      args.commandBackend ?? "plugin",
     );
     this.attestations = run.stdout.apply((out) => (JSON.parse(out) as { attestations: Attestation[] }).attestations);
     this.registerOutputs({ attestations: this.attestations });

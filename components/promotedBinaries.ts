@@ -3,11 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { DevBinary } from "../lib/promotion";
 import type { BuiltBinary } from "./goBinaries";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 
 export interface PromotedBinariesArgs {
-  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
-  readonly commandBackend?: CommandBackend;
   /** Stack the binaries come from (named in errors). */
   readonly stack: string;
   /** The dev build's binaries with their paths and checksums; every file must be readable from this machine. */
@@ -47,7 +45,6 @@ export class PromotedBinaries extends pulumi.ComponentResource {
         triggers: [args.checksums, args.outDir],
       },
       { parent: this },
-      args.commandBackend ?? "plugin",
     );
     this.binaries = copy.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "[]") as BuiltBinary[]);
     this.checksums = pulumi.all([copy.stdout, args.checksums]).apply(([, sums]) => sums);

@@ -4,12 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { imageRepository, type MainSpec } from "../lib/layout";
 import type { DevImage } from "../lib/promotion";
 import type { Attestation } from "./imageAttestation";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 import type { PublishedImage } from "./serviceImages";
 
 export interface PromotedImagesArgs {
-  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
-  readonly commandBackend?: CommandBackend;
   /** Mains that ship as images (those with `image`). Plain: it decides how many resources exist. */
   readonly mains: readonly MainSpec[];
   /** The dev build's image per short name (`api-gateway` → repository and digest), already checked. */
@@ -58,7 +56,6 @@ export class PromotedImages extends pulumi.ComponentResource {
           triggers: [sources[image].digest, args.tags[0]],
         },
         { parent: this, dependsOn: args.after },
-        args.commandBackend ?? "plugin",
       ),
     );
     for (const image of images) {
@@ -100,7 +97,6 @@ export class PromotedImages extends pulumi.ComponentResource {
                 triggers: [source.repository, source.digest, repository],
               },
               { parent: this, dependsOn: pushed },
-              args.commandBackend ?? "plugin",
             );
       const attestations = copied
         ? copied.stdout.apply((out) => (JSON.parse(out) as { attestations: Attestation[] }).attestations)

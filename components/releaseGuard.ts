@@ -1,7 +1,7 @@
 // ReleaseGuard: pre-flight checks of a tag release that must pass before anything is pushed (today: no silent rollback).
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 
 export interface ReleaseGuardArgs {
   /** Chart version this update deploys. */
@@ -17,8 +17,6 @@ export interface ReleaseGuardArgs {
   readonly context?: string;
   /** Deploying a lower version than the running one is refused unless this is true. Default: false. */
   readonly allowRollback?: boolean;
-  /** Default: `plugin`. Plain. */
-  readonly commandBackend?: CommandBackend;
 }
 
 const script = resolve(__dirname, "..", "scripts", "check-rollback.ts");
@@ -50,7 +48,6 @@ export class ReleaseGuard extends pulumi.ComponentResource {
         triggers: [args.chartVersion, args.namespace, String(args.allowRollback ?? false)],
       },
       { parent: this },
-      args.commandBackend ?? "plugin",
     );
     this.checks = [rollback];
     this.result = rollback.stdout;

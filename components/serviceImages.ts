@@ -7,11 +7,9 @@ import { CONTEXT_LABEL, generatedDockerfile, stagingScript } from "../lib/docker
 import { imageRepository, type MainSpec } from "../lib/layout";
 import type { BinaryBuild, BuiltBinary } from "./goBinaries";
 import { ImageAttestation, type Attestation } from "./imageAttestation";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 
 export interface ServiceImagesArgs {
-  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
-  readonly commandBackend?: CommandBackend;
   /** Mains that ship as images (those with `image`). Plain. */
   readonly mains: readonly MainSpec[];
   /**
@@ -98,7 +96,6 @@ export class ServiceImages extends pulumi.ComponentResource {
             triggers: [mine.apply((bs) => bs.map((b) => `${b.name}=${b.sha256}`).join(",")), args.baseImage ?? "scratch"],
           },
           { parent: this },
-          args.commandBackend ?? "plugin",
         );
         context = stage.stdout.apply(() => contextDir);
       }
@@ -119,7 +116,6 @@ export class ServiceImages extends pulumi.ComponentResource {
               triggers: [contentKey, args.tags[0]],
             },
             { parent: this, dependsOn: args.after },
-            args.commandBackend ?? "plugin",
           )
         : undefined;
       const img = new dockerbuild.Image(
@@ -148,7 +144,6 @@ export class ServiceImages extends pulumi.ComponentResource {
         ? new ImageAttestation(
             `${name}-${image}`,
             {
-              commandBackend: args.commandBackend,
               registry: args.registry,
               repository: repository.slice(args.registry.length + 1),
               digest: img.digest,

@@ -3,11 +3,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { resolve } from "node:path";
 import type { VerificationResult } from "../lib/verification";
-import { localCommand, programRoot, scriptRun, type CommandBackend } from "./localCommand";
+import { localCommand, programRoot, scriptRun } from "./localCommand";
 
 export interface VerificationArgs {
-  /** Runs local commands with @pulumi/command (`plugin`, default) or the built-in dynamic equivalent (`dynamic`). Plain. */
-  readonly commandBackend?: CommandBackend;
   /** Kubeconfig path or document (kept secret in the state); default: the ambient `KUBECONFIG`. Plain. */
   readonly kubeconfig?: string;
   /** Kubeconfig context; default: the current context. */
@@ -70,7 +68,6 @@ export class Verification extends pulumi.ComponentResource {
         triggers: [args.revision, images, args.namespace, args.releaseName],
       },
       { parent: this },
-      args.commandBackend ?? "plugin",
     );
     this.result = run.stdout.apply((out) => JSON.parse(out.trim().split("\n").pop() ?? "{}") as VerificationResult);
     this.registerOutputs({ result: this.result });

@@ -53,8 +53,6 @@ export interface RawSettings {
   githubRepo?: string;
   githubBaseUrl?: string;
   githubRelease?: boolean;
-  githubApi?: string;
-  commandProvider?: string;
   breakingChanges?: string[];
   promoteFrom?: string;
   /** Where dev's binaries are on this machine when not at the paths dev recorded (a CI artifact); promotion only. */
@@ -104,8 +102,6 @@ export interface Settings {
   readonly githubRepo: string;
   readonly githubBaseUrl: string;
   readonly githubRelease?: boolean;
-  readonly githubApi: "provider" | "rest";
-  readonly commandProvider: "plugin" | "dynamic";
   readonly breakingChanges: readonly string[];
   /** Stack whose images and binaries a tag release publishes instead of building (build once, promote); undefined builds. */
   readonly promoteFrom?: string;
@@ -319,11 +315,6 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     problems.push(`githubBaseUrl ${q(githubBaseUrl)} is not an http(s) URL`);
   }
 
-  const githubApi = raw.githubApi ?? "provider";
-  if (githubApi !== "provider" && githubApi !== "rest") problems.push(`githubApi ${q(githubApi)} is not accepted; use provider (@pulumi/github) or rest`);
-  const commandProvider = raw.commandProvider ?? "plugin";
-  if (commandProvider !== "plugin" && commandProvider !== "dynamic")
-    problems.push(`commandProvider ${q(commandProvider)} is not accepted; use plugin (@pulumi/command) or dynamic`);
   if (raw.hasRegistryPassword === false) {
     problems.push(
       "registryPassword is missing; set it with 'pulumi config set --secret splai-release:registryPassword' or the SPLAI_REGISTRY_PASSWORD environment variable",
@@ -390,8 +381,6 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     githubRepo,
     githubBaseUrl,
     githubRelease: raw.githubRelease,
-    githubApi: githubApi as Settings["githubApi"],
-    commandProvider: commandProvider as Settings["commandProvider"],
     breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
     promoteFrom: raw.promoteFrom,
     promoteBinariesDir: raw.promoteBinariesDir === undefined ? undefined : abs(raw.promoteBinariesDir),

@@ -18,21 +18,6 @@ export interface Asset {
   browser_download_url: string;
 }
 
-export interface ReleaseSpec {
-  readonly tag: string;
-  readonly commit: string;
-  readonly name: string;
-  readonly body: string;
-  readonly prerelease: boolean;
-}
-
-export interface ReleaseInfo {
-  id: number;
-  tag_name: string;
-  html_url: string;
-  upload_url: string;
-}
-
 export class GitHubError extends Error {
   constructor(
     message: string,
@@ -99,28 +84,6 @@ export class GitHubClient {
             ? " (unknown repository or release, or the token cannot see it)"
             : "";
     return new GitHubError(`GitHub ${method} ${path}: HTTP ${res.status} ${msg}${hint}`, res.status);
-  }
-
-  /** Creates the release for `tag`, or updates the existing one in place (a release is never deleted to be recreated). */
-  async upsertRelease(owner: string, repo: string, r: ReleaseSpec): Promise<ReleaseInfo> {
-    const body = { tag_name: r.tag, target_commitish: r.commit, name: r.name, body: r.body, draft: false, prerelease: r.prerelease };
-    const found = await this.call("GET", `repos/${owner}/${repo}/releases/tags/${encodeURIComponent(r.tag)}`);
-    if (found.ok) {
-      const existing = (await found.json()) as ReleaseInfo;
-      return this.json<ReleaseInfo>("PATCH", `repos/${owner}/${repo}/releases/${existing.id}`, body);
-    }
-    if (found.status !== 404) throw await this.error("GET", `release ${r.tag}`, found);
-    return this.json<ReleaseInfo>("POST", `repos/${owner}/${repo}/releases`, body);
-  }
-
-  async deleteReleaseByTag(owner: string, repo: string, tag: string): Promise<boolean> {
-    const found = await this.call("GET", `repos/${owner}/${repo}/releases/tags/${encodeURIComponent(tag)}`);
-    if (found.status === 404) return false;
-    if (!found.ok) throw await this.error("GET", `release ${tag}`, found);
-    const { id } = (await found.json()) as ReleaseInfo;
-    const res = await this.call("DELETE", `repos/${owner}/${repo}/releases/${id}`);
-    if (!res.ok && res.status !== 404) throw await this.error("DELETE", `release ${tag}`, res);
-    return true;
   }
 
   async listAssets(owner: string, repo: string, releaseId: number): Promise<Asset[]> {

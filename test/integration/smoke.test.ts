@@ -2,29 +2,26 @@
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileBackendUrl } from "../../scripts/lib/backend";
-import { pulumiHome, repoRoot } from "../../scripts/lib/paths";
+import { repoRoot } from "../../scripts/lib/paths";
+import { loadToolchain } from "../../scripts/lib/versions";
 import { eventually, platform, type Platform } from "../support/platform";
 
-/** Whether the plugin an npm SDK asks for is installed (command and github cannot be built here; see README). */
-const hasPlugin = (pkg: string): boolean => {
-  const meta = (require(join(repoRoot, "node_modules", pkg, "package.json")) as { pulumi: { name: string; version: string } }).pulumi;
-  return existsSync(join(pulumiHome, "plugins", `resource-${meta.name}-v${meta.version}`));
-};
-const githubPlugin = (): boolean => hasPlugin("@pulumi/github");
+/** The plugin an npm SDK asks for: the one `npm run toolchain` built and installed. */
+const pluginOf = (pkg: string): { name: string; version: string } =>
+  (require(join(repoRoot, "node_modules", pkg, "package.json")) as { pulumi: { name: string; version: string } }).pulumi;
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
-const { localCommand } = require(${JSON.stringify(join(repoRoot, "components", "localCommand"))});
+const command = require("@pulumi/command");
 const dockerbuild = require("@pulumi/docker-build");
 const k8s = require("@pulumi/kubernetes");
 const cfg = new pulumi.Config();
-// @pulumi/command's local.Command where its plugin is installed, else the program's dynamic equivalent.
-const hello = localCommand("hello", { create: "echo hello from command" }, {}, cfg.require("commandBackend"));
+const hello = new command.local.Command("hello", { create: "echo hello from command" });
 const image = new dockerbuild.Image("image", {
   context: { location: cfg.require("context") },
   dockerfile: { inline: "FROM scratch\\nARG TARGETARCH\\nCOPY hello-\${TARGETARCH} /hello\\n" },
@@ -45,17 +42,13 @@ const release = new k8s.helm.v3.Release("rel", {
   values: { image: image.ref },
   timeout: 120,
 }, { provider });
-let releaseUrl;
-if (cfg.getBoolean("github")) {
-  const github = require("@pulumi/github");
-  const gp = new github.Provider("gh", { owner: cfg.require("ghOwner"), baseUrl: cfg.require("ghUrl"), token: cfg.requireSecret("ghToken") });
-  const r = new github.Release("gh-release", { repository: "splai", tagName: cfg.require("ghTag"), name: "smoke", body: "smoke test", draft: false, prerelease: true }, { provider: gp });
-  releaseUrl = r.htmlUrl;
-}
+const github = require("@pulumi/github");
+const gp = new github.Provider("gh", { owner: cfg.require("ghOwner"), baseUrl: cfg.require("ghUrl"), token: cfg.requireSecret("ghToken") });
+const gh = new github.Release("gh-release", { repository: "splai", tagName: cfg.require("ghTag"), name: "smoke", body: "smoke test", draft: false, prerelease: true }, { provider: gp });
 exports.stdout = hello.stdout;
 exports.digest = image.digest;
 exports.releaseStatus = release.status.status;
-exports.releaseUrl = releaseUrl;
+exports.releaseUrl = gh.htmlUrl;
 `;
 
 const CHART = {
@@ -97,7 +90,6 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
     const project = join(work, "project");
     mkdirSync(project);
     writeFileSync(join(project, "Pulumi.yaml"), "name: smoke\nruntime: nodejs\n");
-    // The program is JavaScript, but it loads the release program's TypeScript command component.
     writeFileSync(join(project, "index.js"), PROGRAM);
     writeFileSync(join(project, "package.json"), '{"name":"smoke","main":"index.js"}\n');
     symlinkSync(join(repoRoot, "node_modules"), join(project, "node_modules"));
@@ -116,8 +108,6 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
       kubeconfig: { value: p.state.kubeconfig },
       namespace: { value: id },
       chart: { value: `oci://${p.state.registry.address}/${id}/charts/hello` },
-      github: { value: String(githubPlugin()) },
-      commandBackend: { value: hasPlugin("@pulumi/command") ? "plugin" : "dynamic" },
       ghOwner: { value: p.state.github.owner },
       ghUrl: { value: p.state.github.url },
       ghToken: { value: p.state.github.token, secret: true },
@@ -163,12 +153,32 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
       `${p.state.registry.address}/${id}/hello:smoke@${digest}`,
     );
 
-    if (githubPlugin()) {
-      const r = await p.github(`repos/${p.state.github.owner}/splai/releases/tags/v0.0.0-${id}`);
-      assert.equal(r.status, 200);
-      assert.equal(((await r.json()) as { prerelease: boolean }).prerelease, true);
-    } else {
-      process.stderr.write("github plugin not installed (not buildable offline here): github.Release not exercised\n");
+    const r = await p.github(`repos/${p.state.github.owner}/splai/releases/tags/v0.0.0-${id}`);
+    assert.equal(r.status, 200);
+    assert.equal(((await r.json()) as { prerelease: boolean }).prerelease, true);
+    assert.equal(up.outputs.releaseUrl.value, `${p.state.github.url}${p.state.github.owner}/splai/releases/tag/v0.0.0-${id}`);
+
+    // The engine ran the real plugins it was asked for, each at the version its SDK names, and its own Go language host.
+    const about = JSON.parse(
+      execFileSync("pulumi", ["about", "--json"], {
+        cwd: join(work, "project"),
+        env: { ...p.env, PULUMI_BACKEND_URL: fileBackendUrl(join(work, "state")), PULUMI_CONFIG_PASSPHRASE: "smoke" },
+        encoding: "utf8",
+      }),
+    ) as {
+      plugins: { name: string; version: string; kind: string }[];
+    };
+    for (const pkg of ["@pulumi/command", "@pulumi/docker-build", "@pulumi/kubernetes", "@pulumi/github"]) {
+      const want = pluginOf(pkg);
+      assert.ok(
+        about.plugins.some((pl) => pl.name === want.name && pl.version.replace(/^v/, "") === want.version),
+        `${want.name} ${want.version} in: ${JSON.stringify(about.plugins)}`,
+      );
     }
+    const host = loadToolchain().tools.find((t) => t.name === "pulumi-language-nodejs")!;
+    assert.ok(
+      about.plugins.some((pl) => pl.kind === "language" && pl.name === "nodejs" && pl.version.replace(/^v/, "") === host.version),
+      `the Go language host ${host.version} in: ${JSON.stringify(about.plugins)}`,
+    );
   });
 });
