@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".state/**", "bin/**", "test/fixtures/**", "**/*.mjs", "toolchain/**/*.js", "program.js"] },
+  { ignores: ["node_modules/**", ".state/**", "bin/**", "test/fixtures/**", "**/*.mjs", "tools/toolchain/recipes/**", "program.js", "step.js"] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // node:test's describe/it return promises the runner itself awaits.
-    files: ["test/**/*.ts"],
+    files: ["test/**/*.ts", "**/*.test.ts"],
     rules: { "@typescript-eslint/no-floating-promises": "off" },
   },
 );

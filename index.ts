@@ -1,22 +1,22 @@
 // splai-release: wires the release components for one stack and exports what was released.
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
-import { ChartPublish } from "./components/chartPublish";
-import { GitHubRelease } from "./components/githubRelease";
-import { GoBinaries } from "./components/goBinaries";
-import { PromotedBinaries } from "./components/promotedBinaries";
-import { PromotedImages } from "./components/promotedImages";
-import { ReleaseGuard } from "./components/releaseGuard";
-import { ServiceImages } from "./components/serviceImages";
-import { SplaiDeployment } from "./components/splaiDeployment";
-import { Verification } from "./components/verification";
-import { loadConfig, refuseConfig } from "./config";
-import { builderEndpoint, buildxConfigDir, ensureRemoteBuilder } from "./lib/buildx";
-import { chartValueKeys, parseTarget } from "./lib/layout";
-import { helmCommand, releaseNotes } from "./lib/notes";
-import { helmStatus } from "./lib/helm-status";
-import { promotionVerdict, REFUSED_SOURCE, type DevStackOutputs } from "./lib/promotion";
-import { ownsRelease, releaseDescription, releaseNameProblem } from "./lib/rollback";
+import { ChartPublish } from "./components/chart/ChartPublish";
+import { GitHubRelease } from "./components/github/GitHubRelease";
+import { GoBinaries } from "./components/binaries/GoBinaries";
+import { PromotedBinaries } from "./components/binaries/PromotedBinaries";
+import { PromotedImages } from "./components/images/PromotedImages";
+import { ReleaseGuard } from "./components/deploy/ReleaseGuard";
+import { ServiceImages } from "./components/images/ServiceImages";
+import { SplaiDeployment } from "./components/deploy/SplaiDeployment";
+import { Verification } from "./components/deploy/Verification";
+import { loadConfig, refuseConfig } from "./config/load";
+import { builderEndpoint, buildxConfigDir, ensureRemoteBuilder } from "./components/images/buildx";
+import { chartValueKeys, parseTarget } from "./shared/layout";
+import { helmCommand, releaseNotes } from "./components/github/notes";
+import { helmStatus } from "./components/deploy/helm-status";
+import { promotionVerdict, REFUSED_SOURCE, type DevStackOutputs } from "./components/promotion/promotion";
+import { ownsRelease, releaseDescription, releaseNameProblem } from "./components/deploy/rollback";
 
 const cfg = loadConfig();
 const { settings: s, versions: v, ref } = cfg;

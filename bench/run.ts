@@ -6,10 +6,10 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import * as YAML from "yaml";
-import { fileBackendUrl } from "../scripts/lib/backend";
-import { info, runMain, UserError } from "../scripts/lib/log";
-import { repoRoot } from "../scripts/lib/paths";
-import { platformEnv, requirePlatform } from "../scripts/lib/platform-state";
+import { fileBackendUrl } from "../tools/lib/backend";
+import { info, runMain, UserError } from "../tools/lib/log";
+import { repoRoot } from "../tools/lib/paths";
+import { platformEnv, requirePlatform } from "../tools/platform/state";
 import { platform, type Platform } from "../test/support/platform";
 import { gitIn, releaseProject, uniqueId, type ReleaseProject } from "../test/support/project";
 
@@ -221,8 +221,8 @@ const BENCH_CONFIG = { "splai-release:githubRelease": { value: "false" }, "splai
 runMain(async () => {
   const node = process.execPath;
   for (const [what, args] of [
-    ["toolchain", ["scripts/toolchain.ts"]],
-    ["platform", ["scripts/platform.ts", "up"]],
+    ["toolchain", ["tools/toolchain/main.ts"]],
+    ["platform", ["tools/platform/main.ts", "up"]],
   ] as const) {
     info("bench", what);
     const r = spawnSync(node, ["--import", "tsx", ...args], { cwd: repoRoot, stdio: "inherit" });

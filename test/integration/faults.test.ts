@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as YAML from "yaml";
-import { repoRoot } from "../../scripts/lib/paths";
+import { repoRoot } from "../../tools/lib/paths";
 import { platform, type Platform } from "../support/platform";
 import { releaseProject, type ReleaseProject } from "../support/project";
 
@@ -283,7 +283,7 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
 
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(repoRoot, "scripts", "recover.ts"), "--stack", proj.stack.name, "--cwd", ws.workDir, "--up"],
+      ["--import", "tsx", join(repoRoot, "tools", "recover", "main.ts"), "--stack", proj.stack.name, "--cwd", ws.workDir, "--up"],
       {
         cwd: repoRoot,
         env,
@@ -305,7 +305,11 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     const pending = ((await proj.stack.exportStack()).deployment as { pending_operations?: unknown[] }).pending_operations ?? [];
     assert.equal(pending.length, 0);
     const preview = await proj.stack.preview();
-    assert.deepEqual(Object.keys(preview.changeSummary).filter((k) => k !== "read"), ["same"], `converged: ${JSON.stringify(preview.changeSummary)}`);
+    assert.deepEqual(
+      Object.keys(preview.changeSummary).filter((k) => k !== "read"),
+      ["same"],
+      `converged: ${JSON.stringify(preview.changeSummary)}`,
+    );
   });
 
   it("the API server being down fails the update with a clear error; back up, the next up converges", async () => {

@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { buildPlan, DIGEST_AFTER_UP, KNOWN_AFTER_UP, type ReleasePlan } from "../../lib/release-plan";
-import { repoRoot } from "../../scripts/lib/paths";
-import { applyPlan, PlanRecorder, previewPlan } from "../../scripts/lib/plan-engine";
+import { buildPlan, DIGEST_AFTER_UP, KNOWN_AFTER_UP, type ReleasePlan } from "../../tools/plan/plan";
+import { repoRoot } from "../../tools/lib/paths";
+import { applyPlan, PlanRecorder, previewPlan } from "../../tools/plan/engine";
 import { eventually, platform, type Platform } from "../support/platform";
-import { mergeValues } from "../../lib/values";
+import { mergeValues } from "../../components/deploy/values";
 import { LOCAL_HELM_VALUES, releaseProject, type ReleaseProject } from "../support/project";
 
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
@@ -40,7 +40,7 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
   function planCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(repoRoot, "scripts", "plan.ts"), "--stack", proj.stack.name, "--dir", proj.stack.workspace.workDir, ...args],
+      ["--import", "tsx", join(repoRoot, "tools", "plan", "main.ts"), "--stack", proj.stack.name, "--dir", proj.stack.workspace.workDir, ...args],
       {
         cwd: repoRoot,
         env: { ...process.env, ...proj.stack.workspace.envVars },

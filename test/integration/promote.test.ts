@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { previewPlan } from "../../scripts/lib/plan-engine";
+import { previewPlan } from "../../tools/plan/engine";
 import { platform, type Platform } from "../support/platform";
 import { releaseProject, type ReleaseProject } from "../support/project";
 

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { readState } from "../../scripts/lib/platform-state";
-import type { VerificationResult } from "../../lib/verification";
+import { readState } from "../../tools/platform/state";
+import type { VerificationResult } from "../../components/deploy/verify-rules";
 import { platform, type Platform } from "../support/platform";
 import { releaseProject, type ReleaseProject } from "../support/project";
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { findArchive } from "../../scripts/lib/archives";
-import { repoRoot } from "../../scripts/lib/paths";
+import { findArchive } from "../../tools/lib/archives";
+import { repoRoot } from "../../tools/lib/paths";
 import { platform, type Platform } from "../support/platform";
 import { releaseProject, uniqueId, type ReleaseProject } from "../support/project";
 import {

@@ -6,9 +6,9 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { fileBackendUrl } from "../../scripts/lib/backend";
-import { repoRoot } from "../../scripts/lib/paths";
-import { loadToolchain } from "../../scripts/lib/versions";
+import { fileBackendUrl } from "../../tools/lib/backend";
+import { repoRoot } from "../../tools/lib/paths";
+import { loadToolchain } from "../../tools/toolchain/versions";
 import { eventually, platform, type Platform } from "../support/platform";
 
 /** The plugin an npm SDK asks for: the one `npm run toolchain` built and installed. */

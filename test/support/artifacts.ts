@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OciClient } from "../../lib/oci";
+import type { OciClient } from "../../shared/oci";
 
 export interface BinaryKind {
   readonly os: "linux" | "darwin";

@@ -2,10 +2,10 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { repoRoot } from "../../scripts/lib/paths";
-import { OciClient } from "../../lib/oci";
-import { fetchLocal } from "../../scripts/lib/local-http";
-import { platformEnv, requirePlatform, type PlatformState } from "../../scripts/lib/platform-state";
+import { repoRoot } from "../../tools/lib/paths";
+import { OciClient } from "../../shared/oci";
+import { fetchLocal } from "../../tools/lib/local-http";
+import { platformEnv, requirePlatform, type PlatformState } from "../../tools/platform/state";
 
 export interface Platform {
   readonly state: PlatformState;
@@ -61,7 +61,7 @@ export function platform(): Platform {
       return r.status === 204 ? undefined : await r.json();
     },
     platformCmd: (...args) =>
-      execFileSync(process.execPath, ["--import", "tsx", join(repoRoot, "scripts", "platform.ts"), ...args], {
+      execFileSync(process.execPath, ["--import", "tsx", join(repoRoot, "tools", "platform", "main.ts"), ...args], {
         cwd: repoRoot,
         encoding: "utf8",
         stdio: "pipe",

@@ -5,8 +5,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fro
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import YAML from "yaml";
-import { fileBackendUrl } from "../../scripts/lib/backend";
-import { repoRoot } from "../../scripts/lib/paths";
+import { fileBackendUrl } from "../../tools/lib/backend";
+import { repoRoot } from "../../tools/lib/paths";
 import type { Platform } from "./platform";
 
 export interface ReleaseProject {
@@ -21,7 +21,8 @@ export interface ReleaseProject {
   cleanup(): Promise<void>;
 }
 
-const PROGRAM_FILES = ["index.ts", "config.ts", "components", "lib", "scripts", "Pulumi.yaml", "package.json", "tsconfig.json", "program.js"];
+/** What `pulumi up` loads: the program, its steps and their shared code (tooling under tools/ is not needed). */
+const PROGRAM_FILES = ["index.ts", "program.js", "step.js", "steps.ts", "config", "components", "shared", "Pulumi.yaml", "package.json", "tsconfig.json"];
 
 /** The local stack's chart values (third-party parts off, in-memory store): what every test release deploys with. */
 export const LOCAL_HELM_VALUES = (YAML.parse(readFileSync(join(repoRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> }).config[

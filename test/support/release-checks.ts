@@ -5,7 +5,7 @@ import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { SPLAI_MAINS } from "../../lib/layout";
+import { SPLAI_MAINS } from "../../shared/layout";
 import { binaryKind, platformImages } from "./artifacts";
 import { eventually, type Platform } from "./platform";
 import type { ReleaseProject } from "./project";

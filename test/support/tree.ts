@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { SPLAI_MAINS } from "../../lib/layout";
+import { SPLAI_MAINS } from "../../shared/layout";
 
 export interface TreeOptions {
   /** Mains to leave out. */

@@ -1,0 +1,33 @@
+// The contract of GoBinaries and PromotedBinaries: the binary record, the promotion copy step, and the names of their resources.
+import { json, optionalText, stepContract, text } from "../../shared/step/contract";
+import type { DevBinary } from "../promotion/promotion";
+
+/** One released binary. */
+export interface BuiltBinary {
+  readonly name: string;
+  readonly binary: string;
+  readonly goos: string;
+  readonly goarch: string;
+  readonly path: string;
+  readonly sha256: string;
+}
+
+/** Copies a dev build's binaries into this release's dist directory, each checked against dev's SHA256SUMS first. */
+export const PROMOTE_BINARIES = stepContract<BuiltBinary[]>()("promote-binaries", {
+  /** The dev stack (named in errors). */
+  DEV_STACK: text,
+  /** Dev's binaries by file name in another directory (a CI artifact), instead of the paths dev recorded. */
+  DEV_DIR: optionalText,
+  OUT_DIR: text,
+  /** Dev's SHA256SUMS. */
+  CHECKSUMS: text,
+  FILES: json<DevBinary[]>(),
+});
+
+/** Child resource names under a GoBinaries (or PromotedBinaries) named `name`. */
+export const binaryChildren = (name: string) => ({
+  /** The build of one file (`splai-planner-linux-arm64`). */
+  build: (file: string) => `${name}-${file}`,
+  sums: `${name}-sha256sums`,
+  copy: `${name}-copy`,
+});

@@ -1,0 +1,72 @@
+// GitHubRelease: the GitHub release for a tag (or a branch prerelease) with generated notes, and the binaries and SHA256SUMS attached.
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+import { stepCommand } from "../../shared/step/command";
+import { githubChildren, SYNC_ASSETS, type ReleaseAsset } from "./contract";
+
+export type { ReleaseAsset } from "./contract";
+
+export interface GitHubReleaseArgs {
+  readonly owner: string;
+  readonly repository: string;
+  /** API base URL; default https://api.github.com/. */
+  readonly baseUrl?: string;
+  readonly token: pulumi.Input<string>;
+  /** Git tag of the release (created at `commit` when missing). */
+  readonly tag: string;
+  readonly commit: string;
+  readonly title: string;
+  readonly notes: pulumi.Input<string>;
+  readonly prerelease: boolean;
+  /** Files to attach (binaries and SHA256SUMS). */
+  readonly assets: pulumi.Input<string[]>;
+  /** Checksums of the assets, so uploads rerun exactly when a file changes. */
+  readonly assetChecksums: pulumi.Input<string>;
+  /** Keep the release on GitHub when the stack is destroyed (published releases are never taken back). Default: false. */
+  readonly retainOnDelete?: boolean;
+}
+
+export class GitHubRelease extends pulumi.ComponentResource {
+  public readonly url: pulumi.Output<string>;
+  public readonly releaseId: pulumi.Output<string>;
+  public readonly assets: pulumi.Output<ReleaseAsset[]>;
+
+  constructor(name: string, args: GitHubReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("splai:release:GitHubRelease", name, {}, opts);
+    const child = githubChildren(name);
+    const provider = new github.Provider(child.provider, { owner: args.owner, token: args.token, baseUrl: args.baseUrl }, { parent: this });
+    const release = new github.Release(
+      child.release,
+      {
+        repository: args.repository,
+        tagName: args.tag,
+        targetCommitish: args.commit,
+        name: args.title,
+        body: args.notes,
+        draft: false,
+        prerelease: args.prerelease,
+      },
+      { parent: this, provider, retainOnDelete: args.retainOnDelete },
+    );
+    this.releaseId = release.releaseId.apply(String);
+    this.url = release.htmlUrl;
+    const upload = stepCommand(
+      SYNC_ASSETS,
+      child.assets,
+      {
+        env: {
+          GITHUB_BASE_URL: args.baseUrl ?? "https://api.github.com/",
+          GITHUB_TOKEN: args.token,
+          GITHUB_OWNER: args.owner,
+          GITHUB_REPO: args.repository,
+          RELEASE_ID: this.releaseId,
+          ASSET_FILES: pulumi.output(args.assets).apply((a) => a.join("\n")),
+        },
+        triggers: [this.releaseId, args.assetChecksums],
+      },
+      { parent: this },
+    );
+    this.assets = upload.output;
+    this.registerOutputs({ url: this.url, releaseId: this.releaseId, assets: this.assets });
+  }
+}

@@ -1,0 +1,24 @@
+// The contract of GitHubRelease and its step: the asset upload, the asset record, and the names of its resources.
+import { secret, stepContract, text } from "../../shared/step/contract";
+
+export interface ReleaseAsset {
+  readonly name: string;
+  readonly id: number;
+  readonly size: number;
+  readonly sha256: string;
+  readonly url: string;
+}
+
+/** Makes a release's assets match the files by name and SHA-256: uploads what is missing or changed, leaves the rest. */
+export const SYNC_ASSETS = stepContract<ReleaseAsset[]>()("github-assets", {
+  GITHUB_BASE_URL: text,
+  GITHUB_TOKEN: secret,
+  GITHUB_OWNER: text,
+  GITHUB_REPO: text,
+  RELEASE_ID: text,
+  /** Paths of the files to attach, one per line. */
+  ASSET_FILES: text,
+});
+
+/** Child resource names under a GitHubRelease named `name`. */
+export const githubChildren = (name: string) => ({ provider: `${name}-github`, release: `${name}-release`, assets: `${name}-assets` });

@@ -1,0 +1,81 @@
+// Release notes and helm commands: every image by digest, exact install/upgrade commands, breaking changes, checksums.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { helmCommand, releaseNotes, type NotesInput } from "./notes";
+import { mergeValues, movingTagProblem, releaseValues } from "../deploy/values";
+
+const d = (c: string): string => `sha256:${c.repeat(64)}`;
+const input: NotesInput = {
+  version: "0.2.0",
+  mode: "tag",
+  sha: "0123456789abcdef0123456789abcdef01234567",
+  images: ["api-gateway", "scheduler", "planner", "operator", "worker-agent"].map((n, i) => ({
+    name: `splai-${n}`,
+    repository: `ghcr.io/acme/splai-${n}`,
+    tags: ["0.2.0"],
+    digest: d(String(i)),
+  })),
+  chart: { ref: "oci://ghcr.io/acme/charts/splai", version: "0.2.0", digest: d("c"), alias: "latest" },
+  namespace: "splai-system",
+  valuesKeys: { "api-gateway": "apiGateway", scheduler: "scheduler", planner: "planner", "worker-agent": "worker" },
+  breakingChanges: ["The planner API moved to /v2."],
+  checksums: `${"a".repeat(64)}  splaictl-linux-amd64\n${"b".repeat(64)}  SHA256SUMS-not-really\n`,
+};
+
+describe("release notes", () => {
+  const notes = releaseNotes(input);
+  it("names every image by digest", () => {
+    for (const i of input.images) assert.ok(notes.includes(`${i.repository}@${i.digest}`), i.name);
+  });
+  it("contains the exact install and upgrade commands", () => {
+    assert.ok(notes.includes(helmCommand("install", input)));
+    assert.ok(notes.includes(helmCommand("upgrade", input)));
+    assert.match(
+      helmCommand("install", input),
+      /^helm install splai oci:\/\/ghcr.io\/acme\/charts\/splai \\\n {2}--version 0.2.0 \\\n {2}--namespace splai-system \\\n {2}--create-namespace/,
+    );
+    assert.ok(helmCommand("upgrade", input).includes(`--set apiGateway.image.tag=0.2.0@${d("0")}`));
+    assert.ok(!helmCommand("upgrade", input).includes("--create-namespace"));
+  });
+  it("lists breaking changes, or says there are none", () => {
+    assert.ok(notes.includes("- The planner API moved to /v2."));
+    assert.ok(releaseNotes({ ...input, breakingChanges: [] }).includes("### Breaking changes\n\nNone."));
+  });
+  it("has a checksum table", () => {
+    assert.ok(notes.includes(`| \`splaictl-linux-amd64\` | \`${"a".repeat(64)}\` |`));
+  });
+  it("says where a promoted release was built and which version its binaries report", () => {
+    assert.ok(!notes.includes("Promoted from"));
+    const promoted = releaseNotes({ ...input, promotedFrom: { stack: "organization/splai-release/dev", version: "0.0.0-main-0123456", sha: input.sha } });
+    assert.match(promoted, /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456` \(commit `0123456789abcdef/);
+    assert.match(promoted, /The binaries report version `0\.0\.0-main-0123456`/);
+  });
+});
+
+describe("helm values", () => {
+  const images = { "api-gateway": { repository: "r/gw", pinnedTag: `sha-1@${d("1")}` }, "worker-agent": { repository: "r/wk", pinnedTag: `sha-1@${d("2")}` } };
+  it("pins each image by digest under its chart key", () => {
+    const v = releaseValues(images, { "api-gateway": "apiGateway", "worker-agent": "worker" }, {});
+    assert.deepEqual(v.apiGateway, { image: { repository: "r/gw", tag: `sha-1@${d("1")}`, pullPolicy: "IfNotPresent" } });
+    assert.equal((v.worker as { image: { tag: string } }).image.tag, `sha-1@${d("2")}`);
+  });
+  it("merges extras without letting them replace pinned images", () => {
+    const v = releaseValues(images, { "api-gateway": "apiGateway" }, { apiGateway: { replicaCount: 3, image: { tag: "latest" } }, redis: { enabled: false } });
+    assert.deepEqual(v.apiGateway, { replicaCount: 3, image: { repository: "r/gw", tag: `sha-1@${d("1")}`, pullPolicy: "IfNotPresent" } });
+    assert.deepEqual(v.redis, { enabled: false });
+  });
+  it("fails when an image is missing", () => {
+    assert.throws(() => releaseValues({}, { planner: "planner" }, {}), /no published image 'planner'/);
+  });
+  it("tag releases refuse moving or unpinned tags", () => {
+    assert.equal(movingTagProblem("apiGateway", `0.2.0@${d("1")}`), undefined);
+    assert.match(movingTagProblem("apiGateway", `latest@${d("1")}`) ?? "", /apiGateway.image.tag 'latest@sha256:1+' uses the moving tag 'latest'/);
+    assert.match(movingTagProblem("planner", "0.2.0") ?? "", /planner.image.tag '0.2.0' is not pinned by digest/);
+    const latest = { "api-gateway": { repository: "r/gw", pinnedTag: `latest@${d("1")}` } };
+    assert.throws(() => releaseValues(latest, { "api-gateway": "apiGateway" }, {}, { forbidMovingTags: true }), /moving tag 'latest'/);
+    assert.doesNotThrow(() => releaseValues(latest, { "api-gateway": "apiGateway" }, {}), "branch builds may pin latest@digest");
+  });
+  it("replaces arrays like Helm", () => {
+    assert.deepEqual(mergeValues({ a: [1, 2], b: { c: 1 } }, { a: [3] }), { a: [3], b: { c: 1 } });
+  });
+});

@@ -1,0 +1,136 @@
+// The local platform's state file: ports, credentials, endpoints and pids, shared by the platform script, release:local and tests.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileBackendUrl } from "../lib/backend";
+import { UserError } from "../lib/log";
+import { platformDir } from "../lib/paths";
+import type { ProcRecord } from "./procs";
+import { loadToolchain } from "../toolchain/versions";
+import { toolEnv } from "../lib/toolenv";
+
+export const LOCAL_PASSPHRASE = "splai-local-platform";
+
+export type NodeMode = "fake" | "real";
+
+/** The optional real node: containerd + kubelet + a CNI bridge, all named so two checkouts' nodes never meet. */
+export interface RealNodeSettings {
+  /** Node name in the API. */
+  name: string;
+  /** CNI bridge interface (at most 15 characters). */
+  bridge: string;
+  /** Pod subnet, a /24 whose .1 is the bridge's (and the node's) address. */
+  subnet: string;
+  /** cgroup (every v1 hierarchy) under which the kubelet puts its pods. */
+  cgroupRoot: string;
+}
+
+export interface PlatformState {
+  dir: string;
+  ports: { registry: number; etcdClient: number; etcdPeer: number; apiserver: number; github: number; kubelet: number };
+  /** Which nodes run pods: kwok's fake nodes (default) or the real node. `requested` is what `up` was asked for. */
+  node: { mode: NodeMode; requested: NodeMode; real: RealNodeSettings; fallbackReason?: string };
+  registry: { address: string; username: string; password: string };
+  github: { url: string; token: string; owner: string; repo: string };
+  kubeconfig: string;
+  buildkit: { socket: string; builder: string };
+  /** BuildKit SBOM generator image in the platform registry (the toolchain's splai-sbom-scanner), pushed by `up`. */
+  sbomGenerator: string;
+  pulumi: { backend: string; passphrase: string };
+  ca: string;
+  nodes: string[];
+  procs: Record<string, ProcRecord>;
+}
+
+function port(envVar: string, fallback: number): number {
+  const raw = process.env[envVar];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UserError(`${envVar}=${raw} is not a TCP port (1-65535)`);
+  return n;
+}
+
+export const stateFile = (dir = platformDir): string => join(dir, "platform.json");
+
+export function readState(dir = platformDir): PlatformState | undefined {
+  const f = stateFile(dir);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, "utf8")) as PlatformState) : undefined;
+}
+
+export function writeState(s: PlatformState): void {
+  const f = stateFile(s.dir);
+  writeFileSync(`${f}.tmp`, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${f}.tmp`, f);
+}
+
+/** The existing state, or a new one with generated credentials; ports come from SPLAI_PORT_* and the buildx builder name from SPLAI_BUILDER, or the defaults. */
+export function initState(dir = platformDir): PlatformState {
+  const old = readState(dir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const secret = (): string => randomBytes(18).toString("base64url");
+  const ports = {
+    registry: port("SPLAI_PORT_REGISTRY", 5443),
+    etcdClient: port("SPLAI_PORT_ETCD", 12379),
+    etcdPeer: port("SPLAI_PORT_ETCD_PEER", 12380),
+    apiserver: port("SPLAI_PORT_APISERVER", 16443),
+    github: port("SPLAI_PORT_GITHUB", 18080),
+    kubelet: port("SPLAI_PORT_KUBELET", 10250),
+  };
+  const bridge = process.env.SPLAI_NODE_BRIDGE ?? "splai-cni0";
+  if (!/^[a-zA-Z0-9_-]{1,15}$/.test(bridge)) throw new UserError(`SPLAI_NODE_BRIDGE=${bridge} is not an interface name (1-15 letters, digits, '-' or '_')`);
+  const subnet = process.env.SPLAI_NODE_SUBNET ?? "10.88.0.0/24";
+  if (!/^(\d{1,3}\.){3}0\/24$/.test(subnet)) throw new UserError(`SPLAI_NODE_SUBNET=${subnet} is not accepted; give a /24 such as 10.88.0.0/24`);
+  return {
+    dir,
+    ports,
+    registry: { address: `127.0.0.1:${ports.registry}`, username: "splai", password: old?.registry.password ?? secret() },
+    github: { url: `http://127.0.0.1:${ports.github}/`, token: old?.github.token ?? `ghp_${secret()}`, owner: "splai", repo: "splai" },
+    kubeconfig: join(dir, "kubeconfig"),
+    buildkit: { socket: join(dir, "buildkitd.sock"), builder: process.env.SPLAI_BUILDER ?? "splai-local" },
+    sbomGenerator: `127.0.0.1:${ports.registry}/platform/sbom-scanner:${toolVersion("sbom-scanner")}`,
+    // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
+    // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.
+    pulumi: { backend: fileBackendUrl(join(dir, "pulumi")), passphrase: LOCAL_PASSPHRASE },
+    ca: join(dir, "pki", "ca.pem"),
+    nodes: old?.nodes ?? ["kwok-node-0", "kwok-node-1"],
+    node: {
+      mode: old?.node?.mode ?? "fake",
+      requested: old?.node?.requested ?? "fake",
+      real: { name: "splai-node-0", bridge, subnet, cgroupRoot: `/splai-node-${bridge}` },
+    },
+    procs: old?.procs ?? {},
+  };
+}
+
+function toolVersion(name: string): string {
+  const tool = loadToolchain().tools.find((t) => t.name === name);
+  if (!tool) throw new UserError(`package.json toolchain.tools has no '${name}'`);
+  return tool.version;
+}
+
+/** Reads the state of a platform that `up` started, or explains how to start one. */
+export function requirePlatform(dir = platformDir): PlatformState {
+  const s = readState(dir);
+  if (!s) throw new UserError(`no local platform in ${dir}; start it with: npm run platform -- up`);
+  return s;
+}
+
+/** Environment for pulumi, helm and tests against the local platform. Secrets stay in the environment, never in argv. */
+/** The buildx entry holding the platform registry's settings for `imagetools` (tools/platform/main.ts). */
+export const registrySettingsBuilder = (s: PlatformState): string => `${s.buildkit.builder}-registry`;
+
+export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return toolEnv({
+    PULUMI_BACKEND_URL: s.pulumi.backend,
+    PULUMI_CONFIG_PASSPHRASE: s.pulumi.passphrase,
+    KUBECONFIG: s.kubeconfig,
+    SPLAI_REGISTRY_USERNAME: s.registry.username,
+    SPLAI_REGISTRY_PASSWORD: s.registry.password,
+    GITHUB_TOKEN: s.github.token,
+    ...(s.sbomGenerator ? { SPLAI_SBOM_GENERATOR: s.sbomGenerator } : {}),
+    // buildx commands without an explicit builder (docker-build's Index runs `imagetools create`) take the platform's
+    // registry settings from here; every image build names its builder.
+    BUILDX_BUILDER: registrySettingsBuilder(s),
+    ...extra,
+  });
+}
