@@ -1,5 +1,6 @@
 // Reads the stack's config and environment once: validated settings, secrets kept as Pulumi secrets, and the release versions.
 import * as pulumi from "@pulumi/pulumi";
+import { CONFIG, NAMESPACE, RETIRED, type ConfigEntry, type ConfigKey } from "./table";
 import { ConfigError, promotionProblems, validateSettings, type RawSettings, type Settings } from "./validate";
 import { gitReader, resolveRef } from "../shared/gitref";
 import { computeVersions, type ReleaseRef, type Versions } from "../shared/versioning";
@@ -13,42 +14,70 @@ export interface ReleaseConfig {
   readonly stack: string;
 }
 
-/** A secret from config, else from an environment variable (as CI secret stores provide), always wrapped as a secret. */
-function secretFrom(cfg: pulumi.Config, key: string, envVar: string): pulumi.Output<string> | undefined {
+/** A secret from config, else from its environment variable (as CI secret stores provide), always wrapped as a secret. */
+function secretFrom(cfg: pulumi.Config, key: ConfigKey): pulumi.Output<string> | undefined {
   // Pulumi.yaml declares "" as the default; only a non-empty value counts as set.
-  const raw = pulumi.runtime.getConfig(`splai-release:${key}`);
+  const raw = pulumi.runtime.getConfig(`${NAMESPACE}:${key}`);
   if (raw !== undefined && raw !== "") return cfg.requireSecret(key);
-  const fromEnv = process.env[envVar];
-  return fromEnv === undefined || fromEnv === "" ? undefined : pulumi.secret(fromEnv);
-}
-
-/** Pulumi.yaml declares "" as the default of optional strings; treat it as unset. */
-function str(cfg: pulumi.Config, key: string): string | undefined {
-  const v = cfg.get(key);
-  return v === undefined || v === "" ? undefined : v;
+  const envVar = (CONFIG[key] as ConfigEntry).env;
+  const fromEnv = envVar === undefined ? undefined : nonEmpty(process.env[envVar]);
+  return fromEnv === undefined ? undefined : pulumi.secret(fromEnv);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v === "" ? undefined : v;
 }
 
-/** An optional whole number: "" (the declared default) is unset; anything else is passed on for validation, as a number when it is one. */
-function int(cfg: pulumi.Config, key: string): number | string | undefined {
-  const v = str(cfg, key);
-  return v === undefined ? undefined : /^-?\d+$/.test(v.trim()) ? Number(v) : v;
+/** A whole number as a number; anything else as written, for validation to refuse with its value. */
+const wholeNumber = (v: string): number | string => (/^-?\d+$/.test(v.trim()) ? Number(v) : v);
+
+/**
+ * Every key of the table as the stack sets it, else from its environment variable; "" (Pulumi.yaml's declared default
+ * of optional keys) and `auto` count as unset. Problems of form (a tristate that is none of true/false/auto) are collected.
+ */
+export function readRawSettings(cfg: pulumi.Config, env: NodeJS.ProcessEnv = process.env): { raw: Record<string, unknown>; problems: string[] } {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, entry] of Object.entries(CONFIG) as [ConfigKey, ConfigEntry][]) {
+    const text = nonEmpty(cfg.get(key));
+    const fromEnv = entry.env === undefined ? undefined : nonEmpty(env[entry.env]);
+    switch (entry.kind) {
+      case "secret":
+        continue;
+      case "string":
+        raw[key] = text ?? fromEnv;
+        break;
+      case "integer":
+        raw[key] = text !== undefined ? wholeNumber(text) : fromEnv !== undefined ? wholeNumber(fromEnv) : undefined;
+        break;
+      case "boolean":
+        raw[key] = cfg.getBoolean(key);
+        break;
+      case "tristate":
+        if (text === undefined || text === "auto") break;
+        if (text === "true" || text === "false") raw[key] = text === "true";
+        else problems.push(`${key} '${text}' is not accepted; use true, false or auto`);
+        break;
+      case "list":
+      case "map":
+        raw[key] = cfg.getObject(key);
+        break;
+    }
+  }
+  return { raw, problems };
 }
 
-function intFromEnv(name: string): number | string | undefined {
-  const v = nonEmpty(process.env[name]);
-  return v === undefined ? undefined : /^-?\d+$/.test(v.trim()) ? Number(v) : v;
-}
-
-/** `true`/`false`, or `auto` (the declared default) meaning "decided by the release mode". */
-function tristate(cfg: pulumi.Config, key: string): boolean | undefined {
-  const v = str(cfg, key);
-  if (v === undefined || v === "auto") return undefined;
-  if (v === "true" || v === "false") return v === "true";
-  throw new ConfigError([`${key} '${v}' is not accepted; use true, false or auto`]);
+/** Warnings for keys of this namespace that the program does not read: retired ones say what replaced them. */
+export function unknownKeyWarnings(all: Readonly<Record<string, string>>): string[] {
+  return Object.keys(all)
+    .filter((k) => k.startsWith(`${NAMESPACE}:`))
+    .map((k) => k.slice(NAMESPACE.length + 1))
+    .filter((k) => !(k in CONFIG))
+    .map((k) =>
+      k in RETIRED
+        ? `${NAMESPACE}:${k} is no longer read: ${RETIRED[k]}; remove it with: pulumi config rm ${NAMESPACE}:${k}`
+        : `${NAMESPACE}:${k} is not a key of this program (a typo?); the keys are in Pulumi.yaml and the README's configuration table`,
+    );
 }
 
 /**
@@ -70,55 +99,17 @@ export function refuseConfig(problems: string[]): never {
 }
 
 function readConfig(): ReleaseConfig {
-  const cfg = new pulumi.Config("splai-release");
-  const registryPassword = secretFrom(cfg, "registryPassword", "SPLAI_REGISTRY_PASSWORD");
-  const githubToken = secretFrom(cfg, "githubToken", "GITHUB_TOKEN");
-  const raw: RawSettings = {
-    source: str(cfg, "source"),
-    chartPath: str(cfg, "chartPath"),
-    distDir: str(cfg, "distDir"),
-    builder: str(cfg, "builder"),
-    builderEndpoints: cfg.getObject<string[]>("builderEndpoints"),
-    mode: str(cfg, "mode"),
-    // SPLAI_RELEASE_REF lets one run release (or plan) another ref without touching the stack's config, as
-    // `npm run plan -- --ref` and the CI workflows do; CI's own ref variables come after it (lib/gitref.ts).
-    ref: str(cfg, "ref") ?? nonEmpty(process.env.SPLAI_RELEASE_REF),
-    sha: str(cfg, "sha"),
-    buildNumber: int(cfg, "buildNumber") ?? intFromEnv("SPLAI_BUILD_NUMBER"),
-    registry: str(cfg, "registry"),
-    owner: str(cfg, "owner"),
-    // CI passes unset variables as empty strings; empty means unset here too.
-    registryUsername: str(cfg, "registryUsername") ?? nonEmpty(process.env.SPLAI_REGISTRY_USERNAME),
-    platforms: cfg.getObject<string[]>("platforms"),
-    binaryTargets: cfg.getObject<string[]>("binaryTargets"),
-    baseImage: str(cfg, "baseImage"),
-    attestations: tristate(cfg, "attestations"),
-    sbomGenerator: str(cfg, "sbomGenerator") ?? nonEmpty(process.env.SPLAI_SBOM_GENERATOR),
-    sourceDateEpoch: int(cfg, "sourceDateEpoch"),
-    dockerfiles: cfg.getObject<Record<string, string>>("dockerfiles"),
-    namespace: str(cfg, "namespace"),
-    releaseName: str(cfg, "releaseName"),
-    kubeconfig: str(cfg, "kubeconfig") ?? process.env.KUBECONFIG,
-    kubeContext: str(cfg, "kubeContext"),
-    deploy: cfg.getBoolean("deploy"),
-    helmValues: cfg.getObject<Record<string, unknown>>("helmValues"),
-    helmTimeout: cfg.getNumber("helmTimeout"),
-    atomic: tristate(cfg, "atomic"),
-    verify: tristate(cfg, "verify"),
-    allowRollback: cfg.getBoolean("allowRollback"),
-    githubOwner: str(cfg, "githubOwner"),
-    githubRepo: str(cfg, "githubRepo"),
-    githubBaseUrl: str(cfg, "githubBaseUrl"),
-    githubRelease: tristate(cfg, "githubRelease"),
-    breakingChanges: cfg.getObject<string[]>("breakingChanges"),
-    extraMains: cfg.getObject<RawSettings["extraMains"]>("extraMains"),
-    promoteFrom: str(cfg, "promoteFrom"),
-    // CI sets SPLAI_PROMOTE_BINARIES_DIR on every release job; it matters only to a stack that promotes.
-    promoteBinariesDir:
-      str(cfg, "promoteBinariesDir") ?? (str(cfg, "promoteFrom") === undefined ? undefined : nonEmpty(process.env.SPLAI_PROMOTE_BINARIES_DIR)),
-    hasRegistryPassword: registryPassword !== undefined,
-    hasGithubToken: githubToken !== undefined,
-  };
+  const cfg = new pulumi.Config(NAMESPACE);
+  for (const w of unknownKeyWarnings(pulumi.runtime.allConfig())) void pulumi.log.warn(w);
+  const registryPassword = secretFrom(cfg, "registryPassword");
+  const githubToken = secretFrom(cfg, "githubToken");
+  const { raw: read, problems } = readRawSettings(cfg);
+  if (problems.length) throw new ConfigError(problems);
+  // The environment's ref (SPLAI_RELEASE_REF) lets one run release or plan another ref without touching the stack's
+  // config (`npm run plan -- --ref`, the CI workflows); CI's own ref variables come after it (shared/gitref.ts).
+  // CI sets SPLAI_PROMOTE_BINARIES_DIR on every release job; it matters only to a stack that promotes.
+  if (read.promoteFrom === undefined && nonEmpty(cfg.get("promoteBinariesDir")) === undefined) delete read.promoteBinariesDir;
+  const raw: RawSettings = { ...(read as RawSettings), hasRegistryPassword: registryPassword !== undefined, hasGithubToken: githubToken !== undefined };
   const settings = validateSettings(raw, process.cwd());
   const ref = resolveRef(
     { mode: settings.mode, ref: settings.ref, sha: settings.sha, buildNumber: settings.buildNumber },

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import * as YAML from "yaml";
 import { SPLAI_MAINS, type MainSpec } from "../shared/layout";
+import { CONFIG, type ConfigKey } from "./table";
 
 export const KNOWN_TARGETS = [
   "linux/amd64",
@@ -63,6 +64,14 @@ export interface RawSettings {
   hasRegistryPassword?: boolean;
   hasGithubToken?: boolean;
 }
+
+// RawSettings has exactly the table's keys (secrets arrive as has*): a key added on one side only fails to compile.
+type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const rawKeysMatchTable: SameKeys<
+  Exclude<keyof RawSettings, "hasRegistryPassword" | "hasGithubToken">,
+  Exclude<ConfigKey, "registryPassword" | "githubToken">
+> = true;
+void rawKeysMatchTable;
 
 export interface Settings {
   readonly source: string;
@@ -174,8 +183,8 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
   const problems: string[] = [];
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(baseDir, p));
 
-  const source = abs(raw.source ?? ".");
-  const chartPath = abs(join(source, raw.chartPath ?? "charts/splai"));
+  const source = abs(raw.source ?? CONFIG.source.default);
+  const chartPath = abs(join(source, raw.chartPath ?? CONFIG.chartPath.default));
   let chartBaseVersion = "0.0.0";
   const extras: MainSpec[] = [];
   const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -218,13 +227,13 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     }
   }
 
-  const mode = raw.mode ?? "auto";
+  const mode: string = raw.mode ?? CONFIG.mode.default;
   if (!["auto", "tag", "branch"].includes(mode)) problems.push(`mode ${q(mode)} is not accepted; use auto, tag or branch`);
   if (raw.sha !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(raw.sha)) problems.push(`sha ${q(raw.sha)} is not a git commit SHA (7-40 hex characters)`);
   if (raw.buildNumber !== undefined && (typeof raw.buildNumber !== "number" || !Number.isInteger(raw.buildNumber) || raw.buildNumber < 0))
     problems.push(`buildNumber ${q(raw.buildNumber)} must be a non-negative integer`);
 
-  const registry = raw.registry ?? "ghcr.io";
+  const registry = raw.registry ?? CONFIG.registry.default;
   if (!REGISTRY_HOST.test(registry))
     problems.push(`registry ${q(registry)} is not a registry host; expected host[:port] in lower case, for example ghcr.io or 127.0.0.1:5443`);
   const owner = raw.owner ?? raw.githubOwner;
@@ -233,8 +242,8 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
   else if (!OCI_PATH.test(owner))
     problems.push(`owner ${q(owner)} is not a valid repository path component; use lower-case letters, digits and separators (.-_/)`);
 
-  const platforms = raw.platforms ?? ["linux/amd64", "linux/arm64"];
-  const targets = raw.binaryTargets ?? ["linux/amd64", "linux/arm64", "darwin/arm64"];
+  const platforms: readonly string[] = raw.platforms ?? CONFIG.platforms.default;
+  const targets: readonly string[] = raw.binaryTargets ?? CONFIG.binaryTargets.default;
   for (const p of platforms)
     if (!KNOWN_IMAGE_PLATFORMS.includes(p))
       problems.push(`platforms: ${q(p)} is not a supported image platform; accepted: ${KNOWN_IMAGE_PLATFORMS.join(", ")}`);
@@ -261,12 +270,12 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     else if (!existsSync(abs(join(source, file)))) problems.push(`dockerfiles.${svc}: ${q(file)} does not exist under the source directory`);
   }
 
-  const namespace = raw.namespace ?? "splai-system";
+  const namespace = raw.namespace ?? CONFIG.namespace.default;
   if (!DNS1123_LABEL.test(namespace) || namespace.length > 63)
     problems.push(
       `namespace ${q(namespace)} is not a DNS-1123 label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
     );
-  const releaseName = raw.releaseName ?? "splai";
+  const releaseName = raw.releaseName ?? CONFIG.releaseName.default;
   if (!DNS1123_LABEL.test(releaseName) || releaseName.length > 53)
     problems.push(
       `releaseName ${q(releaseName)} is not a Helm release name; use at most 53 lower-case letters, digits and '-', starting and ending with a letter or digit`,
@@ -300,14 +309,14 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
         );
     }
   }
-  const helmTimeout = raw.helmTimeout ?? 300;
+  const helmTimeout = raw.helmTimeout ?? CONFIG.helmTimeout.default;
   if (!Number.isInteger(helmTimeout) || helmTimeout <= 0) problems.push(`helmTimeout ${q(raw.helmTimeout)} must be a positive number of seconds`);
 
   const githubOwner = raw.githubOwner ?? owner ?? "";
-  const githubRepo = raw.githubRepo ?? "splai";
+  const githubRepo = raw.githubRepo ?? CONFIG.githubRepo.default;
   if (!GITHUB_NAME.test(githubOwner)) problems.push(`githubOwner ${q(githubOwner)} is not a GitHub account name`);
   if (!GITHUB_NAME.test(githubRepo)) problems.push(`githubRepo ${q(githubRepo)} is not a GitHub repository name`);
-  const githubBaseUrl = raw.githubBaseUrl ?? "https://api.github.com/";
+  const githubBaseUrl = raw.githubBaseUrl ?? CONFIG.githubBaseUrl.default;
   try {
     const u = new URL(githubBaseUrl);
     if (!["http:", "https:"].includes(u.protocol)) throw new Error();
