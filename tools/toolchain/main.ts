@@ -1,4 +1,5 @@
 // `npm run toolchain`: builds or finds every pinned tool (Pulumi CLI, plugins, helm, BuildKit, registry, Kubernetes), cached outside the repo.
+// Tools with a `group` in package.json are built only with `--<group>` (`--real-node`, `--bench`), `--all`, or by name.
 import {
   copyFileSync,
   cpSync,
@@ -21,7 +22,7 @@ import { elapsed, info, runMain, UserError } from "../lib/log";
 import { cacheDir, pulumiHome, toolBinDir } from "../lib/paths";
 import { toolEnv } from "../lib/toolenv";
 import { findArchive } from "../lib/archives";
-import { loadToolchain, type Tool, type Toolchain } from "./versions";
+import { loadToolchain, selectTools, type Tool, type Toolchain } from "./versions";
 
 type Source = "built" | "cached" | "on PATH" | "installed plugin";
 
@@ -191,14 +192,16 @@ async function ensureDebianPackages(pkgs: string[]): Promise<void> {
   await run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing], { env, logFile, timeoutMs: 15 * 60 * 1000 });
 }
 
+/** The group whose tools (kubelet) also need package.json's `debianRealNode`. */
+const REAL_NODE_GROUP = "real-node";
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const jobsArg = args.indexOf("--jobs");
   const jobs = jobsArg >= 0 ? Number(args[jobsArg + 1]) : 2;
   if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer, got '${args[jobsArg + 1]}'`);
   const only = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--jobs");
-  // --real-node adds what the platform's optional real node needs: kubelet, containerd and the CNI plugins.
-  const realNode = args.includes("--real-node");
+  const flags = args.filter((a) => a.startsWith("--") && a !== "--jobs").map((a) => a.slice(2));
   const t0 = Date.now();
   mkdirSync(join(cacheDir, "logs"), { recursive: true });
   mkdirSync(toolBinDir, { recursive: true });
@@ -208,11 +211,12 @@ async function main(): Promise<void> {
     throw new UserError("Go is not on PATH; the toolchain builds every tool from the Go module proxy, so install Go (https://go.dev/doc/install) and retry");
   const toolchain = loadToolchain();
   upstream = toolchain.upstreamDir;
-  const tools = only.length ? toolchain.tools.filter((t) => only.includes(t.name)) : toolchain.tools.filter((t) => realNode || !t.optional);
+  const { tools, groups } = selectTools(toolchain.tools, only, flags);
   const unknown = only.filter((o) => !toolchain.tools.some((t) => t.name === o));
   if (unknown.length) throw new UserError(`unknown tool(s) ${unknown.join(", ")}; known: ${toolchain.tools.map((t) => t.name).join(", ")}`);
 
-  await ensureDebianPackages(realNode ? [...toolchain.debian, ...toolchain.debianRealNode] : toolchain.debian);
+  // The real-node group also needs containerd and the CNI plugins, which come from Debian.
+  await ensureDebianPackages(groups.has(REAL_NODE_GROUP) ? [...toolchain.debian, ...toolchain.debianRealNode] : toolchain.debian);
   const results = await pool(tools, jobs, (t) => provide(t, goVersion));
 
   // Resource plugins are installed into PULUMI_HOME below, not put on PATH (the engine warns about ambient plugins).

@@ -17,8 +17,11 @@ export interface Tool {
   readonly dir: string;
   /** A source archive (the project's own release source, checked by sha256) that build.sh gets unpacked as $SRC. */
   readonly upstream?: Upstream;
-  /** Built only when asked for (`npm run toolchain -- --real-node` or by name): the default platform never needs it. */
-  readonly optional?: boolean;
+  /**
+   * Built only when its group is asked for (`npm run toolchain -- --<group>`, or `--all`) or the tool is named:
+   * the default platform never needs it. Unset: always built.
+   */
+  readonly group?: string;
 }
 
 export interface Upstream {
@@ -33,8 +36,14 @@ interface ToolEntry {
   plugin?: string;
   npm?: string;
   upstream?: Upstream;
-  optional?: boolean;
+  group?: string;
+  /** The old spelling of `group`, refused so a stale entry is not silently built by default. */
+  optional?: unknown;
 }
+
+/** Group names become driver flags (`--<group>`), so they may not shadow the driver's own. */
+const GROUP_NAME = /^[a-z][a-z0-9-]*$/;
+const RESERVED_FLAGS = new Set(["all", "jobs"]);
 
 function readJson<T>(file: string): T {
   return JSON.parse(readFileSync(file, "utf8")) as T;
@@ -54,6 +63,23 @@ export interface Toolchain {
   readonly debianRealNode: string[];
   /** Where upstream source archives are looked for: the environment variable, else the default (relative to the repo). */
   readonly upstreamDir: { readonly env: string; readonly dir: string };
+}
+
+/**
+ * Which tools a run provides: the ones named on the command line (`names`), else every tool without a group; plus,
+ * either way, every tool of each group asked for with `--<group>` (`flags` without the dashes; `all`: every group).
+ * Unknown options are refused; unknown names are the caller's to report.
+ */
+export function selectTools(tools: readonly Tool[], names: readonly string[], flags: readonly string[]): { tools: Tool[]; groups: Set<string> } {
+  const known = [...new Set(tools.flatMap((t) => (t.group ? [t.group] : [])))].sort();
+  const unknown = flags.filter((f) => f !== "all" && !known.includes(f));
+  if (unknown.length) {
+    const options = ["--jobs <n>", "--all", ...known.map((g) => `--${g}`)];
+    throw new UserError(`unknown option(s) ${unknown.map((f) => `--${f}`).join(", ")}; known: ${options.join(", ")}`);
+  }
+  const groups = new Set(flags.includes("all") ? known : flags);
+  const selected = tools.filter((t) => (names.length ? names.includes(t.name) : !t.group) || (t.group !== undefined && groups.has(t.group)));
+  return { tools: selected, groups };
 }
 
 export function loadToolchain(): Toolchain {
@@ -78,7 +104,15 @@ export function loadToolchain(): Toolchain {
       }
     }
     if (!version) throw new UserError(`package.json toolchain.tools.${name} has no version`);
-    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, upstream: entry.upstream, optional: entry.optional };
+    if (entry.optional !== undefined) {
+      throw new UserError(`package.json toolchain.tools.${name}.optional is no longer read; use "group": "<name>" (built by npm run toolchain -- --<name>)`);
+    }
+    if (entry.group !== undefined && (typeof entry.group !== "string" || !GROUP_NAME.test(entry.group) || RESERVED_FLAGS.has(entry.group))) {
+      throw new UserError(
+        `package.json toolchain.tools.${name}.group must be a lower-case name (letters, digits, '-') other than ${[...RESERVED_FLAGS].join(", ")}; got ${JSON.stringify(entry.group)}`,
+      );
+    }
+    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, upstream: entry.upstream, group: entry.group };
   });
   const up = pkg.toolchain.upstreamDir;
   return {

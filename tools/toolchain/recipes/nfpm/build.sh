@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds nFPM (github.com/goreleaser/nfpm/v2/cmd/nfpm), the deb/rpm/apk packager, from the Go
+# module proxy. ldflags follow upstream's .goreleaser.yml (main.version/date/builtBy; the proxy
+# carries no commit hash, so main.commit stays empty).
+set -euo pipefail
+: "${OUT:?OUT must be set}" "${VERSION:?VERSION must be set}"
+export CGO_ENABLED="${CGO_ENABLED:-0}"
+ver="v${VERSION#v}"
+pkg=github.com/goreleaser/nfpm/v2
+
+pinned=$(go list -m -f '{{.Version}}' "$pkg")
+if [[ "$pinned" != "$ver" ]]; then
+  echo "error: VERSION=$VERSION but go.mod pins $pkg $pinned" >&2
+  exit 1
+fi
+# Build date: the release commit time the proxy records (reproducible).
+date=$(go list -m -f '{{.Time}}' "$pkg" | sed 's/ +0000 UTC$/Z/; s/ /T/')
+
+# Upstream's {{ .Version }} has no leading v.
+ldflags="-s -w -X main.version=${ver#v} -X main.date=${date} -X main.builtBy=splai-release"
+
+echo "step: download modules"
+go mod download
+echo "step: build nfpm ${ver}"
+go build -trimpath -ldflags "$ldflags" -o "$OUT/nfpm" "${pkg}/cmd/nfpm"
+echo "step: done"
