@@ -2,7 +2,18 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".state/**", "bin/**", "test/fixtures/**", "**/*.mjs", "tools/toolchain/recipes/**", "program.js", "step.js"] },
+  {
+    ignores: [
+      "node_modules/**",
+      ".state/**",
+      "bin/**",
+      "test/fixtures/**",
+      "**/*.mjs",
+      "tools/toolchain/recipes/**",
+      "program.js",
+      "step.js",
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

@@ -30,8 +30,27 @@ const stats = (xs: number[]): Stats => {
 const round = (x: number): number => Math.round(x * 10) / 10;
 
 /** Wall time of each phase of an update, from the engine's events (phases overlap; spans are first start to last end). */
-type Phase = "go build" | "image context" | "image build+push" | "chart" | "helm release" | "verification" | "guards" | "github" | "other";
-const PHASES: Phase[] = ["go build", "image context", "guards", "image build+push", "chart", "helm release", "verification", "github", "other"];
+type Phase =
+  | "go build"
+  | "image context"
+  | "image build+push"
+  | "chart"
+  | "helm release"
+  | "verification"
+  | "guards"
+  | "github"
+  | "other";
+const PHASES: Phase[] = [
+  "go build",
+  "image context",
+  "guards",
+  "image build+push",
+  "chart",
+  "helm release",
+  "verification",
+  "github",
+  "other",
+];
 function phaseOf(urn: string): Phase | undefined {
   const name = urn.split("::").pop() ?? "";
   // A child's type is `<parent type>$<own type>`: classify by its own.
@@ -107,11 +126,17 @@ async function timed(stack: Stack, what: "up" | "preview"): Promise<Timed> {
   const f = first ?? end;
   const fs = firstStep ?? f;
   const ls = lastStep ?? fs;
-  const timeline: Timeline = { engine: (f - t0) / 1000, program: (fs - f) / 1000, steps: (ls - fs) / 1000, finish: (end - ls) / 1000 };
+  const timeline: Timeline = {
+    engine: (f - t0) / 1000,
+    program: (fs - f) / 1000,
+    steps: (ls - fs) / 1000,
+    finish: (end - ls) / 1000,
+  };
   const phases: Partial<Record<Phase, { start: number; end: number }>> = {};
   const changed: string[] = [];
   for (const [urn, s] of spans) {
-    if (s.op !== "same" && s.op !== "read" && !urn.includes("pulumi:pulumi:Stack")) changed.push(urn.split("::").pop()!);
+    if (s.op !== "same" && s.op !== "read" && !urn.includes("pulumi:pulumi:Stack"))
+      changed.push(urn.split("::").pop()!);
     const ph = phaseOf(urn);
     if (!ph || s.op === "same" || s.end === undefined) continue;
     const cur = phases[ph];
@@ -127,7 +152,11 @@ async function timed(stack: Stack, what: "up" | "preview"): Promise<Timed> {
 }
 
 /** A fresh git copy of the fixture, with `extra` synthetic services (copies of the planner) added. */
-function fixtureCopy(extra: number): { dir: string; git: (...a: string[]) => string; mains: { pkg: string; binary: string; image: string }[] } {
+function fixtureCopy(extra: number): {
+  dir: string;
+  git: (...a: string[]) => string;
+  mains: { pkg: string; binary: string; image: string }[];
+} {
   const dir = mkdtempSync(join(tmpdir(), "splai-bench-"));
   cpSync(join(repoRoot, "test", "fixtures", "splai"), dir, { recursive: true, filter: (s) => !s.includes("/dist") });
   const mains = synthesize(dir, extra);
@@ -180,7 +209,11 @@ function baseline(p: Platform, run: number): number {
     KUBECONFIG: p.state.kubeconfig,
   };
   const t0 = Date.now();
-  const r = spawnSync("bash", [join(repoRoot, "bench", "baseline.sh")], { env, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  const r = spawnSync("bash", [join(repoRoot, "bench", "baseline.sh")], {
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const seconds = (Date.now() - t0) / 1000;
   if (r.status !== 0) throw new UserError(`baseline.sh failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
   spawnSync("helm", ["uninstall", "splai", "-n", env.NAMESPACE, "--wait"], { env, stdio: "ignore" });
@@ -199,12 +232,22 @@ async function engineFloor(p: Platform): Promise<number[]> {
   mkdirSync(state);
   try {
     // Run the way this project runs: program.js loads TypeScript through tsx's require hook (see there).
-    writeFileSync(join(dir, "Pulumi.yaml"), "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n");
+    writeFileSync(
+      join(dir, "Pulumi.yaml"),
+      "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n",
+    );
     // Its own package.json: without one the language host would run the nearest one's main, this project's program.
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "splai-floor", main: "program.js" }));
     writeFileSync(join(dir, "program.js"), 'require("tsx/cjs");\nmodule.exports = require("./index.ts");\n');
-    writeFileSync(join(dir, "index.ts"), 'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n');
-    const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(state), PULUMI_CONFIG_PASSPHRASE: "floor" };
+    writeFileSync(
+      join(dir, "index.ts"),
+      'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n',
+    );
+    const envVars = {
+      ...(p.env as Record<string, string>),
+      PULUMI_BACKEND_URL: fileBackendUrl(state),
+      PULUMI_CONFIG_PASSPHRASE: "floor",
+    };
     const stack = await LocalWorkspace.createStack({ stackName: "floor", workDir: dir }, { envVars });
     await timed(stack, "up");
     const runs: number[] = [];
@@ -216,7 +259,10 @@ async function engineFloor(p: Platform): Promise<number[]> {
 }
 
 // The guide's procedure has no GitHub step and attaches no SBOM or provenance: the program does the same work.
-const BENCH_CONFIG = { "splai-release:githubRelease": { value: "false" }, "splai-release:attestations": { value: "false" } };
+const BENCH_CONFIG = {
+  "splai-release:githubRelease": { value: "false" },
+  "splai-release:attestations": { value: "false" },
+};
 
 runMain(async () => {
   const node = process.execPath;
@@ -260,7 +306,10 @@ runMain(async () => {
       await proj.stack.setConfig("splai-release:sha", { value: proj.git("rev-parse", "HEAD") });
       await proj.stack.setConfig("splai-release:buildNumber", { value: "1" });
       const file = join(proj.source, "cmd", "planner", "main.go");
-      writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("store=%s"', `log.Printf("bench ${i} store=%s"`));
+      writeFileSync(
+        file,
+        readFileSync(file, "utf8").replace('log.Printf("store=%s"', `log.Printf("bench ${i} store=%s"`),
+      );
       proj.git("commit", "-qam", "planner change");
       one.push(await timed(proj.stack, "up"));
       info("bench", `run ${i + 1}/${RUNS}: preview --diff after a version bump`);
@@ -286,7 +335,10 @@ runMain(async () => {
         addServices(sp, n - 5);
         scale[n].full.push(await timed(sp.stack, "up"));
         scale[n].noop.push(await timed(sp.stack, "up"));
-        info("bench", `  ${n} services: full ${round(scale[n].full[i].seconds)}s, no-op ${round(scale[n].noop[i].seconds)}s`);
+        info(
+          "bench",
+          `  ${n} services: full ${round(scale[n].full[i].seconds)}s, no-op ${round(scale[n].noop[i].seconds)}s`,
+        );
       } finally {
         await sp.cleanup();
       }
@@ -302,17 +354,35 @@ runMain(async () => {
   const scaleStats = Object.fromEntries(SCALES.map((n) => [n, { full: sec(scale[n].full), noop: sec(scale[n].noop) }]));
   const noopBuilds = noop.map((x) => x.changed.length);
   const oneChanged = [...new Set(one.flatMap((x) => x.changed))].sort();
-  const otherServiceRebuilt = oneChanged.filter((n) => /images-|binaries-/.test(n) && !n.includes("planner") && !n.includes("sha256sums"));
+  const otherServiceRebuilt = oneChanged.filter(
+    (n) => /images-|binaries-/.test(n) && !n.includes("planner") && !n.includes("sha256sums"),
+  );
   const lo = Math.min(...SCALES);
   const hi = Math.max(...SCALES);
   const targets = [
     { name: "full release ≤ 0.7 × baseline", value: F.median / B.median, limit: 0.7, extra: true },
-    { name: "no-op ≤ 0.1 × full release, zero builds", value: N.median / F.median, limit: 0.1, extra: noopBuilds.every((b) => b === 0) },
-    { name: "one service ≤ 0.4 × full release, only it rebuilt", value: O.median / F.median, limit: 0.4, extra: otherServiceRebuilt.length === 0 },
-    { name: `${hi} services ≤ 3 × ${lo} services (full release)`, value: scaleStats[hi].full.median / scaleStats[lo].full.median, limit: 3, extra: true },
+    {
+      name: "no-op ≤ 0.1 × full release, zero builds",
+      value: N.median / F.median,
+      limit: 0.1,
+      extra: noopBuilds.every((b) => b === 0),
+    },
+    {
+      name: "one service ≤ 0.4 × full release, only it rebuilt",
+      value: O.median / F.median,
+      limit: 0.4,
+      extra: otherServiceRebuilt.length === 0,
+    },
+    {
+      name: `${hi} services ≤ 3 × ${lo} services (full release)`,
+      value: scaleStats[hi].full.median / scaleStats[lo].full.median,
+      limit: 3,
+      extra: true,
+    },
   ].map((t) => ({ ...t, value: Math.round(t.value * 1000) / 1000, met: t.value <= t.limit && t.extra }));
 
-  const version = (cmd: string, args: string[]): string => (spawnSync(cmd, args, { encoding: "utf8" }).stdout ?? "").split("\n")[0].trim();
+  const version = (cmd: string, args: string[]): string =>
+    (spawnSync(cmd, args, { encoding: "utf8" }).stdout ?? "").split("\n")[0].trim();
   const machine = {
     cores: cpus().length,
     cpu: cpus()[0]?.model,
@@ -332,7 +402,10 @@ runMain(async () => {
     "full release": { startup: stats(full.map((x) => x.startup)).median, ...phaseMedian(full) },
     "no-op": { startup: stats(noop.map((x) => x.startup)).median, ...phaseMedian(noop) },
     "one service": { startup: stats(one.map((x) => x.startup)).median, ...phaseMedian(one) },
-    [`full, ${hi} services`]: { startup: stats(scale[hi].full.map((x) => x.startup)).median, ...phaseMedian(scale[hi].full) },
+    [`full, ${hi} services`]: {
+      startup: stats(scale[hi].full.map((x) => x.startup)).median,
+      ...phaseMedian(scale[hi].full),
+    },
   };
   const timelineMedian = (xs: Timed[]): Timeline =>
     Object.fromEntries(TIMELINE.map((k) => [k, stats(xs.map((x) => x.timeline[k])).median])) as unknown as Timeline;
@@ -364,7 +437,8 @@ runMain(async () => {
   };
   writeFileSync(join(repoRoot, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 
-  const row = (name: string, s: Stats, ratio: string): string => `| ${name} | ${round(s.median)} | ${round(s.min)} | ${round(s.max)} | ${ratio} |`;
+  const row = (name: string, s: Stats, ratio: string): string =>
+    `| ${name} | ${round(s.median)} | ${round(s.min)} | ${round(s.max)} | ${ratio} |`;
   const md = [
     "# splai-release benchmarks",
     "",
@@ -382,10 +456,22 @@ runMain(async () => {
     row("no-op: second `up`", N, `${(N.median / F.median).toFixed(2)} × full`),
     row("one service changed (planner)", O, `${(O.median / F.median).toFixed(2)} × full`),
     row("`preview --diff` after a version bump", P, `${(P.median / F.median).toFixed(2)} × full`),
-    row("engine floor: no-op `up` of an empty TypeScript program", floor, `${(floor.median / F.median).toFixed(2)} × full`),
+    row(
+      "engine floor: no-op `up` of an empty TypeScript program",
+      floor,
+      `${(floor.median / F.median).toFixed(2)} × full`,
+    ),
     ...SCALES.flatMap((n) => [
-      row(`scale: ${n} services, full release`, scaleStats[n].full, `${(scaleStats[n].full.median / scaleStats[lo].full.median).toFixed(2)} × ${lo} services`),
-      row(`scale: ${n} services, no-op`, scaleStats[n].noop, `${(scaleStats[n].noop.median / scaleStats[lo].noop.median).toFixed(2)} × ${lo} services`),
+      row(
+        `scale: ${n} services, full release`,
+        scaleStats[n].full,
+        `${(scaleStats[n].full.median / scaleStats[lo].full.median).toFixed(2)} × ${lo} services`,
+      ),
+      row(
+        `scale: ${n} services, no-op`,
+        scaleStats[n].noop,
+        `${(scaleStats[n].noop.median / scaleStats[lo].noop.median).toFixed(2)} × ${lo} services`,
+      ),
     ]),
     "",
     "## Targets",
@@ -403,7 +489,10 @@ runMain(async () => {
     `| --- | ${Array(PHASES.length + 1)
       .fill("---:")
       .join(" | ")} |`,
-    ...Object.entries(breakdown).map(([k, v]) => `| ${k} | ${["startup", ...PHASES].map((c) => round((v as Record<string, number>)[c] ?? 0)).join(" | ")} |`),
+    ...Object.entries(breakdown).map(
+      ([k, v]) =>
+        `| ${k} | ${["startup", ...PHASES].map((c) => round((v as Record<string, number>)[c] ?? 0)).join(" | ")} |`,
+    ),
     "",
     "`startup` is the time from the call to the first resource event: the Pulumi CLI, the engine, the plugins, the language host and the program.",
     "`other` covers the providers, the namespace and the components, from the first to the last of them.",
@@ -415,7 +504,8 @@ runMain(async () => {
       .fill("---:")
       .join(" | ")} |`,
     ...Object.entries(timelines).map(
-      ([k, t]) => `| ${k} | ${TIMELINE.map((c) => round(t[c])).join(" | ")} | ${round(TIMELINE.reduce((a, c) => a + t[c], 0))} |`,
+      ([k, t]) =>
+        `| ${k} | ${TIMELINE.map((c) => round(t[c])).join(" | ")} | ${round(TIMELINE.reduce((a, c) => a + t[c], 0))} |`,
     ),
     "",
     "- `engine`: the call to the engine's first event (CLI, engine, language host).",

@@ -12,7 +12,9 @@ const FIX = "run npm run docs:config after changing config/table.ts";
 
 describe("the config table is the one source of the schema and the docs", () => {
   it("Pulumi.yaml declares exactly the table's keys with its types, defaults and descriptions", () => {
-    const declared = (YAML.parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> }).config;
+    const declared = (
+      YAML.parse(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as { config: Record<string, Record<string, unknown>> }
+    ).config;
     assert.deepEqual(Object.keys(declared), Object.keys(CONFIG), FIX);
     for (const [key, e] of Object.entries(CONFIG) as [string, ConfigEntry][]) {
       assert.equal(declared[key].type, e.schemaType, `${key}: type (${FIX})`);
@@ -40,6 +42,7 @@ describe("the config table is the one source of the schema and the docs", () => 
   });
 
   it("every key with an environment fallback names a variable in upper case", () => {
-    for (const [key, e] of Object.entries(CONFIG) as [string, ConfigEntry][]) if (e.env !== undefined) assert.match(e.env, /^[A-Z][A-Z0-9_]*$/, key);
+    for (const [key, e] of Object.entries(CONFIG) as [string, ConfigEntry][])
+      if (e.env !== undefined) assert.match(e.env, /^[A-Z][A-Z0-9_]*$/, key);
   });
 });

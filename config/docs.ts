@@ -2,7 +2,7 @@
 import * as YAML from "yaml";
 import { CONFIG, type ConfigEntry } from "./table";
 
-const entries = (): [string, ConfigEntry][] => Object.entries(CONFIG) as [string, ConfigEntry][];
+const entries = (): [string, ConfigEntry][] => Object.entries(CONFIG);
 
 /** The `config:` block of Pulumi.yaml. */
 export function pulumiYamlConfig(): string {
@@ -23,7 +23,9 @@ export const README_END = "<!-- config-table:end -->";
 
 /** The README's configuration table, in the table's order. */
 export function readmeConfigTable(): string {
-  const rows = entries().map(([key, e]) => `| \`${key}\`${e.kind === "secret" ? " (secret)" : ""} | ${e.readme.default} | ${e.readme.meaning} |`);
+  const rows = entries().map(
+    ([key, e]) => `| \`${key}\`${e.kind === "secret" ? " (secret)" : ""} | ${e.readme.default} | ${e.readme.meaning} |`,
+  );
   return ["| key | default | meaning |", "| --- | --- | --- |", ...rows].join("\n");
 }
 

@@ -35,7 +35,10 @@ const wholeNumber = (v: string): number | string => (/^-?\d+$/.test(v.trim()) ? 
  * Every key of the table as the stack sets it, else from its environment variable; "" (Pulumi.yaml's declared default
  * of optional keys) and `auto` count as unset. Problems of form (a tristate that is none of true/false/auto) are collected.
  */
-export function readRawSettings(cfg: pulumi.Config, env: NodeJS.ProcessEnv = process.env): { raw: Record<string, unknown>; problems: string[] } {
+export function readRawSettings(
+  cfg: pulumi.Config,
+  env: NodeJS.ProcessEnv = process.env,
+): { raw: Record<string, unknown>; problems: string[] } {
   const raw: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, entry] of Object.entries(CONFIG) as [ConfigKey, ConfigEntry][]) {
@@ -108,8 +111,13 @@ function readConfig(): ReleaseConfig {
   // The environment's ref (SPLAI_RELEASE_REF) lets one run release or plan another ref without touching the stack's
   // config (`npm run plan -- --ref`, the CI workflows); CI's own ref variables come after it (shared/gitref.ts).
   // CI sets SPLAI_PROMOTE_BINARIES_DIR on every release job; it matters only to a stack that promotes.
-  if (read.promoteFrom === undefined && nonEmpty(cfg.get("promoteBinariesDir")) === undefined) delete read.promoteBinariesDir;
-  const raw: RawSettings = { ...(read as RawSettings), hasRegistryPassword: registryPassword !== undefined, hasGithubToken: githubToken !== undefined };
+  if (read.promoteFrom === undefined && nonEmpty(cfg.get("promoteBinariesDir")) === undefined)
+    delete read.promoteBinariesDir;
+  const raw: RawSettings = {
+    ...(read as RawSettings),
+    hasRegistryPassword: registryPassword !== undefined,
+    hasGithubToken: githubToken !== undefined,
+  };
   const settings = validateSettings(raw, process.cwd());
   const ref = resolveRef(
     { mode: settings.mode, ref: settings.ref, sha: settings.sha, buildNumber: settings.buildNumber },
@@ -127,5 +135,12 @@ function readConfig(): ReleaseConfig {
     });
     if (promotion.length) throw new ConfigError(promotion);
   }
-  return Object.freeze({ settings, ref, versions, registryPassword: registryPassword!, githubToken, stack: pulumi.getStack() });
+  return Object.freeze({
+    settings,
+    ref,
+    versions,
+    registryPassword: registryPassword!,
+    githubToken,
+    stack: pulumi.getStack(),
+  });
 }

@@ -23,7 +23,8 @@ export const CONFIG = {
     kind: "string",
     schemaType: "string",
     default: "../splai",
-    description: "Root of the SPLAI checkout (the Go module with cmd/… and charts/splai), relative to this project or absolute.",
+    description:
+      "Root of the SPLAI checkout (the Go module with cmd/… and charts/splai), relative to this project or absolute.",
     readme: { default: "`../splai`", meaning: "root of the SPLAI checkout" },
   },
   chartPath: {
@@ -37,8 +38,12 @@ export const CONFIG = {
     kind: "string",
     schemaType: "string",
     default: "",
-    description: "Where release binaries and SHA256SUMS are written (default <source>/dist/release, as in SPLAI's guide). Image build contexts go next to it.",
-    readme: { default: "`<source>/dist/release`", meaning: "binaries and `SHA256SUMS`; image contexts go to `<distDir>/../images`" },
+    description:
+      "Where release binaries and SHA256SUMS are written (default <source>/dist/release, as in SPLAI's guide). Image build contexts go next to it.",
+    readme: {
+      default: "`<source>/dist/release`",
+      meaning: "binaries and `SHA256SUMS`; image contexts go to `<distDir>/../images`",
+    },
   },
   builder: {
     kind: "string",
@@ -53,13 +58,17 @@ export const CONFIG = {
     default: [],
     description:
       "BuildKit endpoints (unix://, tcp://, ssh://) registered as a remote buildx builder named splai-<stack>, for example one amd64 and one native arm64 node. Overrides builder.",
-    readme: { default: "`[]`", meaning: "BuildKit endpoints registered as remote builder `splai-<stack>` (e.g. one native arm64 node)" },
+    readme: {
+      default: "`[]`",
+      meaning: "BuildKit endpoints registered as remote builder `splai-<stack>` (e.g. one native arm64 node)",
+    },
   },
   mode: {
     kind: "string",
     schemaType: "string",
     default: "auto",
-    description: "auto derives the release from the ref (a v* tag releases, anything else is a branch build); tag or branch force it.",
+    description:
+      "auto derives the release from the ref (a v* tag releases, anything else is a branch build); tag or branch force it.",
     readme: { default: "`auto`", meaning: "`auto`, `tag` or `branch`" },
   },
   ref: {
@@ -69,7 +78,10 @@ export const CONFIG = {
     env: "SPLAI_RELEASE_REF",
     description:
       "Tag (vX.Y.Z) or branch to release; empty reads SPLAI_RELEASE_REF, then CI's ref variables (GITHUB_REF_NAME, CI_COMMIT_TAG…), then git in the source tree.",
-    readme: { default: "from CI or git", meaning: "tag `vX.Y.Z` or branch being released (`SPLAI_RELEASE_REF` overrides)" },
+    readme: {
+      default: "from CI or git",
+      meaning: "tag `vX.Y.Z` or branch being released (`SPLAI_RELEASE_REF` overrides)",
+    },
   },
   sha: {
     kind: "string",
@@ -84,7 +96,10 @@ export const CONFIG = {
     env: "SPLAI_BUILD_NUMBER",
     description:
       "The n in branch chart versions <chart>-<branch>.<n>, a whole number ≥ 0; empty uses GITHUB_RUN_NUMBER / SPLAI_BUILD_NUMBER or the commit count, so it increases with every commit.",
-    readme: { default: "from CI or git", meaning: "`n` of branch chart versions (`SPLAI_BUILD_NUMBER`, `GITHUB_RUN_NUMBER`, else the commit count)" },
+    readme: {
+      default: "from CI or git",
+      meaning: "`n` of branch chart versions (`SPLAI_BUILD_NUMBER`, `GITHUB_RUN_NUMBER`, else the commit count)",
+    },
   },
   registry: {
     kind: "string",
@@ -97,7 +112,8 @@ export const CONFIG = {
     kind: "string",
     schemaType: "string",
     default: "",
-    description: "Registry namespace; images go to <registry>/<owner>/splai-<name>, the chart to oci://<registry>/<owner>/charts/splai. Default githubOwner.",
+    description:
+      "Registry namespace; images go to <registry>/<owner>/splai-<name>, the chart to oci://<registry>/<owner>/charts/splai. Default githubOwner.",
     readme: { default: "`githubOwner`", meaning: "registry namespace" },
   },
   registryUsername: {
@@ -113,7 +129,8 @@ export const CONFIG = {
     schemaType: "string",
     default: "",
     env: "SPLAI_REGISTRY_PASSWORD",
-    description: "Registry password or token; set it with --secret (or use the SPLAI_REGISTRY_PASSWORD environment variable). Empty means unset.",
+    description:
+      "Registry password or token; set it with --secret (or use the SPLAI_REGISTRY_PASSWORD environment variable). Empty means unset.",
     readme: { default: "`SPLAI_REGISTRY_PASSWORD`", meaning: "registry password or token" },
   },
   platforms: {
@@ -136,14 +153,18 @@ export const CONFIG = {
     default: "auto",
     description:
       "Attach BuildKit's SBOM (SPDX, from sbomGenerator) and SLSA provenance (mode=max) to every platform image as OCI referrers: true (required; needs builder or builderEndpoints and buildctl on PATH), false, or auto (on when a BuildKit builder is configured).",
-    readme: { default: "`auto`", meaning: "SBOM + provenance per image: `auto` (on when the builder's BuildKit address is known), `true`, `false`" },
+    readme: {
+      default: "`auto`",
+      meaning: "SBOM + provenance per image: `auto` (on when the builder's BuildKit address is known), `true`, `false`",
+    },
   },
   sbomGenerator: {
     kind: "string",
     schemaType: "string",
     default: "",
     env: "SPLAI_SBOM_GENERATOR",
-    description: "BuildKit SBOM generator image; the local platform provides its own build of one (SPLAI_SBOM_GENERATOR).",
+    description:
+      "BuildKit SBOM generator image; the local platform provides its own build of one (SPLAI_SBOM_GENERATOR).",
     readme: {
       default: "`docker/buildkit-syft-scanner:stable-1`",
       meaning: "BuildKit SBOM generator image (local platform: `SPLAI_SBOM_GENERATOR`, its own build)",
@@ -160,7 +181,8 @@ export const CONFIG = {
     kind: "string",
     schemaType: "string",
     default: "",
-    description: "Base image for the ko-style images; empty means scratch plus CA certificates and a non-root user (buildable offline).",
+    description:
+      "Base image for the ko-style images; empty means scratch plus CA certificates and a non-root user (buildable offline).",
     readme: { default: "scratch + CA certs + non-root user", meaning: "base of the ko-style images" },
   },
   namespace: {
@@ -176,7 +198,10 @@ export const CONFIG = {
     default: "splai",
     description:
       "Name of the Helm release in the namespace. Another stack on the same cluster needs another namespace or another release name; an up refuses, before building anything, a release name that another stack or tool already uses there.",
-    readme: { default: "`splai`", meaning: "name of the Helm release (another stack on the cluster: another namespace or name)" },
+    readme: {
+      default: "`splai`",
+      meaning: "name of the Helm release (another stack on the cluster: another namespace or name)",
+    },
   },
   kubeconfig: {
     kind: "string",
@@ -203,13 +228,15 @@ export const CONFIG = {
   helmValues: {
     kind: "map",
     default: {},
-    description: "Extra chart values merged under the pinned image values (for example third-party parts switched off).",
+    description:
+      "Extra chart values merged under the pinned image values (for example third-party parts switched off).",
     readme: { default: "none", meaning: "extra chart values (never override the pinned images)" },
   },
   dockerfiles: {
     kind: "map",
     default: {},
-    description: "Per-image Dockerfile (path under source) replacing the generated ko-style one, for example {worker-agent: packaging/worker/Dockerfile}.",
+    description:
+      "Per-image Dockerfile (path under source) replacing the generated ko-style one, for example {worker-agent: packaging/worker/Dockerfile}.",
     readme: { default: "none", meaning: "per-image Dockerfile replacing the generated one" },
   },
   helmTimeout: {
@@ -223,7 +250,8 @@ export const CONFIG = {
     kind: "tristate",
     schemaType: "string",
     default: "auto",
-    description: "Roll back a failed upgrade automatically: true, false, or auto (on for tag releases, off for branch builds).",
+    description:
+      "Roll back a failed upgrade automatically: true, false, or auto (on for tag releases, off for branch builds).",
     readme: { default: "`true` for tags", meaning: "roll back a failed upgrade or a failed verification" },
   },
   verify: {
@@ -232,7 +260,10 @@ export const CONFIG = {
     default: "auto",
     description:
       "Verify the deployment once Helm has applied it (rollout of the released images, /healthz of the gateway, planner and scheduler, splaictl verify), rolling back when atomic: true (pods must run on real nodes), false (no checks; Helm waits), or auto (checks where pods really run, skipped on fake nodes).",
-    readme: { default: "`auto`", meaning: "post-deploy verification: `auto` (HTTP checks where pods really run), `true`, `false`" },
+    readme: {
+      default: "`auto`",
+      meaning: "post-deploy verification: `auto` (HTTP checks where pods really run), `true`, `false`",
+    },
   },
   allowRollback: {
     kind: "boolean",
@@ -267,14 +298,16 @@ export const CONFIG = {
     schemaType: "string",
     default: "",
     env: "GITHUB_TOKEN",
-    description: "Token with contents:write on the repository; set it with --secret (or use GITHUB_TOKEN). Empty means unset.",
+    description:
+      "Token with contents:write on the repository; set it with --secret (or use GITHUB_TOKEN). Empty means unset.",
     readme: { default: "`GITHUB_TOKEN`", meaning: "token with contents:write" },
   },
   githubRelease: {
     kind: "tristate",
     schemaType: "string",
     default: "auto",
-    description: "Publish a GitHub release: true, false, or auto (on for tag releases, off for branch builds; a branch build's release is a prerelease).",
+    description:
+      "Publish a GitHub release: true, false, or auto (on for tag releases, off for branch builds; a branch build's release is a prerelease).",
     readme: { default: "`true` for tags", meaning: "publish a release (branch builds: a prerelease)" },
   },
   extraMains: {
@@ -282,7 +315,10 @@ export const CONFIG = {
     default: [],
     description:
       "Mains beyond SPLAI's own six, each built like them and, with image, shipped as an image: [{pkg: ./cmd/new-svc, binary: splai-new-svc, image: new-svc}].",
-    readme: { default: "`[]`", meaning: "mains beyond SPLAI's six, built and shipped like them (`{pkg, binary, image}`)" },
+    readme: {
+      default: "`[]`",
+      meaning: "mains beyond SPLAI's six, built and shipped like them (`{pkg, binary, image}`)",
+    },
   },
   promoteFrom: {
     kind: "string",
@@ -290,7 +326,10 @@ export const CONFIG = {
     default: "",
     description:
       "Tag releases only: publish the images and binaries a dev stack built and tested from the same commit instead of building them (its fully qualified name, for example organization/splai-release/dev on a file or object-store backend, <org>/splai-release/dev on Pulumi Cloud). Images are tagged by digest, binaries copied and checked against its SHA256SUMS. Empty builds as usual.",
-    readme: { default: "none (build)", meaning: "tag releases: publish this stack's images and binaries instead of building (see Promotion)" },
+    readme: {
+      default: "none (build)",
+      meaning: "tag releases: publish this stack's images and binaries instead of building (see Promotion)",
+    },
   },
   promoteBinariesDir: {
     kind: "string",
@@ -301,7 +340,8 @@ export const CONFIG = {
       "With promoteFrom: the directory holding the dev build's binaries by file name, when they are not at the paths the dev stack recorded (another machine: CI downloads dev's artifact here). Each file is still checked against dev's SHA256SUMS. Default: the SPLAI_PROMOTE_BINARIES_DIR environment variable, else dev's paths.",
     readme: {
       default: "`SPLAI_PROMOTE_BINARIES_DIR`, else dev's paths",
-      meaning: "with `promoteFrom`: a copy of dev's dist directory (CI artifact); files still checked against dev's `SHA256SUMS`",
+      meaning:
+        "with `promoteFrom`: a copy of dev's dist directory (CI artifact); files still checked against dev's `SHA256SUMS`",
     },
   },
   breakingChanges: {

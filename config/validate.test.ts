@@ -61,10 +61,18 @@ describe("validateSettings", () => {
       { ...ok, binaryTargets: ["linux/amd64"] },
       /images for linux\/arm64 need binaries for it; add 'linux\/arm64' to splai-release:binaryTargets/,
     ],
-    ["registry that does not parse", { ...ok, registry: "https://ghcr.io/" }, /registry 'https:\/\/ghcr.io\/' is not a registry host; expected host\[:port\]/],
+    [
+      "registry that does not parse",
+      { ...ok, registry: "https://ghcr.io/" },
+      /registry 'https:\/\/ghcr.io\/' is not a registry host; expected host\[:port\]/,
+    ],
     ["upper-case registry", { ...ok, registry: "GHCR.io" }, /registry 'GHCR.io'/],
     ["owner with capitals", { ...ok, owner: "MChenetz" }, /owner 'MChenetz' is not a valid repository path component/],
-    ["namespace not a DNS-1123 label", { ...ok, namespace: "Splai_System" }, /namespace 'Splai_System' is not a DNS-1123 label/],
+    [
+      "namespace not a DNS-1123 label",
+      { ...ok, namespace: "Splai_System" },
+      /namespace 'Splai_System' is not a DNS-1123 label/,
+    ],
     ["namespace too long", { ...ok, namespace: "a".repeat(64) }, /is not a DNS-1123 label/],
     [
       "missing registry secret",
@@ -75,13 +83,21 @@ describe("validateSettings", () => {
     ["bad mode", { ...ok, mode: "release" }, /mode 'release' is not accepted; use auto, tag or branch/],
     ["bad sha", { ...ok, sha: "HEAD" }, /sha 'HEAD' is not a git commit SHA/],
     ["bad base image", { ...ok, baseImage: "not an image!" }, /baseImage 'not an image!' is not an image reference/],
-    ["unknown Dockerfile key", { ...ok, dockerfiles: { gateway: "Dockerfile" } }, /dockerfiles: 'gateway' is not an image; accepted keys: api-gateway/],
+    [
+      "unknown Dockerfile key",
+      { ...ok, dockerfiles: { gateway: "Dockerfile" } },
+      /dockerfiles: 'gateway' is not an image; accepted keys: api-gateway/,
+    ],
     [
       "missing Dockerfile",
       { ...ok, dockerfiles: { "worker-agent": "packaging/worker/Dockerfile" } },
       /dockerfiles.worker-agent: 'packaging\/worker\/Dockerfile' does not exist/,
     ],
-    ["bad builder endpoint", { ...ok, builderEndpoints: ["buildkit.example:1234"] }, /builderEndpoints: 'buildkit.example:1234' is not a BuildKit address/],
+    [
+      "bad builder endpoint",
+      { ...ok, builderEndpoints: ["buildkit.example:1234"] },
+      /builderEndpoints: 'buildkit.example:1234' is not a BuildKit address/,
+    ],
     ["negative timeout", { ...ok, helmTimeout: -5 }, /helmTimeout '-5' must be a positive number of seconds/],
     ["no owner at all", { hasRegistryPassword: true, hasGithubToken: true }, /owner is not set/],
     [
@@ -89,10 +105,22 @@ describe("validateSettings", () => {
       { ...ok, attestations: true },
       /attestations is true but no BuildKit builder is configured; set splai-release:builder .* or builderEndpoints, or attestations auto\/false/,
     ],
-    ["an SBOM generator that is no image reference", { ...ok, sbomGenerator: "Syft Scanner" }, /sbomGenerator 'Syft Scanner' is not an image reference/],
-    ["a negative SOURCE_DATE_EPOCH", { ...ok, sourceDateEpoch: -2 }, /sourceDateEpoch '-2' must be a non-negative number of seconds since 1970/],
+    [
+      "an SBOM generator that is no image reference",
+      { ...ok, sbomGenerator: "Syft Scanner" },
+      /sbomGenerator 'Syft Scanner' is not an image reference/,
+    ],
+    [
+      "a negative SOURCE_DATE_EPOCH",
+      { ...ok, sourceDateEpoch: -2 },
+      /sourceDateEpoch '-2' must be a non-negative number of seconds since 1970/,
+    ],
     ["a build number of -1", { ...ok, buildNumber: -1 }, /buildNumber '-1' must be a non-negative integer/],
-    ["a build number that is no number", { ...ok, buildNumber: "12a" }, /buildNumber '12a' must be a non-negative integer/],
+    [
+      "a build number that is no number",
+      { ...ok, buildNumber: "12a" },
+      /buildNumber '12a' must be a non-negative integer/,
+    ],
     [
       "a kube context the kubeconfig does not have, listing the ones it has",
       { ...ok, kubeContext: "prod" },
@@ -113,13 +141,21 @@ describe("validateSettings", () => {
       { ...ok, helmValues: { planner: { image: { tag: "latest" } } } },
       /helmValues.planner.image.tag is set to 'latest', but the release pins planner's image .*; remove helmValues.planner.image.tag/,
     ],
-    ["a release name that Helm refuses", { ...ok, releaseName: "SPLAI_prod" }, /releaseName 'SPLAI_prod' is not a Helm release name/],
+    [
+      "a release name that Helm refuses",
+      { ...ok, releaseName: "SPLAI_prod" },
+      /releaseName 'SPLAI_prod' is not a Helm release name/,
+    ],
     [
       "promoteFrom that is no stack name",
       { ...ok, mode: "tag", promoteFrom: "organization/splai-release/dev prod" },
       /promoteFrom 'organization\/splai-release\/dev prod' is not a stack name; use the dev stack's fully qualified name <organization>\/<project>\/<stack>/,
     ],
-    ["promoteFrom with too many parts", { ...ok, mode: "tag", promoteFrom: "a/b/c/d" }, /promoteFrom 'a\/b\/c\/d' is not a stack name/],
+    [
+      "promoteFrom with too many parts",
+      { ...ok, mode: "tag", promoteFrom: "a/b/c/d" },
+      /promoteFrom 'a\/b\/c\/d' is not a stack name/,
+    ],
     [
       "promoteFrom on a branch build",
       { ...ok, mode: "branch", promoteFrom: "organization/splai-release/dev" },
@@ -137,7 +173,14 @@ describe("validateSettings", () => {
   }
 
   it("accepts helmValues beside the pinned image keys, and a known context; skips cluster checks when not deploying", () => {
-    assert.deepEqual(problems({ ...ok, kubeContext: "staging", helmValues: { planner: { replicaCount: 2, image: { pullPolicy: "Always" } } } }), []);
+    assert.deepEqual(
+      problems({
+        ...ok,
+        kubeContext: "staging",
+        helmValues: { planner: { replicaCount: 2, image: { pullPolicy: "Always" } } },
+      }),
+      [],
+    );
     assert.deepEqual(problems({ ...ok, kubeconfig: undefined, kubeContext: "anything", deploy: false }), []);
   });
 
@@ -164,7 +207,10 @@ describe("validateSettings", () => {
 
   it("adds extra mains after SPLAI's own, and refuses bad or clashing ones", () => {
     const tree = makeTree();
-    const s = validateSettings({ ...ok, source: tree, extraMains: [{ pkg: "./cmd/splaictl", binary: "splai-extra", image: "extra" }] }, "/");
+    const s = validateSettings(
+      { ...ok, source: tree, extraMains: [{ pkg: "./cmd/splaictl", binary: "splai-extra", image: "extra" }] },
+      "/",
+    );
     assert.equal(s.mains.length, 7);
     assert.deepEqual(s.mains[6], { pkg: "./cmd/splaictl", binary: "splai-extra", image: "extra" });
     const p = problems({
@@ -180,7 +226,9 @@ describe("validateSettings", () => {
       p.join("\n"),
     );
     assert.ok(p.some((x) => x.includes("extraMains[1].binary 'Bad Name' must be lower-case letters, digits and '-'")));
-    assert.ok(p.some((x) => x.includes("extraMains[2]: binary 'splai-y' or image 'planner' is already used by ./cmd/planner")));
+    assert.ok(
+      p.some((x) => x.includes("extraMains[2]: binary 'splai-y' or image 'planner' is already used by ./cmd/planner")),
+    );
   });
 
   it("reports every problem at once", () => {
@@ -189,14 +237,23 @@ describe("validateSettings", () => {
   });
 
   it("keeps promoteFrom for tag releases", () => {
-    const s = validateSettings({ ...ok, source: makeTree(), mode: "tag", promoteFrom: "organization/splai-release/dev" }, "/");
+    const s = validateSettings(
+      { ...ok, source: makeTree(), mode: "tag", promoteFrom: "organization/splai-release/dev" },
+      "/",
+    );
     assert.equal(s.promoteFrom, "organization/splai-release/dev");
     assert.equal(validateSettings({ ...ok, source: makeTree() }, "/").promoteFrom, undefined);
   });
 });
 
 describe("promotionProblems (after the ref is resolved)", () => {
-  const prod: PromotionContext = { mode: "tag", ref: "v0.3.0", organization: "organization", project: "splai-release", stack: "prod" };
+  const prod: PromotionContext = {
+    mode: "tag",
+    ref: "v0.3.0",
+    organization: "organization",
+    project: "splai-release",
+    stack: "prod",
+  };
   it("accepts a tag release promoting from another stack, and anything without promoteFrom", () => {
     assert.deepEqual(promotionProblems("organization/splai-release/dev", prod), []);
     assert.deepEqual(promotionProblems("dev", prod), []);
@@ -206,7 +263,10 @@ describe("promotionProblems (after the ref is resolved)", () => {
   it("refuses promotion on a ref that resolved to a branch build (mode auto), naming the ref and the fix", () => {
     const p = promotionProblems("organization/splai-release/dev", { ...prod, mode: "branch", ref: "main" });
     assert.equal(p.length, 1);
-    assert.match(p[0], /promoteFrom 'organization\/splai-release\/dev' is set, but ref 'main' is a branch build; .* or unset splai-release:promoteFrom/);
+    assert.match(
+      p[0],
+      /promoteFrom 'organization\/splai-release\/dev' is set, but ref 'main' is a branch build; .* or unset splai-release:promoteFrom/,
+    );
   });
   it("refuses a stack promoting from itself, in any spelling", () => {
     for (const name of ["prod", "organization/prod", "organization/splai-release/prod"]) {

@@ -16,7 +16,15 @@ export const KNOWN_TARGETS = [
   "darwin/amd64",
   "darwin/arm64",
 ];
-export const KNOWN_IMAGE_PLATFORMS = ["linux/amd64", "linux/arm64", "linux/arm", "linux/386", "linux/ppc64le", "linux/s390x", "linux/riscv64"];
+export const KNOWN_IMAGE_PLATFORMS = [
+  "linux/amd64",
+  "linux/arm64",
+  "linux/arm",
+  "linux/386",
+  "linux/ppc64le",
+  "linux/s390x",
+  "linux/riscv64",
+];
 
 /** Config as read, before validation: every field optional, types loose. */
 export interface RawSettings {
@@ -121,15 +129,25 @@ export interface Settings {
 }
 
 /** The contexts a kubeconfig offers: from a document, a file, or the first readable file of a KUBECONFIG list. */
-export function kubeconfigContexts(kubeconfig: string | undefined, home: string): { where: string; contexts: string[]; current?: string } | undefined {
-  const files = kubeconfig === undefined ? [join(home, ".kube", "config")] : kubeconfig.includes("apiVersion") ? [] : kubeconfig.split(":").filter(Boolean);
+export function kubeconfigContexts(
+  kubeconfig: string | undefined,
+  home: string,
+): { where: string; contexts: string[]; current?: string } | undefined {
+  const files =
+    kubeconfig === undefined
+      ? [join(home, ".kube", "config")]
+      : kubeconfig.includes("apiVersion")
+        ? []
+        : kubeconfig.split(":").filter(Boolean);
   const read = (text: string, where: string): { where: string; contexts: string[]; current?: string } => {
     const doc = (YAML.parse(text) ?? {}) as { contexts?: { name?: unknown }[]; "current-context"?: unknown };
     const contexts = (doc.contexts ?? []).map((c) => c.name).filter((n): n is string => typeof n === "string");
-    const current = typeof doc["current-context"] === "string" && doc["current-context"] !== "" ? doc["current-context"] : undefined;
+    const current =
+      typeof doc["current-context"] === "string" && doc["current-context"] !== "" ? doc["current-context"] : undefined;
     return { where, contexts, current };
   };
-  if (kubeconfig?.includes("apiVersion")) return read(kubeconfig, "the kubeconfig document in splai-release:kubeconfig");
+  if (kubeconfig?.includes("apiVersion"))
+    return read(kubeconfig, "the kubeconfig document in splai-release:kubeconfig");
   const merged = files.filter((f) => existsSync(f)).map((f) => read(readFileSync(f, "utf8"), f));
   if (merged.length === 0) return undefined;
   return {
@@ -149,12 +167,14 @@ export class ConfigError extends Error {
 }
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const REGISTRY_HOST = /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(:[0-9]{1,5})?$/;
+const REGISTRY_HOST =
+  /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(:[0-9]{1,5})?$/;
 const OCI_PATH = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
 const GITHUB_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 // Pulumi stack references: <stack>, <org>/<stack> or <org>/<project>/<stack>.
 const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
-const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+const IMAGE_REF =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
 
 /** Docker's BuildKit SBOM generator (syft); the local platform pushes its own build of an equivalent one. */
 export const DEFAULT_SBOM_GENERATOR = "docker/buildkit-syft-scanner:stable-1";
@@ -163,7 +183,9 @@ const q = (v: unknown): string => `'${typeof v === "string" ? v : JSON.stringify
 
 function hasPackageMain(dir: string): boolean {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return false;
-  return readdirSync(dir).some((f) => f.endsWith(".go") && !f.endsWith("_test.go") && /^package main\b/m.test(readFileSync(join(dir, f), "utf8")));
+  return readdirSync(dir).some(
+    (f) => f.endsWith(".go") && !f.endsWith("_test.go") && /^package main\b/m.test(readFileSync(join(dir, f), "utf8")),
+  );
 }
 
 function get(obj: unknown, path: string[]): unknown {
@@ -190,17 +212,28 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
   const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
   for (const [i, e] of (raw.extraMains ?? []).entries()) {
     const where = `extraMains[${i}]`;
-    if (typeof e.pkg !== "string" || !e.pkg.startsWith("./")) problems.push(`${where}.pkg ${q(e.pkg)} must be a package path like ./cmd/<name>`);
-    else if (!hasPackageMain(join(source, e.pkg))) problems.push(`${where}.pkg ${q(e.pkg)}: no 'package main' .go file in ${join(source, e.pkg)}`);
-    if (typeof e.binary !== "string" || !NAME.test(e.binary)) problems.push(`${where}.binary ${q(e.binary)} must be lower-case letters, digits and '-'`);
+    if (typeof e.pkg !== "string" || !e.pkg.startsWith("./"))
+      problems.push(`${where}.pkg ${q(e.pkg)} must be a package path like ./cmd/<name>`);
+    else if (!hasPackageMain(join(source, e.pkg)))
+      problems.push(`${where}.pkg ${q(e.pkg)}: no 'package main' .go file in ${join(source, e.pkg)}`);
+    if (typeof e.binary !== "string" || !NAME.test(e.binary))
+      problems.push(`${where}.binary ${q(e.binary)} must be lower-case letters, digits and '-'`);
     if (e.image !== undefined && (typeof e.image !== "string" || !NAME.test(e.image)))
       problems.push(`${where}.image ${q(e.image)} must be lower-case letters, digits and '-'`);
-    const clash = [...SPLAI_MAINS, ...extras].find((m) => m.binary === e.binary || (e.image !== undefined && m.image === e.image));
+    const clash = [...SPLAI_MAINS, ...extras].find(
+      (m) => m.binary === e.binary || (e.image !== undefined && m.image === e.image),
+    );
     if (clash) problems.push(`${where}: binary ${q(e.binary)} or image ${q(e.image)} is already used by ${clash.pkg}`);
-    extras.push({ pkg: String(e.pkg), binary: String(e.binary), image: typeof e.image === "string" ? e.image : undefined });
+    extras.push({
+      pkg: String(e.pkg),
+      binary: String(e.binary),
+      image: typeof e.image === "string" ? e.image : undefined,
+    });
   }
   if (!existsSync(join(source, "go.mod"))) {
-    problems.push(`source ${q(raw.source ?? ".")}: no go.mod in ${source}; point splai-release:source at the root of a SPLAI checkout`);
+    problems.push(
+      `source ${q(raw.source ?? ".")}: no go.mod in ${source}; point splai-release:source at the root of a SPLAI checkout`,
+    );
   } else {
     for (const m of SPLAI_MAINS) {
       if (!hasPackageMain(join(source, m.pkg)))
@@ -215,7 +248,9 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
   } else {
     const chart = YAML.parse(readFileSync(chartYaml, "utf8")) as { version?: string | number };
     chartBaseVersion = String(chart.version ?? "");
-    const values = existsSync(join(chartPath, "values.yaml")) ? (YAML.parse(readFileSync(join(chartPath, "values.yaml"), "utf8")) as unknown) : {};
+    const values = existsSync(join(chartPath, "values.yaml"))
+      ? (YAML.parse(readFileSync(join(chartPath, "values.yaml"), "utf8")) as unknown)
+      : {};
     for (const m of SPLAI_MAINS.filter((x) => x.valuesKey)) {
       for (const leaf of ["repository", "tag"]) {
         if (get(values, [m.valuesKey!, "image", leaf]) === undefined) {
@@ -228,46 +263,71 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
   }
 
   const mode: string = raw.mode ?? CONFIG.mode.default;
-  if (!["auto", "tag", "branch"].includes(mode)) problems.push(`mode ${q(mode)} is not accepted; use auto, tag or branch`);
-  if (raw.sha !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(raw.sha)) problems.push(`sha ${q(raw.sha)} is not a git commit SHA (7-40 hex characters)`);
-  if (raw.buildNumber !== undefined && (typeof raw.buildNumber !== "number" || !Number.isInteger(raw.buildNumber) || raw.buildNumber < 0))
+  if (!["auto", "tag", "branch"].includes(mode))
+    problems.push(`mode ${q(mode)} is not accepted; use auto, tag or branch`);
+  if (raw.sha !== undefined && !/^[0-9a-fA-F]{7,40}$/.test(raw.sha))
+    problems.push(`sha ${q(raw.sha)} is not a git commit SHA (7-40 hex characters)`);
+  if (
+    raw.buildNumber !== undefined &&
+    (typeof raw.buildNumber !== "number" || !Number.isInteger(raw.buildNumber) || raw.buildNumber < 0)
+  )
     problems.push(`buildNumber ${q(raw.buildNumber)} must be a non-negative integer`);
 
   const registry = raw.registry ?? CONFIG.registry.default;
   if (!REGISTRY_HOST.test(registry))
-    problems.push(`registry ${q(registry)} is not a registry host; expected host[:port] in lower case, for example ghcr.io or 127.0.0.1:5443`);
+    problems.push(
+      `registry ${q(registry)} is not a registry host; expected host[:port] in lower case, for example ghcr.io or 127.0.0.1:5443`,
+    );
   const owner = raw.owner ?? raw.githubOwner;
   if (owner === undefined)
-    problems.push("owner is not set; set splai-release:owner to the registry namespace (for example your GitHub organisation, in lower case)");
+    problems.push(
+      "owner is not set; set splai-release:owner to the registry namespace (for example your GitHub organisation, in lower case)",
+    );
   else if (!OCI_PATH.test(owner))
-    problems.push(`owner ${q(owner)} is not a valid repository path component; use lower-case letters, digits and separators (.-_/)`);
+    problems.push(
+      `owner ${q(owner)} is not a valid repository path component; use lower-case letters, digits and separators (.-_/)`,
+    );
 
   const platforms: readonly string[] = raw.platforms ?? CONFIG.platforms.default;
   const targets: readonly string[] = raw.binaryTargets ?? CONFIG.binaryTargets.default;
   for (const p of platforms)
     if (!KNOWN_IMAGE_PLATFORMS.includes(p))
-      problems.push(`platforms: ${q(p)} is not a supported image platform; accepted: ${KNOWN_IMAGE_PLATFORMS.join(", ")}`);
+      problems.push(
+        `platforms: ${q(p)} is not a supported image platform; accepted: ${KNOWN_IMAGE_PLATFORMS.join(", ")}`,
+      );
   for (const t of targets)
-    if (!KNOWN_TARGETS.includes(t)) problems.push(`binaryTargets: ${q(t)} is not a supported GOOS/GOARCH; accepted: ${KNOWN_TARGETS.join(", ")}`);
+    if (!KNOWN_TARGETS.includes(t))
+      problems.push(`binaryTargets: ${q(t)} is not a supported GOOS/GOARCH; accepted: ${KNOWN_TARGETS.join(", ")}`);
   for (const p of platforms)
     if (KNOWN_IMAGE_PLATFORMS.includes(p) && !targets.includes(p))
       problems.push(`platforms: images for ${p} need binaries for it; add ${q(p)} to splai-release:binaryTargets`);
-  if (platforms.length === 0) problems.push("platforms is empty; give at least one image platform, for example linux/amd64");
+  if (platforms.length === 0)
+    problems.push("platforms is empty; give at least one image platform, for example linux/amd64");
 
   if (raw.baseImage !== undefined && !IMAGE_REF.test(raw.baseImage))
-    problems.push(`baseImage ${q(raw.baseImage)} is not an image reference (registry/repository[:tag][@sha256:digest])`);
+    problems.push(
+      `baseImage ${q(raw.baseImage)} is not an image reference (registry/repository[:tag][@sha256:digest])`,
+    );
   const sbomGenerator = raw.sbomGenerator ?? DEFAULT_SBOM_GENERATOR;
-  if (!IMAGE_REF.test(sbomGenerator)) problems.push(`sbomGenerator ${q(sbomGenerator)} is not an image reference (registry/repository[:tag][@sha256:digest])`);
+  if (!IMAGE_REF.test(sbomGenerator))
+    problems.push(
+      `sbomGenerator ${q(sbomGenerator)} is not an image reference (registry/repository[:tag][@sha256:digest])`,
+    );
   if (raw.attestations === true && raw.builder === undefined && (raw.builderEndpoints ?? []).length === 0)
     problems.push(
       "attestations is true but no BuildKit builder is configured; set splai-release:builder (a buildx builder with a BuildKit endpoint) or builderEndpoints, or attestations auto/false",
     );
-  if (raw.sourceDateEpoch !== undefined && (typeof raw.sourceDateEpoch !== "number" || !Number.isInteger(raw.sourceDateEpoch) || raw.sourceDateEpoch < 0))
+  if (
+    raw.sourceDateEpoch !== undefined &&
+    (typeof raw.sourceDateEpoch !== "number" || !Number.isInteger(raw.sourceDateEpoch) || raw.sourceDateEpoch < 0)
+  )
     problems.push(`sourceDateEpoch ${q(raw.sourceDateEpoch)} must be a non-negative number of seconds since 1970`);
   const images = SPLAI_MAINS.filter((m) => m.image).map((m) => m.image!);
   for (const [svc, file] of Object.entries(raw.dockerfiles ?? {})) {
-    if (!images.includes(svc)) problems.push(`dockerfiles: ${q(svc)} is not an image; accepted keys: ${images.join(", ")}`);
-    else if (!existsSync(abs(join(source, file)))) problems.push(`dockerfiles.${svc}: ${q(file)} does not exist under the source directory`);
+    if (!images.includes(svc))
+      problems.push(`dockerfiles: ${q(svc)} is not an image; accepted keys: ${images.join(", ")}`);
+    else if (!existsSync(abs(join(source, file))))
+      problems.push(`dockerfiles.${svc}: ${q(file)} does not exist under the source directory`);
   }
 
   const namespace = raw.namespace ?? CONFIG.namespace.default;
@@ -280,7 +340,10 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     problems.push(
       `releaseName ${q(releaseName)} is not a Helm release name; use at most 53 lower-case letters, digits and '-', starting and ending with a letter or digit`,
     );
-  const kubeconfigFiles = raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion") ? [] : raw.kubeconfig.split(":").filter(Boolean);
+  const kubeconfigFiles =
+    raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion")
+      ? []
+      : raw.kubeconfig.split(":").filter(Boolean);
   if (kubeconfigFiles.length > 0 && !kubeconfigFiles.some((f) => existsSync(abs(f)))) {
     problems.push(`kubeconfig ${q(raw.kubeconfig)} is neither a kubeconfig document nor an existing file`);
   } else if (raw.deploy !== false) {
@@ -310,7 +373,8 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     }
   }
   const helmTimeout = raw.helmTimeout ?? CONFIG.helmTimeout.default;
-  if (!Number.isInteger(helmTimeout) || helmTimeout <= 0) problems.push(`helmTimeout ${q(raw.helmTimeout)} must be a positive number of seconds`);
+  if (!Number.isInteger(helmTimeout) || helmTimeout <= 0)
+    problems.push(`helmTimeout ${q(raw.helmTimeout)} must be a positive number of seconds`);
 
   const githubOwner = raw.githubOwner ?? owner ?? "";
   const githubRepo = raw.githubRepo ?? CONFIG.githubRepo.default;
@@ -336,9 +400,12 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
   }
   for (const e of raw.builderEndpoints ?? []) {
     if (!/^(unix|tcp|ssh|docker-container|kube-pod):\/\//.test(e))
-      problems.push(`builderEndpoints: ${q(e)} is not a BuildKit address; use unix:///path, tcp://host:port or ssh://user@host`);
+      problems.push(
+        `builderEndpoints: ${q(e)} is not a BuildKit address; use unix:///path, tcp://host:port or ssh://user@host`,
+      );
   }
-  if (raw.builder !== undefined && (raw.builderEndpoints ?? []).length > 0) problems.push("builder and builderEndpoints are both set; choose one");
+  if (raw.builder !== undefined && (raw.builderEndpoints ?? []).length > 0)
+    problems.push("builder and builderEndpoints are both set; choose one");
   if (raw.promoteFrom !== undefined) {
     if (!STACK_NAME.test(raw.promoteFrom))
       problems.push(
@@ -378,7 +445,8 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     dockerfiles: Object.freeze({ ...(raw.dockerfiles ?? {}) }),
     namespace,
     releaseName,
-    kubeconfig: raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion") ? raw.kubeconfig : abs(raw.kubeconfig),
+    kubeconfig:
+      raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion") ? raw.kubeconfig : abs(raw.kubeconfig),
     kubeContext: raw.kubeContext,
     deploy: raw.deploy ?? true,
     helmValues: Object.freeze({ ...(raw.helmValues ?? {}) }),
@@ -419,7 +487,10 @@ export function promotionProblems(promoteFrom: string | undefined, ctx: Promotio
       `promoteFrom ${q(promoteFrom)} is set, but ref ${q(ctx.ref)} is a branch build; promotion publishes tag releases only — release a v<major>.<minor>.<patch> tag, or unset splai-release:promoteFrom`,
     );
   const parts = promoteFrom.split("/");
-  const self = parts[parts.length - 1] === ctx.stack && (parts.length === 1 || parts[0] === ctx.organization) && (parts.length < 3 || parts[1] === ctx.project);
+  const self =
+    parts[parts.length - 1] === ctx.stack &&
+    (parts.length === 1 || parts[0] === ctx.organization) &&
+    (parts.length < 3 || parts[1] === ctx.project);
   if (self)
     problems.push(
       `promoteFrom ${q(promoteFrom)} names this stack itself; set it to the dev stack whose build is released, for example organization/${ctx.project}/dev`,

@@ -13,20 +13,34 @@ const git = (o: Partial<{ tags: string[]; branch: string; sha: string; count: nu
 
 describe("resolveRef", () => {
   it("reads a v* tag at HEAD as a tag release", () => {
-    assert.deepEqual(resolveRef({ mode: "auto" }, {}, git({ tags: ["v0.2.0", "other"], branch: "main", sha, count: 12 })), {
-      mode: "tag",
-      ref: "v0.2.0",
-      sha,
-      buildNumber: 12,
-    });
+    assert.deepEqual(
+      resolveRef({ mode: "auto" }, {}, git({ tags: ["v0.2.0", "other"], branch: "main", sha, count: 12 })),
+      {
+        mode: "tag",
+        ref: "v0.2.0",
+        sha,
+        buildNumber: 12,
+      },
+    );
   });
 
   it("reads the branch and commit count otherwise", () => {
-    assert.deepEqual(resolveRef({ mode: "auto" }, {}, git({ branch: "feature/x", sha, count: 5 })), { mode: "branch", ref: "feature/x", sha, buildNumber: 5 });
+    assert.deepEqual(resolveRef({ mode: "auto" }, {}, git({ branch: "feature/x", sha, count: 5 })), {
+      mode: "branch",
+      ref: "feature/x",
+      sha,
+      buildNumber: 5,
+    });
   });
 
   it("prefers GitHub Actions variables over git", () => {
-    const env = { GITHUB_ACTIONS: "true", GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v1.0.0", GITHUB_SHA: sha, GITHUB_RUN_NUMBER: "77" };
+    const env = {
+      GITHUB_ACTIONS: "true",
+      GITHUB_REF_TYPE: "tag",
+      GITHUB_REF_NAME: "v1.0.0",
+      GITHUB_SHA: sha,
+      GITHUB_RUN_NUMBER: "77",
+    };
     assert.deepEqual(resolveRef({ mode: "auto" }, env, git({ branch: "main", sha: "0".repeat(40), count: 1 })), {
       mode: "tag",
       ref: "v1.0.0",
@@ -48,7 +62,10 @@ describe("resolveRef", () => {
   });
 
   it("reads GitLab CI tags", () => {
-    assert.equal(resolveRef({ mode: "auto" }, { GITLAB_CI: "true", CI_COMMIT_TAG: "v2.0.0", CI_COMMIT_SHA: sha }, git()).mode, "tag");
+    assert.equal(
+      resolveRef({ mode: "auto" }, { GITLAB_CI: "true", CI_COMMIT_TAG: "v2.0.0", CI_COMMIT_SHA: sha }, git()).mode,
+      "tag",
+    );
   });
 
   it("lets explicit config win", () => {
@@ -61,7 +78,10 @@ describe("resolveRef", () => {
   });
 
   it("explains how to fix a tag release without a tag", () => {
-    assert.throws(() => resolveRef({ mode: "tag" }, {}, git({ branch: "main", sha })), /carries no v\* tag; tag the commit .* or set splai-release:ref/);
+    assert.throws(
+      () => resolveRef({ mode: "tag" }, {}, git({ branch: "main", sha })),
+      /carries no v\* tag; tag the commit .* or set splai-release:ref/,
+    );
   });
 
   it("explains how to fix a detached HEAD", () => {
@@ -69,6 +89,9 @@ describe("resolveRef", () => {
   });
 
   it("refuses ambiguous tags", () => {
-    assert.throws(() => resolveRef({ mode: "auto" }, {}, git({ tags: ["v1.0.0", "v1.0.1"], sha })), /several release tags/);
+    assert.throws(
+      () => resolveRef({ mode: "auto" }, {}, git({ tags: ["v1.0.0", "v1.0.1"], sha })),
+      /several release tags/,
+    );
   });
 });

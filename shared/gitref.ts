@@ -23,7 +23,10 @@ export interface GitReader {
 export function gitReader(dir: string): GitReader {
   const git = (...args: string[]): string | undefined => {
     try {
-      return execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+      return execFileSync("git", ["-C", dir, ...args], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim();
     } catch {
       return undefined;
     }
@@ -61,7 +64,12 @@ function fromCi(env: NodeJS.ProcessEnv): Partial<{ mode: ReleaseMode; ref: strin
   }
   if (env.GITLAB_CI === "true") {
     if (env.CI_COMMIT_TAG) return { mode: "tag", ref: env.CI_COMMIT_TAG, sha: env.CI_COMMIT_SHA };
-    return { mode: "branch", ref: env.CI_COMMIT_REF_NAME, sha: env.CI_COMMIT_SHA, buildNumber: env.CI_PIPELINE_IID ? Number(env.CI_PIPELINE_IID) : undefined };
+    return {
+      mode: "branch",
+      ref: env.CI_COMMIT_REF_NAME,
+      sha: env.CI_COMMIT_SHA,
+      buildNumber: env.CI_PIPELINE_IID ? Number(env.CI_PIPELINE_IID) : undefined,
+    };
   }
   return {};
 }
@@ -91,11 +99,15 @@ export function resolveRef(settings: RefSettings, env: NodeJS.ProcessEnv, git: G
       ref = tags[0];
     } else {
       ref = git.branch();
-      if (ref === undefined) throw new RefError("cannot tell the branch (detached HEAD or no git repository); set splai-release:ref to the branch name");
+      if (ref === undefined)
+        throw new RefError(
+          "cannot tell the branch (detached HEAD or no git repository); set splai-release:ref to the branch name",
+        );
     }
   }
   const sha = settings.sha ?? ci.sha ?? git.sha();
-  if (sha === undefined) throw new RefError("cannot tell the commit (no git repository in the source directory); set splai-release:sha");
+  if (sha === undefined)
+    throw new RefError("cannot tell the commit (no git repository in the source directory); set splai-release:sha");
   const buildNumber = settings.buildNumber ?? ci.buildNumber ?? git.commitCount() ?? 0;
   const commitTime = git.commitTime?.(sha);
   return { mode, ref, sha: sha.toLowerCase(), buildNumber, ...(commitTime === undefined ? {} : { commitTime }) };

@@ -21,7 +21,9 @@ export const SPLAI_MAINS: readonly MainSpec[] = Object.freeze([
 
 /** Chart value key per image short name (`api-gateway` → `apiGateway`), for the mains that feed one. */
 export function chartValueKeys(mains: readonly MainSpec[]): Record<string, string> {
-  return Object.fromEntries(mains.filter((m) => m.image !== undefined && m.valuesKey !== undefined).map((m) => [m.image!, m.valuesKey!]));
+  return Object.fromEntries(
+    mains.filter((m) => m.image !== undefined && m.valuesKey !== undefined).map((m) => [m.image!, m.valuesKey!]),
+  );
 }
 
 export interface Target {
@@ -36,6 +38,13 @@ export const parseTarget = (t: string): Target => {
 
 export const binaryFile = (binary: string, t: Target): string => `${binary}-${t.goos}-${t.goarch}`;
 
-export const imageRepository = (registry: string, owner: string, image: string): string => `${registry}/${owner}/splai-${image}`;
+export const imageRepository = (registry: string, owner: string, image: string): string =>
+  `${registry}/${owner}/splai-${image}`;
 
 export const chartRepository = (registry: string, owner: string): string => `oci://${registry}/${owner}/charts`;
+
+/** This machine as a Go target (the released splaictl that can run here verifies the deployment). */
+export const hostTarget = (): Target => ({
+  goos: process.platform === "win32" ? "windows" : process.platform,
+  goarch: process.arch === "x64" ? "amd64" : process.arch,
+});

@@ -54,13 +54,25 @@ export class OciClient {
   ) {}
 
   private basic(): string | undefined {
-    return this.creds ? `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString("base64")}` : undefined;
+    return this.creds
+      ? `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString("base64")}`
+      : undefined;
   }
 
-  private async request(method: string, path: string, headers: Record<string, string> = {}, body?: Buffer): Promise<Response> {
+  private async request(
+    method: string,
+    path: string,
+    headers: Record<string, string> = {},
+    body?: Buffer,
+  ): Promise<Response> {
     const url = `${this.scheme}://${this.registry}/v2/${path}`;
     const send = (auth?: string): Promise<Response> =>
-      fetch(url, { method, headers: { ...headers, ...(auth ? { authorization: auth } : {}) }, body, signal: AbortSignal.timeout(60_000) });
+      fetch(url, {
+        method,
+        headers: { ...headers, ...(auth ? { authorization: auth } : {}) },
+        body,
+        signal: AbortSignal.timeout(60_000),
+      });
     let res = await send(this.token ? `Bearer ${this.token}` : this.basic());
     if (res.status === 401) {
       const challenge = res.headers.get("www-authenticate") ?? "";
@@ -88,15 +100,28 @@ export class OciClient {
   async getManifest(repository: string, reference: string): Promise<Manifest | undefined> {
     const res = await this.request("GET", `${repository}/manifests/${reference}`, { accept: MANIFEST_TYPES });
     if (res.status === 404) return undefined;
-    if (!res.ok) throw new RegistryError(`GET ${this.registry}/${repository}:${reference}: HTTP ${res.status} ${await res.text()}`, res.status);
+    if (!res.ok)
+      throw new RegistryError(
+        `GET ${this.registry}/${repository}:${reference}: HTTP ${res.status} ${await res.text()}`,
+        res.status,
+      );
     const body = Buffer.from(await res.arrayBuffer());
     const json = JSON.parse(body.toString("utf8")) as Manifest["json"];
-    return { digest: sha256Digest(body), mediaType: res.headers.get("content-type") ?? json.mediaType ?? "", body, json };
+    return {
+      digest: sha256Digest(body),
+      mediaType: res.headers.get("content-type") ?? json.mediaType ?? "",
+      body,
+      json,
+    };
   }
 
   async putManifest(repository: string, tag: string, m: Pick<Manifest, "body" | "mediaType">): Promise<string> {
     const res = await this.request("PUT", `${repository}/manifests/${tag}`, { "content-type": m.mediaType }, m.body);
-    if (!res.ok) throw new RegistryError(`PUT ${this.registry}/${repository}:${tag}: HTTP ${res.status} ${await res.text()}`, res.status);
+    if (!res.ok)
+      throw new RegistryError(
+        `PUT ${this.registry}/${repository}:${tag}: HTTP ${res.status} ${await res.text()}`,
+        res.status,
+      );
     return res.headers.get("docker-content-digest") ?? sha256Digest(m.body);
   }
 
@@ -118,13 +143,15 @@ export class OciClient {
     const digest = sha256Digest(body);
     if (await this.hasBlob(repository, digest)) return digest;
     const start = await this.request("POST", `${repository}/blobs/uploads/`);
-    if (start.status !== 202) throw new RegistryError(`POST upload to ${repository}: HTTP ${start.status} ${await start.text()}`, start.status);
+    if (start.status !== 202)
+      throw new RegistryError(`POST upload to ${repository}: HTTP ${start.status} ${await start.text()}`, start.status);
     const location = start.headers.get("location") ?? "";
     const url = new URL(location, `${this.scheme}://${this.registry}`);
     url.searchParams.set("digest", digest);
     const path = `${url.pathname.replace(/^\/v2\//, "")}${url.search}`;
     const res = await this.request("PUT", path, { "content-type": "application/octet-stream" }, body);
-    if (res.status !== 201) throw new RegistryError(`PUT blob ${repository}@${digest}: HTTP ${res.status} ${await res.text()}`, res.status);
+    if (res.status !== 201)
+      throw new RegistryError(`PUT blob ${repository}@${digest}: HTTP ${res.status} ${await res.text()}`, res.status);
     return digest;
   }
 
@@ -142,7 +169,8 @@ export class OciClient {
       await res.arrayBuffer().catch(() => undefined);
     }
     const body = await source.getBlob(from, digest);
-    if (sha256Digest(body) !== digest) throw new RegistryError(`blob ${from}@${digest} read from ${source.registry} does not hash to its digest`);
+    if (sha256Digest(body) !== digest)
+      throw new RegistryError(`blob ${from}@${digest} read from ${source.registry} does not hash to its digest`);
     await this.putBlob(repository, body);
   }
 
@@ -152,10 +180,13 @@ export class OciClient {
    */
   async referrers(repository: string, digest: string, artifactType?: string): Promise<Descriptor[]> {
     const q = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : "";
-    const res = await this.request("GET", `${repository}/referrers/${digest}${q}`, { accept: "application/vnd.oci.image.index.v1+json" });
+    const res = await this.request("GET", `${repository}/referrers/${digest}${q}`, {
+      accept: "application/vnd.oci.image.index.v1+json",
+    });
     let found: Descriptor[];
     if (res.ok) found = ((await res.json()) as { manifests?: Descriptor[] }).manifests ?? [];
-    else if (res.status === 404) found = (await this.getManifest(repository, referrersTag(digest)))?.json.manifests ?? [];
+    else if (res.status === 404)
+      found = (await this.getManifest(repository, referrersTag(digest)))?.json.manifests ?? [];
     else throw new RegistryError(`GET referrers of ${repository}@${digest}: HTTP ${res.status}`, res.status);
     return artifactType ? found.filter((d) => d.artifactType === artifactType) : found;
   }
@@ -167,15 +198,32 @@ export class OciClient {
   async putReferrer(repository: string, body: Buffer, mediaType: string): Promise<string> {
     const digest = sha256Digest(body);
     const res = await this.request("PUT", `${repository}/manifests/${digest}`, { "content-type": mediaType }, body);
-    if (!res.ok) throw new RegistryError(`PUT ${this.registry}/${repository}@${digest}: HTTP ${res.status} ${await res.text()}`, res.status);
+    if (!res.ok)
+      throw new RegistryError(
+        `PUT ${this.registry}/${repository}@${digest}: HTTP ${res.status} ${await res.text()}`,
+        res.status,
+      );
     if (res.headers.get("oci-subject")) return digest;
-    const m = JSON.parse(body.toString("utf8")) as { subject?: Descriptor; artifactType?: string; annotations?: Record<string, string>; config?: Descriptor };
+    const m = JSON.parse(body.toString("utf8")) as {
+      subject?: Descriptor;
+      artifactType?: string;
+      annotations?: Record<string, string>;
+      config?: Descriptor;
+    };
     if (!m.subject) throw new RegistryError(`${repository}@${digest} has no subject; not a referrer`);
     const tag = referrersTag(m.subject.digest);
     const current = await this.getManifest(repository, tag);
     const manifests = (current?.json.manifests ?? []).filter((d) => d.digest !== digest);
-    manifests.push({ mediaType, digest, size: body.length, artifactType: m.artifactType ?? m.config?.mediaType, annotations: m.annotations });
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests }));
+    manifests.push({
+      mediaType,
+      digest,
+      size: body.length,
+      artifactType: m.artifactType ?? m.config?.mediaType,
+      annotations: m.annotations,
+    });
+    const index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests }),
+    );
     await this.putManifest(repository, tag, { body: index, mediaType: "application/vnd.oci.image.index.v1+json" });
     return digest;
   }

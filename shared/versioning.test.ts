@@ -27,7 +27,8 @@ describe("tag releases", () => {
     it(`refuses '${bad}' naming the expected form`, () => {
       assert.throws(
         () => parseReleaseTag(bad),
-        (e: Error) => e instanceof VersionError && e.message.includes(`'${bad}'`) && e.message.includes("v<major>.<minor>.<patch>"),
+        (e: Error) =>
+          e instanceof VersionError && e.message.includes(`'${bad}'`) && e.message.includes("v<major>.<minor>.<patch>"),
       );
     });
   }
@@ -78,18 +79,32 @@ describe("branch builds", () => {
   });
 
   it("keeps a prerelease Chart.yaml version valid", () => {
-    assert.equal(computeVersions({ mode: "branch", ref: "dev", sha, buildNumber: 3 }, "0.3.0-alpha").chart, "0.3.0-alpha.dev.3");
+    assert.equal(
+      computeVersions({ mode: "branch", ref: "dev", sha, buildNumber: 3 }, "0.3.0-alpha").chart,
+      "0.3.0-alpha.dev.3",
+    );
   });
 
   it("refuses a non-semver Chart.yaml version and a bad sha", () => {
-    assert.throws(() => computeVersions({ mode: "branch", ref: "main", sha, buildNumber: 1 }, "one"), /Chart.yaml version 'one'/);
-    assert.throws(() => computeVersions({ mode: "branch", ref: "main", sha: "xyz", buildNumber: 1 }, "0.1.0"), /not a git SHA/);
+    assert.throws(
+      () => computeVersions({ mode: "branch", ref: "main", sha, buildNumber: 1 }, "one"),
+      /Chart.yaml version 'one'/,
+    );
+    assert.throws(
+      () => computeVersions({ mode: "branch", ref: "main", sha: "xyz", buildNumber: 1 }, "0.1.0"),
+      /not a git SHA/,
+    );
   });
 });
 
 describe("the next release tag (previewing prod from a pull request)", () => {
   for (const [tags, chart, want, why] of [
-    [["v0.1.0", "v0.2.0", "v0.10.1", "v0.3.0"], "0.1.0", "v0.10.2", "next patch after the newest tag, compared as semver"],
+    [
+      ["v0.1.0", "v0.2.0", "v0.10.1", "v0.3.0"],
+      "0.1.0",
+      "v0.10.2",
+      "next patch after the newest tag, compared as semver",
+    ],
     [["v0.2.0", "v0.3.0-rc.1", "nightly"], "0.1.0", "v0.2.1", "prereleases and other tags are ignored"],
     [["v0.2.0"], "0.3.0", "v0.3.0", "a Chart.yaml version ahead of every tag is the next release"],
     [["v0.2.0"], "0.2.0", "v0.2.1", "a released Chart.yaml version is not reused"],

@@ -41,7 +41,10 @@ export function branchIdentifier(branch: string): string {
     .replace(/^-+|-+$/g, "")
     .slice(0, 40)
     .replace(/-+$/, "");
-  if (id === "") throw new VersionError(`branch '${branch}' has no characters usable in a version; use a branch name with letters or digits`);
+  if (id === "")
+    throw new VersionError(
+      `branch '${branch}' has no characters usable in a version; use a branch name with letters or digits`,
+    );
   // Numeric identifiers may not have leading zeros in semver.
   if (/^\d+$/.test(id) && id.length > 1 && id.startsWith("0")) id = `b${id}`;
   return id;
@@ -49,22 +52,36 @@ export function branchIdentifier(branch: string): string {
 
 export function parseReleaseTag(tag: string): string {
   if (/^v\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?\+/.test(tag)) {
-    throw new VersionError(`release tag '${tag}' carries build metadata ('+…'), which OCI tags cannot hold; drop the '+…' part`);
+    throw new VersionError(
+      `release tag '${tag}' carries build metadata ('+…'), which OCI tags cannot hold; drop the '+…' part`,
+    );
   }
   const m = /^v(.+)$/.exec(tag);
   const v = m ? semver.valid(m[1]) : null;
   if (!m || v === null || v !== m[1]) {
-    throw new VersionError(`release tag '${tag}' is not a semantic version tag; expected v<major>.<minor>.<patch>[-<prerelease>], for example v0.2.0`);
+    throw new VersionError(
+      `release tag '${tag}' is not a semantic version tag; expected v<major>.<minor>.<patch>[-<prerelease>], for example v0.2.0`,
+    );
   }
   return v;
 }
 
 export function computeVersions(ref: ReleaseRef, chartBaseVersion: string): Versions {
-  if (!/^[0-9a-f]{7,40}$/.test(ref.sha)) throw new VersionError(`commit '${ref.sha}' is not a git SHA (7 to 40 lowercase hex characters)`);
+  if (!/^[0-9a-f]{7,40}$/.test(ref.sha))
+    throw new VersionError(`commit '${ref.sha}' is not a git SHA (7 to 40 lowercase hex characters)`);
   const sha7 = ref.sha.slice(0, 7);
   if (ref.mode === "tag") {
     const v = parseReleaseTag(ref.ref);
-    return { mode: "tag", app: v, imageTags: [v], immutableTag: v, chart: v, releaseTag: ref.ref, prerelease: semver.prerelease(v) !== null, sha7 };
+    return {
+      mode: "tag",
+      app: v,
+      imageTags: [v],
+      immutableTag: v,
+      chart: v,
+      releaseTag: ref.ref,
+      prerelease: semver.prerelease(v) !== null,
+      sha7,
+    };
   }
   if (!Number.isInteger(ref.buildNumber) || ref.buildNumber < 0) {
     throw new VersionError(`build number '${ref.buildNumber}' must be a non-negative integer`);
@@ -75,7 +92,16 @@ export function computeVersions(ref: ReleaseRef, chartBaseVersion: string): Vers
   const app = `0.0.0-${b}-${sha7}`;
   const sep = semver.prerelease(base) === null ? "-" : ".";
   const chart = `${base}${sep}${b}.${ref.buildNumber}`;
-  return { mode: "branch", app, imageTags: [`sha-${sha7}`, "latest"], immutableTag: `sha-${sha7}`, chart, releaseTag: `v${app}`, prerelease: true, sha7 };
+  return {
+    mode: "branch",
+    app,
+    imageTags: [`sha-${sha7}`, "latest"],
+    immutableTag: `sha-${sha7}`,
+    chart,
+    releaseTag: `v${app}`,
+    prerelease: true,
+    sha7,
+  };
 }
 
 /**
@@ -89,7 +115,8 @@ export function nextReleaseTag(tags: readonly string[], chartVersion: string): s
     .map((t) => t.slice(1))
     .filter((v) => semver.valid(v) !== null)
     .sort(semver.rcompare);
-  const chart = semver.valid(chartVersion) !== null && semver.prerelease(chartVersion) === null ? chartVersion : undefined;
+  const chart =
+    semver.valid(chartVersion) !== null && semver.prerelease(chartVersion) === null ? chartVersion : undefined;
   const newest = released[0];
   if (newest === undefined) return `v${chart ?? "0.1.0"}`;
   if (chart !== undefined && semver.gt(chart, newest)) return `v${chart}`;

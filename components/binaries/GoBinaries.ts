@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../../shared/layout";
 import { hashSources, localPackagesOf } from "./sourcehash";
 import { localCommand } from "../../shared/step/command";
-import { binaryChildren, type BuiltBinary } from "./contract";
+import { binaryChildren, type BuiltBinary, type ReleaseBinaries } from "./contract";
 
 export type { BuiltBinary } from "./contract";
 
@@ -26,7 +26,7 @@ export interface BinaryBuild extends Omit<BuiltBinary, "sha256"> {
   readonly sha256: pulumi.Output<string>;
 }
 
-export class GoBinaries extends pulumi.ComponentResource {
+export class GoBinaries extends pulumi.ComponentResource implements ReleaseBinaries {
   /** Every binary with its checksum. */
   public readonly binaries: pulumi.Output<BuiltBinary[]>;
   /**
@@ -71,7 +71,14 @@ export class GoBinaries extends pulumi.ComponentResource {
           },
           { parent: this },
         );
-        builds.push({ name: file, binary: main.binary, goos: t.goos, goarch: t.goarch, path, sha256: cmd.stdout.apply((out) => out.trim()) });
+        builds.push({
+          name: file,
+          binary: main.binary,
+          goos: t.goos,
+          goarch: t.goarch,
+          path,
+          sha256: cmd.stdout.apply((out) => out.trim()),
+        });
       }
     }
     this.builds = builds;

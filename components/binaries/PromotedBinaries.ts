@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { DevBinary } from "../promotion/promotion";
 import type { BuiltBinary } from "./GoBinaries";
 import { stepCommand } from "../../shared/step/command";
-import { binaryChildren, PROMOTE_BINARIES } from "./contract";
+import { binaryChildren, PROMOTE_BINARIES, type ReleaseBinaries } from "./contract";
 
 export interface PromotedBinariesArgs {
   /** Stack the binaries come from (named in errors). */
@@ -20,7 +20,7 @@ export interface PromotedBinariesArgs {
 }
 
 /** The same public shape as GoBinaries, so the deployment check and the GitHub release take either. */
-export class PromotedBinaries extends pulumi.ComponentResource {
+export class PromotedBinaries extends pulumi.ComponentResource implements ReleaseBinaries {
   /** Every binary with its checksum, at its path in `outDir`. */
   public readonly binaries: pulumi.Output<BuiltBinary[]>;
   /** Contents of SHA256SUMS (the dev build's, unchanged). */

@@ -1,5 +1,7 @@
 // The contract of GoBinaries and PromotedBinaries: the binary record, the promotion copy step, and the names of their resources.
+import type * as pulumi from "@pulumi/pulumi";
 import { json, optionalText, stepContract, text } from "../../shared/step/contract";
+import { hostTarget } from "../../shared/layout";
 import type { DevBinary } from "../promotion/promotion";
 
 /** One released binary. */
@@ -31,3 +33,25 @@ export const binaryChildren = (name: string) => ({
   sums: `${name}-sha256sums`,
   copy: `${name}-copy`,
 });
+
+/** What the release takes from the binaries, built (GoBinaries) or promoted (PromotedBinaries). */
+export interface ReleaseBinaries {
+  /** Every binary with its checksum. */
+  readonly binaries: pulumi.Output<BuiltBinary[]>;
+  /** Contents of SHA256SUMS (sha256sum format). */
+  readonly checksums: pulumi.Output<string>;
+  readonly checksumsPath: string;
+  readonly outDir: string;
+}
+
+/** The path of a released binary built for the machine this runs on (the released splaictl checks a deployment). */
+export const hostBinaryPath = (r: ReleaseBinaries, binary: string): pulumi.Output<string | undefined> => {
+  const host = hostTarget();
+  return r.binaries.apply(
+    (bs) => bs.find((b) => b.binary === binary && b.goos === host.goos && b.goarch === host.goarch)?.path,
+  );
+};
+
+/** What a GitHub release attaches: every binary and SHA256SUMS. */
+export const assetFiles = (r: ReleaseBinaries): pulumi.Output<string[]> =>
+  r.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), r.checksumsPath]);

@@ -19,7 +19,8 @@ export default defineStep(PROMOTE_BINARIES, async (env) => {
   const sums = parseChecksums(checksums);
   const problems: string[] = [];
   for (const f of files) {
-    if (sums.get(f.name) !== f.sha256) problems.push(`${f.name}: dev's SHA256SUMS lists ${sums.get(f.name) ?? "nothing"}, dev built ${f.sha256}`);
+    if (sums.get(f.name) !== f.sha256)
+      problems.push(`${f.name}: dev's SHA256SUMS lists ${sums.get(f.name) ?? "nothing"}, dev built ${f.sha256}`);
     let actual: string;
     try {
       actual = sha256(f.path);
@@ -27,7 +28,8 @@ export default defineStep(PROMOTE_BINARIES, async (env) => {
       problems.push(`${f.name}: cannot read ${f.path} (${e instanceof Error ? e.message : String(e)}); ${where}`);
       continue;
     }
-    if (actual !== f.sha256) problems.push(`${f.name}: ${f.path} has sha256 ${actual}, dev built and tested ${f.sha256}`);
+    if (actual !== f.sha256)
+      problems.push(`${f.name}: ${f.path} has sha256 ${actual}, dev built and tested ${f.sha256}`);
   }
   if (problems.length)
     throw new Error(
@@ -43,6 +45,8 @@ export default defineStep(PROMOTE_BINARIES, async (env) => {
     if (sha256(dest) !== f.sha256) throw new Error(`${dest}: the copy of ${f.path} does not match ${f.sha256}`);
   }
   writeFileSync(join(outDir, "SHA256SUMS"), checksums);
-  process.stderr.write(`copied ${files.length} binaries of stack '${stack}' into ${outDir}, each matching its SHA256SUMS\n`);
+  process.stderr.write(
+    `copied ${files.length} binaries of stack '${stack}' into ${outDir}, each matching its SHA256SUMS\n`,
+  );
   return files.map((f) => ({ ...f, path: join(outDir, f.name) }));
 });

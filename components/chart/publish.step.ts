@@ -34,7 +34,13 @@ function archiveContents(tgz: string): string {
 }
 
 export default defineStep(PUBLISH_CHART, async (env) => {
-  const { CHART_PATH: chartPath, CHART_VERSION: version, APP_VERSION: appVersion, REGISTRY: registry, CHART_ALIAS: alias } = env;
+  const {
+    CHART_PATH: chartPath,
+    CHART_VERSION: version,
+    APP_VERSION: appVersion,
+    REGISTRY: registry,
+    CHART_ALIAS: alias,
+  } = env;
   const [repoPath, immutable] = [env.CHART_REPOSITORY, env.IMMUTABLE];
   const creds = { username: env.REGISTRY_USERNAME, password: env.REGISTRY_PASSWORD };
 
@@ -62,7 +68,9 @@ export default defineStep(PUBLISH_CHART, async (env) => {
       writeFileSync(remoteTgz, layer ? await client.getBlob(repository, layer.digest) : Buffer.alloc(0));
       const same = layer !== undefined && archiveContents(remoteTgz) === archiveContents(tgz);
       if (same) {
-        process.stderr.write(`${repository}:${version} already holds this chart (${existing.digest}); not pushing again\n`);
+        process.stderr.write(
+          `${repository}:${version} already holds this chart (${existing.digest}); not pushing again\n`,
+        );
         digest = existing.digest;
       } else if (immutable) {
         throw new Error(
@@ -79,7 +87,9 @@ export default defineStep(PUBLISH_CHART, async (env) => {
     // A tag release never moves the alias backwards: rolling back to an older version leaves `latest` on the newest one.
     const aliasVersion = await chartVersionAt(client, repository, alias);
     if (immutable && aliasVersion !== undefined && semver.valid(aliasVersion) && semver.gt(aliasVersion, version)) {
-      process.stderr.write(`pushed oci://${registry}/${repository}:${version} (${digest}); ${alias} stays on the newer ${aliasVersion}\n`);
+      process.stderr.write(
+        `pushed oci://${registry}/${repository}:${version} (${digest}); ${alias} stays on the newer ${aliasVersion}\n`,
+      );
       return { ref: `oci://${registry}/${repository}`, name, version, digest, alias };
     }
     // The alias is a second tag on the very same manifest, so it always resolves to the digest just published.
@@ -87,7 +97,8 @@ export default defineStep(PUBLISH_CHART, async (env) => {
     if (!manifest) throw new Error(`pushed chart ${repository}@${digest} is not in the registry`);
     await client.putManifest(repository, alias, manifest);
     const aliased = await client.getManifest(repository, alias);
-    if (aliased?.digest !== digest) throw new Error(`alias ${repository}:${alias} resolves to ${aliased?.digest ?? "nothing"}, expected ${digest}`);
+    if (aliased?.digest !== digest)
+      throw new Error(`alias ${repository}:${alias} resolves to ${aliased?.digest ?? "nothing"}, expected ${digest}`);
     process.stderr.write(`pushed oci://${registry}/${repository}:${version} (${digest}); ${alias} → ${digest}\n`);
     return { ref: `oci://${registry}/${repository}`, name, version, digest, alias };
   } finally {
@@ -99,12 +110,31 @@ export default defineStep(PUBLISH_CHART, async (env) => {
 async function chartVersionAt(client: OciClient, repository: string, tag: string): Promise<string | undefined> {
   const m = await client.getManifest(repository, tag);
   if (!m?.json.config) return undefined;
-  return (JSON.parse((await client.getBlob(repository, m.json.config.digest)).toString("utf8")) as { version?: string }).version;
+  return (JSON.parse((await client.getBlob(repository, m.json.config.digest)).toString("utf8")) as { version?: string })
+    .version;
 }
 
-function push(work: string, registry: string, creds: { username: string; password: string }, tgz: string, repoPath: string): string {
+function push(
+  work: string,
+  registry: string,
+  creds: { username: string; password: string },
+  tgz: string,
+  repoPath: string,
+): string {
   const registryConfig = join(work, "registry.json");
-  helm(["registry", "login", registry, "--username", creds.username, "--password-stdin", "--registry-config", registryConfig], creds.password);
+  helm(
+    [
+      "registry",
+      "login",
+      registry,
+      "--username",
+      creds.username,
+      "--password-stdin",
+      "--registry-config",
+      registryConfig,
+    ],
+    creds.password,
+  );
   const out = helm(["push", tgz, `oci://${registry}/${repoPath}`, "--registry-config", registryConfig]);
   const m = /Digest:\s*(sha256:[0-9a-f]{64})/.exec(out);
   if (!m) throw new Error(`helm push printed no digest:\n${out}`);

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { releaseValues } from "./values";
 import type { PublishedChart } from "../chart/ChartPublish";
-import type { PublishedImage } from "../images/ServiceImages";
+import type { PublishedImage } from "../images/contract";
 
 export interface SplaiDeploymentArgs {
   /** The chart as published by ChartPublish. */
@@ -47,7 +47,11 @@ export class SplaiDeployment extends pulumi.ComponentResource {
 
   constructor(name: string, args: SplaiDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("splai:deploy:SplaiDeployment", name, {}, opts);
-    const provider = new k8s.Provider(`${name}-k8s`, { kubeconfig: args.kubeconfig, context: args.context }, { parent: this });
+    const provider = new k8s.Provider(
+      `${name}-k8s`,
+      { kubeconfig: args.kubeconfig, context: args.context },
+      { parent: this },
+    );
     const ns = new k8s.core.v1.Namespace(
       `${name}-ns`,
       { metadata: { name: args.namespace, labels: { "app.kubernetes.io/managed-by": "splai-release" } } },
@@ -87,6 +91,12 @@ export class SplaiDeployment extends pulumi.ComponentResource {
     this.status = release.status.status;
     this.revision = release.status.revision;
     this.values = values;
-    this.registerOutputs({ namespace: this.namespace, releaseName: this.releaseName, status: this.status, revision: this.revision, values: this.values });
+    this.registerOutputs({
+      namespace: this.namespace,
+      releaseName: this.releaseName,
+      status: this.status,
+      revision: this.revision,
+      values: this.values,
+    });
   }
 }

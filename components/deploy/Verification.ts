@@ -42,7 +42,9 @@ export class Verification extends pulumi.ComponentResource {
     super("splai:deploy:Verification", name, {}, opts);
     const components = [...(args.components ?? ["api-gateway", "planner", "scheduler"])];
     // Keys sorted, so the environment and the trigger are the same string for the same images.
-    const images = pulumi.output(args.images).apply((refs) => Object.fromEntries(Object.entries(refs).sort(([a], [b]) => a.localeCompare(b))));
+    const images = pulumi
+      .output(args.images)
+      .apply((refs) => Object.fromEntries(Object.entries(refs).sort(([a], [b]) => a.localeCompare(b))));
     const imagesKey = images.apply((m) => JSON.stringify(m));
     const run = stepCommand(
       VERIFY_RELEASE,
@@ -50,7 +52,9 @@ export class Verification extends pulumi.ComponentResource {
       {
         env: {
           // A kubeconfig document may hold credentials: keep it secret in the state (a path need not be).
-          KUBECONFIG_INPUT: args.kubeconfig?.includes("apiVersion") ? pulumi.secret(args.kubeconfig) : (args.kubeconfig ?? process.env.KUBECONFIG ?? ""),
+          KUBECONFIG_INPUT: args.kubeconfig?.includes("apiVersion")
+            ? pulumi.secret(args.kubeconfig)
+            : (args.kubeconfig ?? process.env.KUBECONFIG ?? ""),
           KUBE_CONTEXT: args.context ?? "",
           NAMESPACE: args.namespace,
           RELEASE: args.releaseName,

@@ -3,16 +3,19 @@ import { flag, integer, json, optionalSecret, optionalText, stepContract, text }
 import type { VerificationResult } from "./verify-rules";
 
 /** Refuses a chart version lower than the deployed one unless allowed; run before a tag release pushes anything. */
-export const CHECK_ROLLBACK = stepContract<{ readonly deployed: string | null; readonly wanted: string }>()("check-rollback", {
-  NAMESPACE: text,
-  RELEASE_NAME: text,
-  CHART_NAME: text,
-  CHART_VERSION: text,
-  ALLOW_ROLLBACK: flag,
-  /** A kubeconfig document or path (secret: a document carries credentials), or "" for the ambient one. */
-  KUBECONFIG_CONTENT: optionalSecret,
-  KUBE_CONTEXT: optionalText,
-});
+export const CHECK_ROLLBACK = stepContract<{ readonly deployed: string | null; readonly wanted: string }>()(
+  "check-rollback",
+  {
+    NAMESPACE: text,
+    RELEASE_NAME: text,
+    CHART_NAME: text,
+    CHART_VERSION: text,
+    ALLOW_ROLLBACK: flag,
+    /** A kubeconfig document or path (secret: a document carries credentials), or "" for the ambient one. */
+    KUBECONFIG_CONTENT: optionalSecret,
+    KUBE_CONTEXT: optionalText,
+  },
+);
 
 /** Waits for the rollout, checks the released images, /healthz and `splaictl verify`; rolls back on failure when atomic. */
 export const VERIFY_RELEASE = stepContract<VerificationResult>()("verify-release", {

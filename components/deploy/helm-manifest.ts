@@ -47,7 +47,10 @@ export function parseReleaseManifest(manifest: string): ReleaseManifest {
     const spec = obj(o.spec);
     if (WORKLOAD_KINDS.has(kind)) {
       const template = obj(spec.template);
-      const containers = [...((obj(template.spec).containers as unknown[]) ?? []), ...((obj(template.spec).initContainers as unknown[]) ?? [])];
+      const containers = [
+        ...((obj(template.spec).containers as unknown[]) ?? []),
+        ...((obj(template.spec).initContainers as unknown[]) ?? []),
+      ];
       workloads.push({
         kind: kind as ManifestWorkload["kind"],
         name,
@@ -70,7 +73,8 @@ export function parseReleaseManifest(manifest: string): ReleaseManifest {
 /** `k=v,k2=v2`, the form `kubectl -l` takes. Empty selectors would match every pod, so they are an error. */
 export function labelSelector(labels: Readonly<Record<string, string>>, what: string): string {
   const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
-  if (entries.length === 0) throw new Error(`${what} has no spec.selector.matchLabels; its pods cannot be told apart from others`);
+  if (entries.length === 0)
+    throw new Error(`${what} has no spec.selector.matchLabels; its pods cannot be told apart from others`);
   return entries.map(([k, v]) => `${k}=${v}`).join(",");
 }
 
@@ -83,7 +87,10 @@ const selects = (selector: Readonly<Record<string, string>>, labels: Readonly<Re
  * The Service in front of a component: the one whose selector matches the pod labels of the workload that runs the
  * component's released image. Found by what the release runs, so it needs no naming or labelling convention.
  */
-export function serviceForImage(m: ReleaseManifest, image: string): { workload: ManifestWorkload; service?: ManifestService } | undefined {
+export function serviceForImage(
+  m: ReleaseManifest,
+  image: string,
+): { workload: ManifestWorkload; service?: ManifestService } | undefined {
   const workload = m.workloads.find((w) => w.images.includes(image));
   if (workload === undefined) return undefined;
   return { workload, service: m.services.find((s) => selects(s.selector, workload.podLabels)) };

@@ -24,13 +24,18 @@ export function helmStatus(access: ClusterAccess, namespace: string, name: strin
     } else if (access.kubeconfig) args.push("--kubeconfig", access.kubeconfig);
     if (access.context) args.push("--kube-context", access.context);
     const r = spawnSync("helm", args, { encoding: "utf8", timeout: 60_000 });
-    if (r.error) throw new Error(`cannot run helm to read Helm release '${name}' in namespace '${namespace}' (is helm on PATH?): ${r.error.message}`);
+    if (r.error)
+      throw new Error(
+        `cannot run helm to read Helm release '${name}' in namespace '${namespace}' (is helm on PATH?): ${r.error.message}`,
+      );
     if (r.status === 0) {
       const [latest] = JSON.parse(r.stdout) as Omit<LiveRelease, "name" | "namespace">[];
       return latest === undefined ? undefined : { ...latest, name, namespace };
     }
     if (/release: not found/.test(r.stderr)) return undefined;
-    throw new Error(`cannot read Helm release '${name}' in namespace '${namespace}' (helm history exit ${r.status}): ${r.stderr.trim()}`);
+    throw new Error(
+      `cannot read Helm release '${name}' in namespace '${namespace}' (helm history exit ${r.status}): ${r.stderr.trim()}`,
+    );
   } finally {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   }

@@ -28,11 +28,15 @@ export default defineStep(CHECK_ROLLBACK, async (env) => {
   try {
     const r = spawnSync("helm", args, { encoding: "utf8", timeout: 120_000 });
     if (r.error) throw new Error(`cannot run helm: ${r.error.message}`);
-    if (r.status !== 0) throw new Error(`cannot read the deployed release ${namespace}/${release} (helm list exit ${r.status}): ${r.stderr.trim()}`);
+    if (r.status !== 0)
+      throw new Error(
+        `cannot read the deployed release ${namespace}/${release} (helm list exit ${r.status}): ${r.stderr.trim()}`,
+      );
     const entries = JSON.parse(r.stdout || "[]") as HelmListEntry[];
     const entry = entries.find((e) => e.name === release);
     const version = entry ? chartVersionOf(entry.chart, chartName) : undefined;
-    const deployed: DeployedRelease | undefined = entry && version ? { chartVersion: version, revision: Number(entry.revision) } : undefined;
+    const deployed: DeployedRelease | undefined =
+      entry && version ? { chartVersion: version, revision: Number(entry.revision) } : undefined;
     const d = checkRollback(wanted, deployed, env.ALLOW_ROLLBACK, `${namespace}/${release}`);
     if (!d.ok) throw new Error(d.reason);
     process.stderr.write(`${d.reason}\n`);

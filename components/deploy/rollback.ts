@@ -7,7 +7,8 @@ export interface DeployedRelease {
   readonly revision: number;
 }
 
-export type RollbackDecision = { readonly ok: true; readonly reason: string } | { readonly ok: false; readonly reason: string };
+export type RollbackDecision =
+  { readonly ok: true; readonly reason: string } | { readonly ok: false; readonly reason: string };
 
 /** `helm list -o json` reports the chart as `<name>-<version>`; the version is what follows the chart name. */
 export function chartVersionOf(chartField: string, chartName: string): string | undefined {
@@ -16,14 +17,24 @@ export function chartVersionOf(chartField: string, chartName: string): string | 
 }
 
 /** A lower version than the deployed one is refused unless `allowRollback` says the release engineer means it. */
-export function checkRollback(wanted: string, deployed: DeployedRelease | undefined, allowRollback: boolean, where: string): RollbackDecision {
+export function checkRollback(
+  wanted: string,
+  deployed: DeployedRelease | undefined,
+  allowRollback: boolean,
+  where: string,
+): RollbackDecision {
   if (deployed === undefined) return { ok: true, reason: `${where}: no release deployed yet; ${wanted} is the first` };
   const have = semver.valid(deployed.chartVersion);
-  if (have === null) return { ok: true, reason: `${where}: deployed chart version '${deployed.chartVersion}' is not semver; not compared` };
+  if (have === null)
+    return {
+      ok: true,
+      reason: `${where}: deployed chart version '${deployed.chartVersion}' is not semver; not compared`,
+    };
   const cmp = semver.compare(wanted, have);
   if (cmp > 0) return { ok: true, reason: `${where}: upgrade ${have} → ${wanted}` };
   if (cmp === 0) return { ok: true, reason: `${where}: ${wanted} is already deployed (revision ${deployed.revision})` };
-  if (allowRollback) return { ok: true, reason: `${where}: rollback ${have} → ${wanted} (splai-release:allowRollback is true)` };
+  if (allowRollback)
+    return { ok: true, reason: `${where}: rollback ${have} → ${wanted} (splai-release:allowRollback is true)` };
   return {
     ok: false,
     reason:
@@ -48,7 +59,11 @@ export interface LiveRelease {
  * there, or when this stack's own record (its last update's outputs) says it deployed it. Otherwise the message names the
  * release, the namespace, what runs there and the fix, before anything is built or pushed.
  */
-export function releaseNameProblem(live: LiveRelease | undefined, ownedByThisStack: boolean, stack: string): string | undefined {
+export function releaseNameProblem(
+  live: LiveRelease | undefined,
+  ownedByThisStack: boolean,
+  stack: string,
+): string | undefined {
   if (live === undefined || ownedByThisStack) return undefined;
   return (
     `Helm release '${live.name}' in namespace '${live.namespace}' already exists (chart ${live.chart}, revision ${live.revision}, ${live.status}) ` +
@@ -67,7 +82,14 @@ export const releaseDescription = (stack: string): string => `deployed by splai-
  * written, such as a first release that failed its verification). Stacks released before either record existed export
  * only `helmRevision`: their release is taken to be the configured one.
  */
-export function ownsRelease(live: LiveRelease | undefined, stack: string, record: unknown, helmRevision: unknown, namespace: string, name: string): boolean {
+export function ownsRelease(
+  live: LiveRelease | undefined,
+  stack: string,
+  record: unknown,
+  helmRevision: unknown,
+  namespace: string,
+  name: string,
+): boolean {
   if (live?.description === releaseDescription(stack)) return true;
   if (record !== null && typeof record === "object") {
     const r = record as { namespace?: unknown; name?: unknown };

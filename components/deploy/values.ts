@@ -21,8 +21,10 @@ const PINNED = /^([\w][\w.-]{0,127})@sha256:[0-9a-f]{64}$/;
 /** Why a pinned tag may not be deployed by a tag release, or undefined when it may. */
 export function movingTagProblem(key: string, pinnedTag: string): string | undefined {
   const m = PINNED.exec(pinnedTag);
-  if (m === null) return `${key}.image.tag '${pinnedTag}' is not pinned by digest (<tag>@sha256:<digest>); a release deploys only pinned images`;
-  if (m[1] === "latest") return `${key}.image.tag '${pinnedTag}' uses the moving tag 'latest'; a release deploys its immutable version tag`;
+  if (m === null)
+    return `${key}.image.tag '${pinnedTag}' is not pinned by digest (<tag>@sha256:<digest>); a release deploys only pinned images`;
+  if (m[1] === "latest")
+    return `${key}.image.tag '${pinnedTag}' uses the moving tag 'latest'; a release deploys its immutable version tag`;
   return undefined;
 }
 
@@ -40,7 +42,13 @@ export function releaseValues(
     if (problem !== undefined) throw new Error(problem);
     // A stack may choose the pull policy; repository and tag are the release's (config validation refuses them in extras).
     const policy = (extra[key] as { image?: { pullPolicy?: unknown } } | undefined)?.image?.pullPolicy;
-    values[key] = { image: { repository: ref.repository, tag: ref.pinnedTag, pullPolicy: typeof policy === "string" ? policy : "IfNotPresent" } };
+    values[key] = {
+      image: {
+        repository: ref.repository,
+        tag: ref.pinnedTag,
+        pullPolicy: typeof policy === "string" ? policy : "IfNotPresent",
+      },
+    };
   }
   // Extras may add settings but never replace the pinned images.
   const merged = mergeValues(extra, values);

@@ -45,10 +45,12 @@ export interface PodJson {
 export function rolloutPending(w: WorkloadJson): string | undefined {
   const st = w.status ?? {};
   const name = `${w.kind ?? "workload"} ${w.metadata.name}`;
-  if ((st.observedGeneration ?? 0) < (w.metadata.generation ?? 0)) return `${name}: the controller has not seen the new spec yet`;
+  if ((st.observedGeneration ?? 0) < (w.metadata.generation ?? 0))
+    return `${name}: the controller has not seen the new spec yet`;
   if (w.kind === "DaemonSet") {
     const want = st.desiredNumberScheduled ?? 0;
-    if ((st.updatedNumberScheduled ?? 0) < want) return `${name}: ${st.updatedNumberScheduled ?? 0} of ${want} pods updated`;
+    if ((st.updatedNumberScheduled ?? 0) < want)
+      return `${name}: ${st.updatedNumberScheduled ?? 0} of ${want} pods updated`;
     if ((st.numberAvailable ?? 0) < want) return `${name}: ${st.numberAvailable ?? 0} of ${want} pods available`;
     return undefined;
   }
@@ -83,9 +85,15 @@ export function fatalPodProblem(pods: readonly PodJson[]): PodProblem | undefine
       const waiting = c.state?.waiting;
       if (!waiting?.reason || !FATAL_WAITING.has(waiting.reason)) continue;
       const last = c.lastState?.terminated;
-      const exit = last ? `; last run exited with code ${last.exitCode ?? "?"}${last.reason ? ` (${last.reason})` : ""}` : "";
+      const exit = last
+        ? `; last run exited with code ${last.exitCode ?? "?"}${last.reason ? ` (${last.reason})` : ""}`
+        : "";
       const restarts = c.restartCount ? ` after ${c.restartCount} restart(s)` : "";
-      return { pod: pod.metadata.name, container: c.name, message: `${waiting.reason}${restarts}${exit}${waiting.message ? `: ${waiting.message}` : ""}` };
+      return {
+        pod: pod.metadata.name,
+        container: c.name,
+        message: `${waiting.reason}${restarts}${exit}${waiting.message ? `: ${waiting.message}` : ""}`,
+      };
     }
   }
   return undefined;
@@ -96,7 +104,9 @@ export function foreignImages(pods: readonly PodJson[], released: readonly strin
   const ok = new Set(released);
   return pods
     .filter((p) => !p.metadata.deletionTimestamp)
-    .flatMap((p) => p.spec.containers.filter((c) => !ok.has(c.image)).map((c) => `${p.metadata.name}/${c.name} runs ${c.image}`));
+    .flatMap((p) =>
+      p.spec.containers.filter((c) => !ok.has(c.image)).map((c) => `${p.metadata.name}/${c.name} runs ${c.image}`),
+    );
 }
 
 /** The API server's service proxy path for a Service's named port. */

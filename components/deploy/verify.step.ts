@@ -4,7 +4,14 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { labelSelector, parseReleaseManifest, proxyPort, serviceForImage, type ManifestWorkload, type ReleaseManifest } from "./helm-manifest";
+import {
+  labelSelector,
+  parseReleaseManifest,
+  proxyPort,
+  serviceForImage,
+  type ManifestWorkload,
+  type ReleaseManifest,
+} from "./helm-manifest";
 import {
   failureMessage,
   fatalPodProblem,
@@ -44,7 +51,10 @@ function kubeArgs(s: Settings): string[] {
 }
 
 function kubectl(s: Settings, args: string[], timeoutMs = 60_000): { ok: boolean; out: string; err: string } {
-  const r = spawnSync("kubectl", [...kubeArgs(s), "-n", s.namespace, ...args], { encoding: "utf8", timeout: timeoutMs });
+  const r = spawnSync("kubectl", [...kubeArgs(s), "-n", s.namespace, ...args], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+  });
   if (r.error) throw new Error(`cannot run kubectl (install it or put it on PATH): ${r.error.message}`);
   return { ok: r.status === 0, out: r.stdout, err: r.stderr.trim() };
 }
@@ -57,7 +67,10 @@ function kubectlJson<T>(s: Settings, args: string[]): T {
 
 function helm(s: Settings, args: string[], timeoutMs: number): { ok: boolean; out: string } {
   const ctx = s.context ? ["--kube-context", s.context] : [];
-  const r = spawnSync("helm", [...args, "--namespace", s.namespace, "--kubeconfig", s.kubeconfig, ...ctx], { encoding: "utf8", timeout: timeoutMs });
+  const r = spawnSync("helm", [...args, "--namespace", s.namespace, "--kubeconfig", s.kubeconfig, ...ctx], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+  });
   if (r.error) throw new Error(`cannot run helm: ${r.error.message}`);
   return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
 }
@@ -70,10 +83,17 @@ function releaseManifest(s: Settings): ReleaseManifest {
 }
 
 function workloadPods(s: Settings, w: ManifestWorkload): PodJson[] {
-  return kubectlJson<{ items: PodJson[] }>(s, ["get", "pods", ...nsArgs(s, w), "-l", labelSelector(w.selector, `${w.kind} ${w.name}`)]).items;
+  return kubectlJson<{ items: PodJson[] }>(s, [
+    "get",
+    "pods",
+    ...nsArgs(s, w),
+    "-l",
+    labelSelector(w.selector, `${w.kind} ${w.name}`),
+  ]).items;
 }
 
-const nsArgs = (s: Settings, w: ManifestWorkload): string[] => (w.namespace && w.namespace !== s.namespace ? ["-n", w.namespace] : []);
+const nsArgs = (s: Settings, w: ManifestWorkload): string[] =>
+  w.namespace && w.namespace !== s.namespace ? ["-n", w.namespace] : [];
 
 function previousLogs(s: Settings, pod: string, container: string): string {
   const r = kubectl(s, ["logs", pod, "-c", container, "--previous", "--tail", "15"], 20_000);
@@ -84,15 +104,23 @@ function previousLogs(s: Settings, pod: string, container: string): string {
 /** Waits until every Deployment, DaemonSet and StatefulSet of the release runs its new spec, failing at once on a crash loop. */
 async function waitForRollout(s: Settings, m: ReleaseManifest, checks: string[]): Promise<PodJson[]> {
   if (m.workloads.length === 0) {
-    throw new CheckFailed(`Helm's manifest of release ${s.release} revision ${s.revision} holds no Deployment, DaemonSet or StatefulSet to roll out`);
+    throw new CheckFailed(
+      `Helm's manifest of release ${s.release} revision ${s.revision} holds no Deployment, DaemonSet or StatefulSet to roll out`,
+    );
   }
   const deadline = Date.now() + s.timeoutMs;
   let pending: string[] = [];
   while (Date.now() < deadline) {
-    const live = m.workloads.map((w) => ({ ...kubectlJson<WorkloadJson>(s, ["get", `${w.kind.toLowerCase()}/${w.name}`, ...nsArgs(s, w)]), kind: w.kind }));
+    const live = m.workloads.map((w) => ({
+      ...kubectlJson<WorkloadJson>(s, ["get", `${w.kind.toLowerCase()}/${w.name}`, ...nsArgs(s, w)]),
+      kind: w.kind,
+    }));
     const pods = m.workloads.flatMap((w) => workloadPods(s, w));
     const fatal = fatalPodProblem(pods);
-    if (fatal) throw new CheckFailed(`pod ${fatal.pod}, container ${fatal.container}: ${fatal.message}${previousLogs(s, fatal.pod, fatal.container)}`);
+    if (fatal)
+      throw new CheckFailed(
+        `pod ${fatal.pod}, container ${fatal.container}: ${fatal.message}${previousLogs(s, fatal.pod, fatal.container)}`,
+      );
     pending = live.map(rolloutPending).filter((p): p is string => p !== undefined);
     if (pending.length === 0) {
       checks.push(`ok   rollout: ${m.workloads.map((w) => `${w.kind} ${w.name}`).join(", ")}`);
@@ -105,8 +133,13 @@ async function waitForRollout(s: Settings, m: ReleaseManifest, checks: string[])
 
 /** True when every pod sits on a kwok node, which marks pods Ready without running them. */
 function onFakeNodes(s: Settings, pods: PodJson[]): boolean {
-  const nodes = kubectlJson<{ items: { metadata: { name: string; annotations?: Record<string, string> } }[] }>(s, ["get", "nodes"]).items;
-  const fake = new Set(nodes.filter((n) => n.metadata.annotations?.["kwok.x-k8s.io/node"] !== undefined).map((n) => n.metadata.name));
+  const nodes = kubectlJson<{ items: { metadata: { name: string; annotations?: Record<string, string> } }[] }>(s, [
+    "get",
+    "nodes",
+  ]).items;
+  const fake = new Set(
+    nodes.filter((n) => n.metadata.annotations?.["kwok.x-k8s.io/node"] !== undefined).map((n) => n.metadata.name),
+  );
   return pods.length > 0 && pods.every((p) => p.spec.nodeName !== undefined && fake.has(p.spec.nodeName));
 }
 
@@ -125,8 +158,11 @@ async function healthz(s: Settings, component: string, service: string, port: st
 
 /** Runs the released `splaictl verify` against the gateway through `kubectl proxy`, which carries the kubeconfig's credentials. */
 async function splaictlVerify(s: Settings, service: string, port: string): Promise<string> {
-  if (!s.splaictl) return "skip splaictl verify: no splaictl binary for this machine's platform among the release binaries";
-  const proxy = spawn("kubectl", [...kubeArgs(s), "proxy", "--address=127.0.0.1", "--port=0"], { stdio: ["ignore", "pipe", "pipe"] });
+  if (!s.splaictl)
+    return "skip splaictl verify: no splaictl binary for this machine's platform among the release binaries";
+  const proxy = spawn("kubectl", [...kubeArgs(s), "proxy", "--address=127.0.0.1", "--port=0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   try {
     const localPort = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error("kubectl proxy did not start within 20s")), 20_000);
@@ -145,7 +181,8 @@ async function splaictlVerify(s: Settings, service: string, port: string): Promi
     const r = spawnSync(s.splaictl, ["verify", "--url", url], { encoding: "utf8", timeout: 60_000 });
     if (r.error) throw new CheckFailed(`cannot run ${s.splaictl}: ${r.error.message}`);
     const out = `${r.stdout}${r.stderr}`.trim();
-    if (r.status !== 0) throw new CheckFailed(`splaictl verify --url ${url} exited with ${r.status}:\n${out.replace(/^/gm, "  | ")}`);
+    if (r.status !== 0)
+      throw new CheckFailed(`splaictl verify --url ${url} exited with ${r.status}:\n${out.replace(/^/gm, "  | ")}`);
     return `ok   splaictl verify --url ${url}: ${out.split("\n").pop() ?? ""}`;
   } finally {
     proxy.kill();
@@ -180,14 +217,20 @@ async function verify(s: Settings): Promise<VerificationResult> {
     const image = s.images[component];
     if (image === undefined) throw new CheckFailed(`component ${component} has no released image to find it by`);
     const found = serviceForImage(manifest, image);
-    if (!found) throw new CheckFailed(`no workload of release ${s.release} runs ${component}'s released image ${image}`);
+    if (!found)
+      throw new CheckFailed(`no workload of release ${s.release} runs ${component}'s released image ${image}`);
     if (!found.service)
-      throw new CheckFailed(`no Service of release ${s.release} selects the pods of ${found.workload.kind} ${found.workload.name} (${component})`);
+      throw new CheckFailed(
+        `no Service of release ${s.release} selects the pods of ${found.workload.kind} ${found.workload.name} (${component})`,
+      );
     const target = { service: found.service.name, port: proxyPort(found.service) };
     if (component === s.gateway) gateway = target;
     checks.push(await healthz(s, component, target.service, target.port));
   }
-  if (!gateway) throw new CheckFailed(`the gateway component ${s.gateway} is not among the checked components ${s.components.join(", ")}`);
+  if (!gateway)
+    throw new CheckFailed(
+      `the gateway component ${s.gateway} is not among the checked components ${s.components.join(", ")}`,
+    );
   checks.push(await splaictlVerify(s, gateway.service, gateway.port));
   return { status: "passed", revision: s.revision, checks };
 }
@@ -197,7 +240,11 @@ function rollback(s: Settings): { done: true; to: number } | { done: false; why:
   if (s.revision <= 1) return { done: false, why: "revision 1 has nothing to roll back to" };
   const to = s.revision - 1;
   log(`rolling back release ${s.release} to revision ${to}`);
-  const r = helm(s, ["rollback", s.release, String(to), "--wait", "--timeout", `${Math.round(s.timeoutMs / 1000)}s`], s.timeoutMs + 60_000);
+  const r = helm(
+    s,
+    ["rollback", s.release, String(to), "--wait", "--timeout", `${Math.round(s.timeoutMs / 1000)}s`],
+    s.timeoutMs + 60_000,
+  );
   return r.ok ? { done: true, to } : { done: false, why: `helm rollback to revision ${to} failed: ${r.out}` };
 }
 
@@ -230,7 +277,15 @@ export default defineStep(VERIFY_RELEASE, async (env) => {
       return result;
     } catch (err) {
       if (!(err instanceof CheckFailed)) throw err;
-      throw new Error(failureMessage({ release: s.release, namespace: s.namespace, revision: s.revision, problem: err.message, rollback: rollback(s) }));
+      throw new Error(
+        failureMessage({
+          release: s.release,
+          namespace: s.namespace,
+          revision: s.revision,
+          problem: err.message,
+          rollback: rollback(s),
+        }),
+      );
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -34,7 +34,11 @@ export class GitHubRelease extends pulumi.ComponentResource {
   constructor(name: string, args: GitHubReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super("splai:release:GitHubRelease", name, {}, opts);
     const child = githubChildren(name);
-    const provider = new github.Provider(child.provider, { owner: args.owner, token: args.token, baseUrl: args.baseUrl }, { parent: this });
+    const provider = new github.Provider(
+      child.provider,
+      { owner: args.owner, token: args.token, baseUrl: args.baseUrl },
+      { parent: this },
+    );
     const release = new github.Release(
       child.release,
       {

@@ -36,7 +36,12 @@ export class GitHubClient {
   ) {}
 
   /** One request; retries 5xx and network errors for safe methods only (GET, DELETE). */
-  async call(method: string, pathOrUrl: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<Response> {
+  async call(
+    method: string,
+    pathOrUrl: string,
+    body?: Buffer | string,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     const url = pathOrUrl.startsWith("http") ? pathOrUrl : new URL(pathOrUrl.replace(/^\//, ""), this.base).toString();
     const safe = method === "GET" || method === "DELETE";
     for (let attempt = 1; ; attempt++) {
@@ -45,7 +50,12 @@ export class GitHubClient {
         res = await fetch(url, {
           method,
           body,
-          headers: { accept: "application/vnd.github+json", authorization: `Bearer ${this.token}`, "x-github-api-version": "2022-11-28", ...headers },
+          headers: {
+            accept: "application/vnd.github+json",
+            authorization: `Bearer ${this.token}`,
+            "x-github-api-version": "2022-11-28",
+            ...headers,
+          },
           signal: AbortSignal.timeout(120_000),
         });
       } catch (err) {
@@ -89,14 +99,23 @@ export class GitHubClient {
   async listAssets(owner: string, repo: string, releaseId: number): Promise<Asset[]> {
     const all: Asset[] = [];
     for (let page = 1; ; page++) {
-      const batch = await this.json<Asset[]>("GET", `repos/${owner}/${repo}/releases/${releaseId}/assets?per_page=100&page=${page}`);
+      const batch = await this.json<Asset[]>(
+        "GET",
+        `repos/${owner}/${repo}/releases/${releaseId}/assets?per_page=100&page=${page}`,
+      );
       all.push(...batch);
       if (batch.length < 100) return all;
     }
   }
 
   /** Makes the release's assets match `files` by name and SHA-256: uploads missing or changed ones, leaves equal ones alone. */
-  async syncAssets(owner: string, repo: string, releaseId: number, files: string[], log: (m: string) => void): Promise<(Asset & { sha256: string })[]> {
+  async syncAssets(
+    owner: string,
+    repo: string,
+    releaseId: number,
+    files: string[],
+    log: (m: string) => void,
+  ): Promise<(Asset & { sha256: string })[]> {
     const release = await this.json<{ upload_url: string }>("GET", `repos/${owner}/${repo}/releases/${releaseId}`);
     const uploadBase = release.upload_url.replace(/\{.*$/, "");
     const existing = new Map((await this.listAssets(owner, repo, releaseId)).map((a) => [a.name, a]));
@@ -107,7 +126,9 @@ export class GitHubClient {
       const sha256 = createHash("sha256").update(bytes).digest("hex");
       const have = existing.get(name);
       if (have) {
-        const remoteSha = have.digest?.startsWith("sha256:") ? have.digest.slice(7) : await this.assetSha(owner, repo, have.id);
+        const remoteSha = have.digest?.startsWith("sha256:")
+          ? have.digest.slice(7)
+          : await this.assetSha(owner, repo, have.id);
         if (remoteSha === sha256) {
           result.push({ ...have, sha256 });
           continue;
@@ -117,7 +138,9 @@ export class GitHubClient {
         if (!del.ok && del.status !== 404) throw await this.error("DELETE", `asset ${name}`, del);
       }
       log(`uploading ${name} (${bytes.length} bytes)`);
-      const res = await this.call("POST", `${uploadBase}?name=${encodeURIComponent(name)}`, bytes, { "content-type": "application/octet-stream" });
+      const res = await this.call("POST", `${uploadBase}?name=${encodeURIComponent(name)}`, bytes, {
+        "content-type": "application/octet-stream",
+      });
       if (!res.ok) throw await this.error("POST", `upload ${name}`, res);
       result.push({ ...((await res.json()) as Asset), sha256 });
     }
@@ -125,7 +148,9 @@ export class GitHubClient {
   }
 
   private async assetSha(owner: string, repo: string, id: number): Promise<string> {
-    const res = await this.call("GET", `repos/${owner}/${repo}/releases/assets/${id}`, undefined, { accept: "application/octet-stream" });
+    const res = await this.call("GET", `repos/${owner}/${repo}/releases/assets/${id}`, undefined, {
+      accept: "application/octet-stream",
+    });
     if (!res.ok) throw await this.error("GET", `asset ${id}`, res);
     return createHash("sha256")
       .update(Buffer.from(await res.arrayBuffer()))

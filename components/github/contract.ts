@@ -21,4 +21,8 @@ export const SYNC_ASSETS = stepContract<ReleaseAsset[]>()("github-assets", {
 });
 
 /** Child resource names under a GitHubRelease named `name`. */
-export const githubChildren = (name: string) => ({ provider: `${name}-github`, release: `${name}-release`, assets: `${name}-assets` });
+export const githubChildren = (name: string) => ({
+  provider: `${name}-github`,
+  release: `${name}-release`,
+  assets: `${name}-assets`,
+});

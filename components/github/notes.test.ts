@@ -46,22 +46,40 @@ describe("release notes", () => {
   });
   it("says where a promoted release was built and which version its binaries report", () => {
     assert.ok(!notes.includes("Promoted from"));
-    const promoted = releaseNotes({ ...input, promotedFrom: { stack: "organization/splai-release/dev", version: "0.0.0-main-0123456", sha: input.sha } });
-    assert.match(promoted, /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456` \(commit `0123456789abcdef/);
+    const promoted = releaseNotes({
+      ...input,
+      promotedFrom: { stack: "organization/splai-release/dev", version: "0.0.0-main-0123456", sha: input.sha },
+    });
+    assert.match(
+      promoted,
+      /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456` \(commit `0123456789abcdef/,
+    );
     assert.match(promoted, /The binaries report version `0\.0\.0-main-0123456`/);
   });
 });
 
 describe("helm values", () => {
-  const images = { "api-gateway": { repository: "r/gw", pinnedTag: `sha-1@${d("1")}` }, "worker-agent": { repository: "r/wk", pinnedTag: `sha-1@${d("2")}` } };
+  const images = {
+    "api-gateway": { repository: "r/gw", pinnedTag: `sha-1@${d("1")}` },
+    "worker-agent": { repository: "r/wk", pinnedTag: `sha-1@${d("2")}` },
+  };
   it("pins each image by digest under its chart key", () => {
     const v = releaseValues(images, { "api-gateway": "apiGateway", "worker-agent": "worker" }, {});
-    assert.deepEqual(v.apiGateway, { image: { repository: "r/gw", tag: `sha-1@${d("1")}`, pullPolicy: "IfNotPresent" } });
+    assert.deepEqual(v.apiGateway, {
+      image: { repository: "r/gw", tag: `sha-1@${d("1")}`, pullPolicy: "IfNotPresent" },
+    });
     assert.equal((v.worker as { image: { tag: string } }).image.tag, `sha-1@${d("2")}`);
   });
   it("merges extras without letting them replace pinned images", () => {
-    const v = releaseValues(images, { "api-gateway": "apiGateway" }, { apiGateway: { replicaCount: 3, image: { tag: "latest" } }, redis: { enabled: false } });
-    assert.deepEqual(v.apiGateway, { replicaCount: 3, image: { repository: "r/gw", tag: `sha-1@${d("1")}`, pullPolicy: "IfNotPresent" } });
+    const v = releaseValues(
+      images,
+      { "api-gateway": "apiGateway" },
+      { apiGateway: { replicaCount: 3, image: { tag: "latest" } }, redis: { enabled: false } },
+    );
+    assert.deepEqual(v.apiGateway, {
+      replicaCount: 3,
+      image: { repository: "r/gw", tag: `sha-1@${d("1")}`, pullPolicy: "IfNotPresent" },
+    });
     assert.deepEqual(v.redis, { enabled: false });
   });
   it("fails when an image is missing", () => {
@@ -69,11 +87,20 @@ describe("helm values", () => {
   });
   it("tag releases refuse moving or unpinned tags", () => {
     assert.equal(movingTagProblem("apiGateway", `0.2.0@${d("1")}`), undefined);
-    assert.match(movingTagProblem("apiGateway", `latest@${d("1")}`) ?? "", /apiGateway.image.tag 'latest@sha256:1+' uses the moving tag 'latest'/);
+    assert.match(
+      movingTagProblem("apiGateway", `latest@${d("1")}`) ?? "",
+      /apiGateway.image.tag 'latest@sha256:1+' uses the moving tag 'latest'/,
+    );
     assert.match(movingTagProblem("planner", "0.2.0") ?? "", /planner.image.tag '0.2.0' is not pinned by digest/);
     const latest = { "api-gateway": { repository: "r/gw", pinnedTag: `latest@${d("1")}` } };
-    assert.throws(() => releaseValues(latest, { "api-gateway": "apiGateway" }, {}, { forbidMovingTags: true }), /moving tag 'latest'/);
-    assert.doesNotThrow(() => releaseValues(latest, { "api-gateway": "apiGateway" }, {}), "branch builds may pin latest@digest");
+    assert.throws(
+      () => releaseValues(latest, { "api-gateway": "apiGateway" }, {}, { forbidMovingTags: true }),
+      /moving tag 'latest'/,
+    );
+    assert.doesNotThrow(
+      () => releaseValues(latest, { "api-gateway": "apiGateway" }, {}),
+      "branch builds may pin latest@digest",
+    );
   });
   it("replaces arrays like Helm", () => {
     assert.deepEqual(mergeValues({ a: [1, 2], b: { c: 1 } }, { a: [3] }), { a: [3], b: { c: 1 } });

@@ -9,10 +9,18 @@ export interface NotesInput {
     tags: readonly string[];
     digest: string;
     /** BuildKit's SBOM and provenance, one referrer per platform image. */
-    attestations?: readonly { platform: string; manifest: string; attestation: string; sbom?: string; provenance?: string }[];
+    attestations?: readonly {
+      platform: string;
+      manifest: string;
+      attestation: string;
+      sbom?: string;
+      provenance?: string;
+    }[];
   }[];
   readonly chart: { ref: string; version: string; digest: string; alias: string };
   readonly namespace: string;
+  /** Helm release name; default `splai`. */
+  readonly release?: string;
   readonly valuesKeys: Readonly<Record<string, string>>;
   readonly breakingChanges: readonly string[];
   /** SHA256SUMS contents. */
@@ -26,13 +34,23 @@ export function helmSetFlags(input: Pick<NotesInput, "images" | "valuesKeys">): 
   for (const [image, key] of Object.entries(input.valuesKeys)) {
     const img = input.images.find((i) => i.name === `splai-${image}`);
     if (!img) continue;
-    flags.push(`--set ${key}.image.repository=${img.repository}`, `--set ${key}.image.tag=${img.tags[0]}@${img.digest}`);
+    flags.push(
+      `--set ${key}.image.repository=${img.repository}`,
+      `--set ${key}.image.tag=${img.tags[0]}@${img.digest}`,
+    );
   }
   return flags;
 }
 
-export function helmCommand(verb: "install" | "upgrade", input: Pick<NotesInput, "chart" | "namespace" | "images" | "valuesKeys">): string {
-  const lines = [`helm ${verb} splai ${input.chart.ref}`, `--version ${input.chart.version}`, `--namespace ${input.namespace}`];
+export function helmCommand(
+  verb: "install" | "upgrade",
+  input: Pick<NotesInput, "chart" | "namespace" | "images" | "valuesKeys" | "release">,
+): string {
+  const lines = [
+    `helm ${verb} ${input.release ?? "splai"} ${input.chart.ref}`,
+    `--version ${input.chart.version}`,
+    `--namespace ${input.namespace}`,
+  ];
   if (verb === "install") lines.push("--create-namespace");
   lines.push(...helmSetFlags(input));
   return lines.join(" \\\n  ");
@@ -55,7 +73,9 @@ export function releaseNotes(n: NotesInput): string {
   for (const i of [...n.images].sort((a, b) => a.name.localeCompare(b.name))) {
     out.push(`| \`${i.name}\` | ${i.tags.map((t) => `\`${t}\``).join(", ")} | \`${i.repository}@${i.digest}\` |`);
   }
-  const attested = n.images.filter((i) => (i.attestations ?? []).length > 0).sort((a, b) => a.name.localeCompare(b.name));
+  const attested = n.images
+    .filter((i) => (i.attestations ?? []).length > 0)
+    .sort((a, b) => a.name.localeCompare(b.name));
   if (attested.length > 0) {
     out.push("", "### SBOMs and provenance", "");
     out.push(
@@ -67,12 +87,33 @@ export function releaseNotes(n: NotesInput): string {
     );
     for (const i of attested) {
       for (const a of i.attestations ?? []) {
-        out.push(`| \`${i.name}\` | ${a.platform} | \`${a.manifest}\` | \`${i.repository}@${a.attestation}\` | \`${a.sbom ?? "none"}\` |`);
+        out.push(
+          `| \`${i.name}\` | ${a.platform} | \`${a.manifest}\` | \`${i.repository}@${a.attestation}\` | \`${a.sbom ?? "none"}\` |`,
+        );
       }
     }
   }
-  out.push("", "### Helm chart", "", `\`${n.chart.ref}\` version \`${n.chart.version}\` (digest \`${n.chart.digest}\`, alias \`${n.chart.alias}\`)`, "");
-  out.push("Install:", "", "```bash", helmCommand("install", n), "```", "", "Upgrade:", "", "```bash", helmCommand("upgrade", n), "```", "");
+  out.push(
+    "",
+    "### Helm chart",
+    "",
+    `\`${n.chart.ref}\` version \`${n.chart.version}\` (digest \`${n.chart.digest}\`, alias \`${n.chart.alias}\`)`,
+    "",
+  );
+  out.push(
+    "Install:",
+    "",
+    "```bash",
+    helmCommand("install", n),
+    "```",
+    "",
+    "Upgrade:",
+    "",
+    "```bash",
+    helmCommand("upgrade", n),
+    "```",
+    "",
+  );
   out.push("### Checksums (SHA-256)", "", "| File | SHA-256 |", "|---|---|");
   for (const line of n.checksums.split("\n").filter((l) => l.trim() !== "")) {
     const [sum, file] = line.split(/\s+\*?/);

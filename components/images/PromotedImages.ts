@@ -6,8 +6,7 @@ import type { DevImage } from "../promotion/promotion";
 import type { Attestation } from "../supplychain/ImageAttestation";
 import { stepCommand } from "../../shared/step/command";
 import { COPY_ATTESTATIONS } from "../supplychain/contract";
-import { CHECK_IMMUTABLE, imageChildren } from "./contract";
-import type { PublishedImage } from "./ServiceImages";
+import { CHECK_IMMUTABLE, imageChildren, type PublishedImage, type ReleaseImages } from "./contract";
 
 export interface PromotedImagesArgs {
   /** Mains that ship as images (those with `image`). Plain: it decides how many resources exist. */
@@ -30,7 +29,7 @@ export interface PromotedImagesArgs {
 }
 
 /** The same public shape as ServiceImages, so the chart values, the verification and the notes take either. */
-export class PromotedImages extends pulumi.ComponentResource {
+export class PromotedImages extends pulumi.ComponentResource implements ReleaseImages {
   public readonly images: pulumi.Output<Record<string, PublishedImage>>;
 
   constructor(name: string, args: PromotedImagesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -38,7 +37,9 @@ export class PromotedImages extends pulumi.ComponentResource {
     const published: Record<string, pulumi.Output<PublishedImage>> = {};
     const password = pulumi.secret(args.registryPassword);
     const images = args.mains.filter((m) => m.image).map((m) => m.image!);
-    const sources = Object.fromEntries(images.map((image) => [image, pulumi.output(args.sources).apply((s) => s[image])]));
+    const sources = Object.fromEntries(
+      images.map((image) => [image, pulumi.output(args.sources).apply((s) => s[image])]),
+    );
     // A released tag never moves: it may already hold exactly this digest (a re-run), nothing else. Every push waits for
     // every image's check, so a refused tag pushes nothing at all.
     const guards = images.map(
@@ -101,24 +102,26 @@ export class PromotedImages extends pulumi.ComponentResource {
               { parent: this, dependsOn: pushed },
             );
       const attestations = copied ? copied.output.apply((o) => o.attestations) : pulumi.output([] as Attestation[]);
-      published[image] = pulumi.all([source.digest, attestations, pulumi.all(pushed.map((p) => p.ref))]).apply(([digest, atts, refs]): PublishedImage => {
-        for (const ref of refs) {
-          if (!ref.endsWith(`@${digest}`))
-            throw new pulumi.ResourceError(
-              `${ref} is not the promoted digest ${digest}: the registry re-wrapped the index; do not announce this release`,
-              this,
-            );
-        }
-        return {
-          name: `splai-${image}`,
-          repository,
-          tags: [...args.tags],
-          digest,
-          ref: `${repository}@${digest}`,
-          pinnedTag: `${args.tags[0]}@${digest}`,
-          attestations: atts,
-        };
-      });
+      published[image] = pulumi
+        .all([source.digest, attestations, pulumi.all(pushed.map((p) => p.ref))])
+        .apply(([digest, atts, refs]): PublishedImage => {
+          for (const ref of refs) {
+            if (!ref.endsWith(`@${digest}`))
+              throw new pulumi.ResourceError(
+                `${ref} is not the promoted digest ${digest}: the registry re-wrapped the index; do not announce this release`,
+                this,
+              );
+          }
+          return {
+            name: `splai-${image}`,
+            repository,
+            tags: [...args.tags],
+            digest,
+            ref: `${repository}@${digest}`,
+            pinnedTag: `${args.tags[0]}@${digest}`,
+            attestations: atts,
+          };
+        });
     }
     this.images = pulumi.output(published);
     this.registerOutputs({ images: this.images });

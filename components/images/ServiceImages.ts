@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { CONTEXT_LABEL, generatedDockerfile, stagingScript } from "./dockerfile";
 import { imageRepository, type MainSpec } from "../../shared/layout";
 import type { BinaryBuild, BuiltBinary } from "../binaries/GoBinaries";
-import { ImageAttestation, type Attestation } from "../supplychain/ImageAttestation";
+import { ImageAttestation } from "../supplychain/ImageAttestation";
 import { localCommand, stepCommand } from "../../shared/step/command";
-import { CHECK_IMMUTABLE, imageChildren } from "./contract";
+import { CHECK_IMMUTABLE, imageChildren, type PublishedImage, type ReleaseImages } from "./contract";
 
 export interface ServiceImagesArgs {
   /** Mains that ship as images (those with `image`). Plain. */
@@ -47,20 +47,7 @@ export interface ServiceImagesArgs {
   readonly after?: pulumi.Input<pulumi.Resource>[];
 }
 
-export interface PublishedImage {
-  readonly name: string;
-  readonly repository: string;
-  readonly tags: string[];
-  readonly digest: string;
-  /** `<repository>@<digest>`. */
-  readonly ref: string;
-  /** `<immutable tag>@<digest>`: the chart value that pins the digest. */
-  readonly pinnedTag: string;
-  /** SBOM and provenance referrers, one per platform image (empty when attestations are off). */
-  readonly attestations: Attestation[];
-}
-
-export class ServiceImages extends pulumi.ComponentResource {
+export class ServiceImages extends pulumi.ComponentResource implements ReleaseImages {
   public readonly images: pulumi.Output<Record<string, PublishedImage>>;
 
   constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -72,7 +59,10 @@ export class ServiceImages extends pulumi.ComponentResource {
       const repository = imageRepository(args.registry, args.owner, image);
       const contextDir = join(args.stagingDir, image);
       const custom = args.dockerfiles[image];
-      const dockerfile = custom === undefined ? generatedDockerfile({ binary: main.binary, baseImage: args.baseImage }) : `file:${custom}`;
+      const dockerfile =
+        custom === undefined
+          ? generatedDockerfile({ binary: main.binary, baseImage: args.baseImage })
+          : `file:${custom}`;
       const own = args.binaries
         .filter((b) => b.binary === main.binary && args.platforms.includes(`${b.goos}/${b.goarch}`))
         .sort((a, b) => a.name.localeCompare(b.name));
@@ -81,7 +71,14 @@ export class ServiceImages extends pulumi.ComponentResource {
       const contentKey = pulumi.all([mine, args.labels]).apply(([bs, labels]) =>
         createHash("sha256")
           .update(
-            JSON.stringify([bs.map((b) => `${b.name}=${b.sha256}`), dockerfile, args.baseImage ?? "scratch", args.platforms, labels, args.sourceDateEpoch]),
+            JSON.stringify([
+              bs.map((b) => `${b.name}=${b.sha256}`),
+              dockerfile,
+              args.baseImage ?? "scratch",
+              args.platforms,
+              labels,
+              args.sourceDateEpoch,
+            ]),
           )
           .digest("hex"),
       );
@@ -93,7 +90,10 @@ export class ServiceImages extends pulumi.ComponentResource {
           child.context,
           {
             create: mine.apply((bs) => stagingScript(contextDir, main.binary, bs, args.baseImage === undefined)),
-            triggers: [mine.apply((bs) => bs.map((b) => `${b.name}=${b.sha256}`).join(",")), args.baseImage ?? "scratch"],
+            triggers: [
+              mine.apply((bs) => bs.map((b) => `${b.name}=${b.sha256}`).join(",")),
+              args.baseImage ?? "scratch",
+            ],
           },
           { parent: this },
         );
@@ -137,7 +137,12 @@ export class ServiceImages extends pulumi.ComponentResource {
         // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
         // pushed stays in the registry when the stack is destroyed (docker-build would otherwise delete the tags).
         // `registries` holds the password: marked secret by the engine even in the partial state of a failed push.
-        { parent: this, dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])], retainOnDelete: true, additionalSecretOutputs: ["registries"] },
+        {
+          parent: this,
+          dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])],
+          retainOnDelete: true,
+          additionalSecretOutputs: ["registries"],
+        },
       );
       const attestation = args.attest
         ? new ImageAttestation(

@@ -8,13 +8,24 @@ export function buildxConfigDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** Writes (only when different) the builder instance `name` with one node per endpoint; returns the builder name. */
-export function ensureRemoteBuilder(name: string, endpoints: readonly string[], env: NodeJS.ProcessEnv = process.env): string {
+export function ensureRemoteBuilder(
+  name: string,
+  endpoints: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const dir = join(buildxConfigDir(env), "instances");
   const file = join(dir, name);
   const group = {
     Name: name,
     Driver: "remote",
-    Nodes: endpoints.map((e, i) => ({ Name: `${name}${i}`, Endpoint: e, Platforms: null, DriverOpts: {}, Flags: null, Files: null })),
+    Nodes: endpoints.map((e, i) => ({
+      Name: `${name}${i}`,
+      Endpoint: e,
+      Platforms: null,
+      DriverOpts: {},
+      Flags: null,
+      Files: null,
+    })),
     Dynamic: false,
   };
   const text = JSON.stringify(group);
@@ -34,7 +45,9 @@ export function ensureRemoteBuilder(name: string, endpoints: readonly string[], 
 /** The BuildKit address of a buildx builder's first node (as buildctl takes it), or undefined when the builder is unknown. */
 export function builderEndpoint(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   try {
-    const group = JSON.parse(readFileSync(join(buildxConfigDir(env), "instances", name), "utf8")) as { Nodes?: { Endpoint?: string }[] };
+    const group = JSON.parse(readFileSync(join(buildxConfigDir(env), "instances", name), "utf8")) as {
+      Nodes?: { Endpoint?: string }[];
+    };
     const endpoint = group.Nodes?.[0]?.Endpoint;
     return endpoint === undefined || endpoint === "" ? undefined : endpoint;
   } catch {

@@ -8,7 +8,9 @@ import { describe, it } from "node:test";
 import { generatedDockerfile, STAGED_TIME, stagingScript } from "./dockerfile";
 
 function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)],
+  );
 }
 
 describe("ko-style image context", () => {
@@ -27,7 +29,8 @@ describe("ko-style image context", () => {
       return { goos: "linux", goarch: arch, path };
     });
     const ctx = join(work, "ctx");
-    const run = (): string => execFileSync("/bin/sh", ["-c", stagingScript(ctx, "splai-planner", bins, true)], { encoding: "utf8" }).trim();
+    const run = (): string =>
+      execFileSync("/bin/sh", ["-c", stagingScript(ctx, "splai-planner", bins, true)], { encoding: "utf8" }).trim();
     const first = run();
     assert.match(first, /^[0-9a-f]{64}$/);
     const entries = walk(ctx);
@@ -40,7 +43,10 @@ describe("ko-style image context", () => {
     const times = (): Map<string, number> => new Map([ctx, ...walk(ctx)].map((e) => [e, lstatSync(e).mtimeMs / 1000]));
     const before = times();
     for (const [e, t] of before) {
-      assert.ok(t >= STAGED_TIME && t < STAGED_TIME + 100_000_000, `${e}: ${t} is after any commit, so rewrite-timestamp clamps it`);
+      assert.ok(
+        t >= STAGED_TIME && t < STAGED_TIME + 100_000_000,
+        `${e}: ${t} is after any commit, so rewrite-timestamp clamps it`,
+      );
       if (lstatSync(e).isDirectory()) assert.equal(t, STAGED_TIME, e);
     }
     assert.equal(before.size, entries.length + 1);

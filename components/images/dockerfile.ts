@@ -7,7 +7,12 @@ export interface DockerfileOptions {
 
 /** The Dockerfile: one COPY of the platform's staged root (`<os>-<arch>/`, see `stagingScript`). */
 export function generatedDockerfile(o: DockerfileOptions): string {
-  const lines = [`FROM ${o.baseImage ?? "scratch"}`, "ARG TARGETOS", "ARG TARGETARCH", "COPY ${TARGETOS}-${TARGETARCH}/ /"];
+  const lines = [
+    `FROM ${o.baseImage ?? "scratch"}`,
+    "ARG TARGETOS",
+    "ARG TARGETARCH",
+    "COPY ${TARGETOS}-${TARGETARCH}/ /",
+  ];
   if (o.baseImage === undefined) lines.push("ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt");
   lines.push("ENV PATH=/ko-app", "USER 65532:65532", `ENTRYPOINT ["/ko-app/${o.binary}"]`, "");
   return lines.join("\n");
@@ -33,11 +38,20 @@ export const STAGED_TIME = 4102444800;
  * new time: BuildKit's incremental context sync compares size and time, and would otherwise keep a stale copy of a
  * rebuilt binary of the same size.
  */
-export function stagingScript(dir: string, binary: string, binaries: readonly StagedBinary[], scratch: boolean): string {
+export function stagingScript(
+  dir: string,
+  binary: string,
+  binaries: readonly StagedBinary[],
+  scratch: boolean,
+): string {
   const lines = ["set -e", `rm -rf '${dir}'`];
   for (const b of binaries) {
     const root = `${dir}/${b.goos}-${b.goarch}`;
-    lines.push(`mkdir -p '${root}/ko-app'`, `cp '${b.path}' '${root}/ko-app/${binary}'`, `chmod 0755 '${root}/ko-app/${binary}'`);
+    lines.push(
+      `mkdir -p '${root}/ko-app'`,
+      `cp '${b.path}' '${root}/ko-app/${binary}'`,
+      `chmod 0755 '${root}/ko-app/${binary}'`,
+    );
     if (scratch) {
       lines.push(
         `mkdir -p '${root}/etc/ssl/certs'`,

@@ -8,7 +8,8 @@ import { CHECK_IMMUTABLE } from "./contract";
 
 export default defineStep(CHECK_IMMUTABLE, async (env) => {
   const { REGISTRY: registry, REPOSITORY: repository, TAG: tag, CONTEXT_HASH: contextHash, DIGEST: digest } = env;
-  if ((contextHash === undefined) === (digest === undefined)) throw new Error("set exactly one of CONTEXT_HASH and DIGEST");
+  if ((contextHash === undefined) === (digest === undefined))
+    throw new Error("set exactly one of CONTEXT_HASH and DIGEST");
   const client = new OciClient(registry, { username: env.REGISTRY_USERNAME, password: env.REGISTRY_PASSWORD });
   const index = await client.getManifest(repository, tag);
   if (!index) return { tag, existing: null };
@@ -24,7 +25,9 @@ export default defineStep(CHECK_IMMUTABLE, async (env) => {
   const first = (index.json.manifests ?? []).find((m) => m.platform?.os === "linux");
   const manifest = first ? await client.getManifest(repository, first.digest) : index;
   const config = manifest?.json.config
-    ? (JSON.parse((await client.getBlob(repository, manifest.json.config.digest)).toString("utf8")) as { config?: { Labels?: Record<string, string> } })
+    ? (JSON.parse((await client.getBlob(repository, manifest.json.config.digest)).toString("utf8")) as {
+        config?: { Labels?: Record<string, string> };
+      })
     : {};
   if (config.config?.Labels?.[CONTEXT_LABEL] !== contextHash) throw refused();
   // Builds are reproducible (timestamps rewritten to SOURCE_DATE_EPOCH), so the same content pushes the same digest.

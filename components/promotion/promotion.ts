@@ -52,7 +52,9 @@ export class PromotionError extends Error {
     readonly stackName: string,
     readonly problems: string[],
   ) {
-    super(`promotion from stack '${stackName}' was refused; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    super(
+      `promotion from stack '${stackName}' was refused; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
   }
 }
 
@@ -81,7 +83,9 @@ export function checkPromotion(dev: DevStackOutputs, target: PromotionTarget): P
   const version = typeof dev.versions?.app === "string" ? dev.versions.app : undefined;
   const sha = typeof dev.versions?.commit === "string" ? dev.versions.commit : undefined;
   if (version === undefined || sha === undefined) {
-    problems.push(`stack '${target.stack}' has no versions output (app version and commit); is it a splai-release stack that was updated? ${rerun}`);
+    problems.push(
+      `stack '${target.stack}' has no versions output (app version and commit); is it a splai-release stack that was updated? ${rerun}`,
+    );
   } else if (!sameCommit(sha, target.sha)) {
     problems.push(
       `stack '${target.stack}' built commit ${sha} (version ${version}), but ${target.tag} is commit ${target.sha}; only the build of the release commit can be promoted — ${rerun}, or tag the commit it built`,
@@ -90,12 +94,21 @@ export function checkPromotion(dev: DevStackOutputs, target: PromotionTarget): P
 
   const images: Record<string, DevImage> = {};
   if (!isRecord(dev.releaseImages) || Object.keys(dev.releaseImages).length === 0) {
-    problems.push(`stack '${target.stack}' has no images output (releaseImages); ${rerun} with this version of splai-release`);
+    problems.push(
+      `stack '${target.stack}' has no images output (releaseImages); ${rerun} with this version of splai-release`,
+    );
   } else {
     for (const name of target.images) {
       const img = dev.releaseImages[name];
-      if (!isRecord(img) || typeof img.repository !== "string" || typeof img.digest !== "string" || !DIGEST.test(img.digest)) {
-        problems.push(`stack '${target.stack}' exported no image ${name} with a repository and a sha256 digest; ${rerun}`);
+      if (
+        !isRecord(img) ||
+        typeof img.repository !== "string" ||
+        typeof img.digest !== "string" ||
+        !DIGEST.test(img.digest)
+      ) {
+        problems.push(
+          `stack '${target.stack}' exported no image ${name} with a repository and a sha256 digest; ${rerun}`,
+        );
         continue;
       }
       if (registryOf(img.repository) !== target.registry) {
@@ -108,29 +121,42 @@ export function checkPromotion(dev: DevStackOutputs, target: PromotionTarget): P
     }
   }
 
-  const files = isRecord(dev.releaseBinaries) && Array.isArray(dev.releaseBinaries.files) ? (dev.releaseBinaries.files as unknown[]) : undefined;
+  const files =
+    isRecord(dev.releaseBinaries) && Array.isArray(dev.releaseBinaries.files)
+      ? (dev.releaseBinaries.files as unknown[])
+      : undefined;
   const binaries: DevBinary[] = [];
   if (files === undefined || files.length === 0) {
-    problems.push(`stack '${target.stack}' has no binaries output (releaseBinaries); ${rerun} with this version of splai-release`);
+    problems.push(
+      `stack '${target.stack}' has no binaries output (releaseBinaries); ${rerun} with this version of splai-release`,
+    );
   } else {
     for (const f of files) {
       const b = isRecord(f) ? f : {};
       const fields = ["name", "binary", "goos", "goarch", "path", "sha256"] as const;
-      if (fields.some((k) => typeof b[k] !== "string") || !/^[0-9a-f]{64}$/.test(String(b.sha256)) || /[/\\]/.test(String(b.name))) {
+      if (
+        fields.some((k) => typeof b[k] !== "string") ||
+        !/^[0-9a-f]{64}$/.test(String(b.sha256)) ||
+        /[/\\]/.test(String(b.name))
+      ) {
         problems.push(`stack '${target.stack}' exported a malformed binary ${JSON.stringify(f)}; ${rerun}`);
         continue;
       }
       binaries.push(Object.fromEntries(fields.map((k) => [k, String(b[k])])) as unknown as DevBinary);
     }
   }
-  const checksums = typeof dev.binaryChecksums === "string" && dev.binaryChecksums.trim() !== "" ? dev.binaryChecksums : undefined;
-  if (checksums === undefined) problems.push(`stack '${target.stack}' has no binaryChecksums output (its SHA256SUMS); ${rerun}`);
+  const checksums =
+    typeof dev.binaryChecksums === "string" && dev.binaryChecksums.trim() !== "" ? dev.binaryChecksums : undefined;
+  if (checksums === undefined)
+    problems.push(`stack '${target.stack}' has no binaryChecksums output (its SHA256SUMS); ${rerun}`);
   else {
     // The files released must be exactly the ones the dev build summed.
     const sums = parseChecksums(checksums);
     for (const b of binaries) {
       if (sums.get(b.name) !== b.sha256)
-        problems.push(`binary ${b.name} of stack '${target.stack}' has sha256 ${b.sha256}, its SHA256SUMS says ${sums.get(b.name) ?? "nothing"}; ${rerun}`);
+        problems.push(
+          `binary ${b.name} of stack '${target.stack}' has sha256 ${b.sha256}, its SHA256SUMS says ${sums.get(b.name) ?? "nothing"}; ${rerun}`,
+        );
     }
   }
 
@@ -144,21 +170,6 @@ export function checkPromotion(dev: DevStackOutputs, target: PromotionTarget): P
     checksums: checksums!,
   });
 }
-
-/** The outcome of a check as data: the source to publish, or why not (for a program that must not throw in its inputs). */
-export type PromotionVerdict = { readonly source: PromotionSource; readonly refusal?: undefined } | { readonly source?: undefined; readonly refusal: string };
-
-export function promotionVerdict(dev: DevStackOutputs, target: PromotionTarget): PromotionVerdict {
-  try {
-    return { source: checkPromotion(dev, target) };
-  } catch (e) {
-    if (e instanceof PromotionError) return { refusal: e.message };
-    throw e;
-  }
-}
-
-/** Stands in for dev's build in the inputs of resources that a refusal keeps from ever being registered. */
-export const REFUSED_SOURCE: PromotionSource = Object.freeze({ stack: "", version: "", sha: "", images: {}, binaries: [], checksums: "" });
 
 /** `sha256sum` output as file → checksum. */
 export function parseChecksums(text: string): Map<string, string> {

@@ -42,7 +42,9 @@ export class ImageAttestation extends pulumi.ComponentResource {
           REPOSITORY: args.repository,
           DIGEST: args.digest,
           CONTEXT_DIR: args.contextDir,
-          ...("inline" in args.dockerfile ? { DOCKERFILE_INLINE: args.dockerfile.inline } : { DOCKERFILE_PATH: args.dockerfile.path }),
+          ...("inline" in args.dockerfile
+            ? { DOCKERFILE_INLINE: args.dockerfile.inline }
+            : { DOCKERFILE_PATH: args.dockerfile.path }),
           PLATFORMS: args.platforms.join(","),
           SOURCE_DATE_EPOCH: String(args.sourceDateEpoch),
           LABELS: pulumi.output(args.labels).apply((l) => JSON.stringify(l)),

@@ -6,7 +6,14 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { attestationRecord, OciLayout, planAttestations, referrerManifest, type AttestationRecord, type ImageManifestJson } from "./attest";
+import {
+  attestationRecord,
+  OciLayout,
+  planAttestations,
+  referrerManifest,
+  type AttestationRecord,
+  type ImageManifestJson,
+} from "./attest";
 import { OciClient } from "../../shared/oci";
 import { defineStep } from "../../shared/step/run";
 import { ATTEST_IMAGE } from "./contract";
@@ -65,7 +72,11 @@ export default defineStep(ATTEST_IMAGE, async (env) => {
       `type=oci,dest=${tar},rewrite-timestamp=true`,
     ];
     try {
-      execFileSync("buildctl", args, { env: { ...process.env, DOCKER_CONFIG: work }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
+      execFileSync("buildctl", args, {
+        env: { ...process.env, DOCKER_CONFIG: work },
+        stdio: ["ignore", "pipe", "pipe"],
+        maxBuffer: 64 << 20,
+      });
     } catch (err) {
       const e = err as { stderr?: Buffer; message: string };
       const tail = (e.stderr?.toString() ?? e.message).trim().split("\n").slice(-15).join("\n");

@@ -56,8 +56,13 @@ export interface AttestationPlan {
  * The rebuild must have produced exactly the pushed platform images (builds are reproducible); otherwise the
  * attestations would describe other bits, and this throws naming each platform and both digests.
  */
-export function planAttestations(pushed: readonly Descriptor[], rebuilt: readonly Descriptor[], image: string): AttestationPlan[] {
-  const isAttestation = (d: Descriptor): boolean => d.annotations?.["vnd.docker.reference.type"] === "attestation-manifest";
+export function planAttestations(
+  pushed: readonly Descriptor[],
+  rebuilt: readonly Descriptor[],
+  image: string,
+): AttestationPlan[] {
+  const isAttestation = (d: Descriptor): boolean =>
+    d.annotations?.["vnd.docker.reference.type"] === "attestation-manifest";
   const pushedImages = pushed.filter((d) => !isAttestation(d));
   const rebuiltImages = rebuilt.filter((d) => !isAttestation(d));
   const problems: string[] = [];
@@ -66,7 +71,9 @@ export function planAttestations(pushed: readonly Descriptor[], rebuilt: readonl
     if (r === undefined) problems.push(`${platformOf(p)}: pushed ${p.digest}, not rebuilt`);
     else if (r.digest !== p.digest) problems.push(`${platformOf(p)}: pushed ${p.digest}, rebuilt ${r.digest}`);
   }
-  for (const r of rebuiltImages) if (!pushedImages.some((p) => platformOf(p) === platformOf(r))) problems.push(`${platformOf(r)}: rebuilt but not pushed`);
+  for (const r of rebuiltImages)
+    if (!pushedImages.some((p) => platformOf(p) === platformOf(r)))
+      problems.push(`${platformOf(r)}: rebuilt but not pushed`);
   if (problems.length > 0) {
     throw new Error(
       `BuildKit's attested rebuild of ${image} differs from the pushed image, so its SBOM and provenance would describe other bits; nothing was attached:\n` +
@@ -75,8 +82,13 @@ export function planAttestations(pushed: readonly Descriptor[], rebuilt: readonl
     );
   }
   return pushedImages.map((subject) => {
-    const attestation = rebuilt.find((d) => isAttestation(d) && d.annotations?.["vnd.docker.reference.digest"] === subject.digest);
-    if (attestation === undefined) throw new Error(`BuildKit produced no attestation manifest for ${image} ${platformOf(subject)} (${subject.digest})`);
+    const attestation = rebuilt.find(
+      (d) => isAttestation(d) && d.annotations?.["vnd.docker.reference.digest"] === subject.digest,
+    );
+    if (attestation === undefined)
+      throw new Error(
+        `BuildKit produced no attestation manifest for ${image} ${platformOf(subject)} (${subject.digest})`,
+      );
     return { platform: platformOf(subject), subject, attestation };
   });
 }
@@ -119,7 +131,12 @@ export interface AttestationRecord {
 }
 
 /** The record of attestation manifest `att`, pushed as `attestation`, describing platform image `manifest`. */
-export function attestationRecord(platform: string, manifest: string, attestation: string, att: ImageManifestJson): AttestationRecord {
+export function attestationRecord(
+  platform: string,
+  manifest: string,
+  attestation: string,
+  att: ImageManifestJson,
+): AttestationRecord {
   const layers = predicateLayers(att);
   return { platform, manifest, attestation, sbom: layers.sbom?.digest, provenance: layers.provenance?.digest };
 }
@@ -129,19 +146,32 @@ export function attestationRecord(platform: string, manifest: string, attestatio
  * `target`/`toRepo`, byte for byte (same digests), blobs first. Used by promotion: the released digests are dev's, so
  * dev's attestations describe them exactly. Returns what the target now lists; empty when dev has none.
  */
-export async function copyAttestations(source: OciClient, fromRepo: string, target: OciClient, toRepo: string, digest: string): Promise<AttestationRecord[]> {
+export async function copyAttestations(
+  source: OciClient,
+  fromRepo: string,
+  target: OciClient,
+  toRepo: string,
+  digest: string,
+): Promise<AttestationRecord[]> {
   const index = await source.getManifest(fromRepo, digest);
-  if (index === undefined) throw new Error(`${source.registry}/${fromRepo}@${digest} does not exist; nothing to promote`);
-  const subjects = (index.json.manifests ?? []).filter((d) => d.annotations?.["vnd.docker.reference.type"] !== "attestation-manifest");
+  if (index === undefined)
+    throw new Error(`${source.registry}/${fromRepo}@${digest} does not exist; nothing to promote`);
+  const subjects = (index.json.manifests ?? []).filter(
+    (d) => d.annotations?.["vnd.docker.reference.type"] !== "attestation-manifest",
+  );
   const records: AttestationRecord[] = [];
   for (const subject of subjects) {
     for (const ref of await source.referrers(fromRepo, subject.digest, ATTESTATION_ARTIFACT_TYPE)) {
       const m = await source.getManifest(fromRepo, ref.digest);
-      if (m === undefined) throw new Error(`${source.registry}/${fromRepo} lists referrer ${ref.digest} of ${subject.digest} but has no such manifest`);
+      if (m === undefined)
+        throw new Error(
+          `${source.registry}/${fromRepo} lists referrer ${ref.digest} of ${subject.digest} but has no such manifest`,
+        );
       const att = JSON.parse(m.body.toString("utf8")) as ImageManifestJson;
       for (const d of [att.config, ...att.layers]) await target.copyBlob(toRepo, d.digest, fromRepo, source);
       const copied = await target.putReferrer(toRepo, m.body, m.mediaType || att.mediaType);
-      if (copied !== ref.digest) throw new Error(`the copy of attestation ${ref.digest} in ${target.registry}/${toRepo} has digest ${copied}`);
+      if (copied !== ref.digest)
+        throw new Error(`the copy of attestation ${ref.digest} in ${target.registry}/${toRepo} has digest ${copied}`);
       records.push(attestationRecord(platformOf(subject), subject.digest, copied, att));
     }
   }

@@ -20,6 +20,7 @@ export default defineStep(COPY_ATTESTATIONS, async (env) => {
       `${source}@${digest} has no SBOM or provenance referrers to promote; build the dev stack with splai-release:attestations on, or set attestations auto/false on this stack`,
     );
   }
-  for (const a of attestations) process.stderr.write(`${a.platform}: attestation ${a.attestation} copied to ${repository}\n`);
+  for (const a of attestations)
+    process.stderr.write(`${a.platform}: attestation ${a.attestation} copied to ${repository}\n`);
   return { attestations };
 });

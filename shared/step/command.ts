@@ -26,7 +26,11 @@ export interface LocalCommandArgs {
 }
 
 /** A local shell command as a resource: @pulumi/command's `local.Command`, its stderr in the engine's log, `stdout` its output. */
-export function localCommand(name: string, args: LocalCommandArgs, opts: pulumi.CustomResourceOptions): command.local.Command {
+export function localCommand(
+  name: string,
+  args: LocalCommandArgs,
+  opts: pulumi.CustomResourceOptions,
+): command.local.Command {
   return new command.local.Command(name, { ...args, logging: "stderr" }, opts);
 }
 
@@ -37,7 +41,9 @@ function encode(field: Field<any, any>, value: unknown): pulumi.Input<string> {
       return value as pulumi.Input<string>;
     case "optionalText":
       // A plain string stays plain (a string in the state, as before); an Output resolves to "" when undefined.
-      return typeof value === "string" ? value : pulumi.output(value as pulumi.Input<string | undefined>).apply((v) => v ?? "");
+      return typeof value === "string"
+        ? value
+        : pulumi.output(value as pulumi.Input<string | undefined>).apply((v) => v ?? "");
     case "secret":
       return pulumi.secret(value as pulumi.Input<string>);
     case "flag":
@@ -50,7 +56,10 @@ function encode(field: Field<any, any>, value: unknown): pulumi.Input<string> {
 }
 
 /** Encodes a step's settings into a command environment, field by field as its contract says. */
-export function stepEnvironment<C extends AnyContract>(contract: C, env: EnvIn<C>): Record<string, pulumi.Input<string>> {
+export function stepEnvironment<C extends AnyContract>(
+  contract: C,
+  env: EnvIn<C>,
+): Record<string, pulumi.Input<string>> {
   const values = env as Record<string, unknown>;
   // An optional field the component leaves undefined is not in the environment at all (the step reads it as unset).
   return Object.fromEntries(
@@ -73,10 +82,20 @@ export interface Step<C extends AnyContract> {
 }
 
 /** A command resource that runs a step with its settings, and the record the step printed. */
-export function stepCommand<C extends AnyContract>(contract: C, name: string, args: StepArgs<C>, opts: pulumi.CustomResourceOptions): Step<C> {
+export function stepCommand<C extends AnyContract>(
+  contract: C,
+  name: string,
+  args: StepArgs<C>,
+  opts: pulumi.CustomResourceOptions,
+): Step<C> {
   const cmd = localCommand(
     name,
-    { create: stepRun(contract.name), dir: programRoot, environment: stepEnvironment(contract, args.env), triggers: args.triggers },
+    {
+      create: stepRun(contract.name),
+      dir: programRoot,
+      environment: stepEnvironment(contract, args.env),
+      triggers: args.triggers,
+    },
     opts,
   );
   return { command: cmd, output: cmd.stdout.apply((out) => parseStepOutput<StepOutput<C>>(out)) };

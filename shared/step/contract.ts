@@ -30,7 +30,11 @@ export interface StepContract<E extends Readonly<Record<string, AnyField>>, O> {
 
 /** Declares a step. `O` is the record the step prints; `env` lists every variable both sides use. */
 export function stepContract<O>() {
-  return <E extends Readonly<Record<string, AnyField>>>(name: string, env: E): StepContract<E, O> => ({ name, env, output: (o) => o });
+  return <E extends Readonly<Record<string, AnyField>>>(name: string, env: E): StepContract<E, O> => ({
+    name,
+    env,
+    output: (o) => o,
+  });
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

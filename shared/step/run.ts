@@ -6,14 +6,19 @@ export type StepMain = () => Promise<void>;
 
 /** Decodes every field of the contract from `env`; a missing required one fails naming it. */
 export function readStepEnv<C extends AnyContract>(contract: C, env: NodeJS.ProcessEnv = process.env): EnvOut<C> {
-  return Object.fromEntries(Object.entries(contract.env).map(([key, field]) => [key, field.decode(env[key], key)])) as EnvOut<C>;
+  return Object.fromEntries(
+    Object.entries(contract.env).map(([key, field]) => [key, field.decode(env[key], key)]),
+  ) as EnvOut<C>;
 }
 
 /**
  * Defines a step: `main` gets the decoded settings and returns the record, printed as the last line of stdout (its
  * logging goes to stderr, which the engine shows).
  */
-export function defineStep<C extends AnyContract>(contract: C, main: (env: EnvOut<C>) => Promise<StepOutput<C>>): StepMain {
+export function defineStep<C extends AnyContract>(
+  contract: C,
+  main: (env: EnvOut<C>) => Promise<StepOutput<C>>,
+): StepMain {
   return async () => {
     const record = await main(readStepEnv(contract));
     process.stdout.write(`${JSON.stringify(record)}\n`);

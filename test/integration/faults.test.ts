@@ -127,10 +127,26 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
         { "splai-release:registry": "Registry.Example:99999x" },
         /registry 'Registry\.Example:99999x' is not a registry host; expected host\[:port\]/,
       ],
-      ["namespace not DNS-1123", { "splai-release:namespace": "Splai_System" }, /namespace 'Splai_System' is not a DNS-1123 label/],
-      ["missing secret", { "splai-release:githubToken": "" }, /githubToken is missing; set it with 'pulumi config set --secret splai-release:githubToken'/],
-      ["source without a main", { "splai-release:source": join(badSource, "no-planner") }, /main package \.\/cmd\/planner \(binary splai-planner\) is missing/],
-      ["chart values without image keys", { "splai-release:source": join(badSource, "no-values") }, /values\.yaml lacks planner\.image\.tag/],
+      [
+        "namespace not DNS-1123",
+        { "splai-release:namespace": "Splai_System" },
+        /namespace 'Splai_System' is not a DNS-1123 label/,
+      ],
+      [
+        "missing secret",
+        { "splai-release:githubToken": "" },
+        /githubToken is missing; set it with 'pulumi config set --secret splai-release:githubToken'/,
+      ],
+      [
+        "source without a main",
+        { "splai-release:source": join(badSource, "no-planner") },
+        /main package \.\/cmd\/planner \(binary splai-planner\) is missing/,
+      ],
+      [
+        "chart values without image keys",
+        { "splai-release:source": join(badSource, "no-values") },
+        /values\.yaml lacks planner\.image\.tag/,
+      ],
     ];
     const stackFile = join(proj.stack.workspace.workDir, `Pulumi.${proj.stack.name}.yaml`);
     const savedFile = readFileSync(stackFile, "utf8");
@@ -161,7 +177,14 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     const cases: [number, RegExp, unknown?][] = [
       [401, /HTTP 401 .*\(the token is missing or invalid: check splai-release:githubToken \/ GITHUB_TOKEN\)/],
       [403, /HTTP 403 .*\(the token lacks permission: it needs contents:write on the repository\)/],
-      [422, /HTTP 422 Validation Failed/, { message: "Validation Failed", errors: [{ resource: "Release", code: "custom", message: "body is too long" }] }],
+      [
+        422,
+        /HTTP 422 Validation Failed/,
+        {
+          message: "Validation Failed",
+          errors: [{ resource: "Release", code: "custom", message: "body is too long" }],
+        },
+      ],
       [502, /HTTP 502/],
     ];
     let n = 0;
@@ -194,12 +217,20 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
       [503, 503, 200],
       "the read was retried until it succeeded",
     );
-    assert.equal(((await p.emulator("requests")) as { method: string; path: string }[]).filter((r) => r.method === "DELETE").length, 0, "nothing deleted");
+    assert.equal(
+      ((await p.emulator("requests")) as { method: string; path: string }[]).filter((r) => r.method === "DELETE")
+        .length,
+      0,
+      "nothing deleted",
+    );
   });
 
   it("the registry stopping mid-release fails the update without moving the release; the next up converges", async () => {
     const file = join(proj.source, "cmd/planner/main.go");
-    writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner registry-fault store=%s"'));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner registry-fault store=%s"'),
+    );
     proj.git("commit", "-qam", "planner change");
     const tag = `sha-${proj.git("rev-parse", "--short=7", "HEAD")}`;
     const chartBefore = await p.registry.getManifest(`${proj.id}/charts/splai`, "latest");
@@ -222,10 +253,18 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
       );
     transcript.push(err);
     assert.ok(stopped, "the registry was stopped during the planner image step");
-    assert.match(err, new RegExp(`${p.state.registry.address.replace(/\./g, "\\.")}.*(connection refused|connect:)`, "s"), "the error names the registry");
+    assert.match(
+      err,
+      new RegExp(`${p.state.registry.address.replace(/\./g, "\\.")}.*(connection refused|connect:)`, "s"),
+      "the error names the registry",
+    );
     p.platformCmd("up");
     assert.equal(await registryDigest("planner", tag), undefined, "no planner image under the new tag");
-    assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest, chartBefore?.digest, "chart alias did not move");
+    assert.equal(
+      (await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest,
+      chartBefore?.digest,
+      "chart alias did not move",
+    );
     const helmAfterFault = await p.helmRelease(ns, "deployed");
     assert.equal(helmAfterFault[0].version, helmBefore.version, "the deployment was not touched");
 
@@ -283,7 +322,16 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
 
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(repoRoot, "tools", "recover", "main.ts"), "--stack", proj.stack.name, "--cwd", ws.workDir, "--up"],
+      [
+        "--import",
+        "tsx",
+        join(repoRoot, "tools", "recover", "main.ts"),
+        "--stack",
+        proj.stack.name,
+        "--cwd",
+        ws.workDir,
+        "--up",
+      ],
       {
         cwd: repoRoot,
         env,
@@ -301,8 +349,12 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     const outputs = await proj.stack.outputs();
     out = outputs;
     const tag = `sha-${proj.git("rev-parse", "--short=7", "HEAD")}`;
-    assert.equal(await registryDigest("scheduler", tag), (outputs.imageDigests.value as Record<string, string>).scheduler);
-    const pending = ((await proj.stack.exportStack()).deployment as { pending_operations?: unknown[] }).pending_operations ?? [];
+    assert.equal(
+      await registryDigest("scheduler", tag),
+      (outputs.imageDigests.value as Record<string, string>).scheduler,
+    );
+    const pending =
+      ((await proj.stack.exportStack()).deployment as { pending_operations?: unknown[] }).pending_operations ?? [];
     assert.equal(pending.length, 0);
     const preview = await proj.stack.preview();
     assert.deepEqual(
@@ -314,8 +366,13 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
 
   it("the API server being down fails the update with a clear error; back up, the next up converges", async () => {
     const revision = (await p.helmRelease(ns, "deployed"))[0].version;
-    const helmValues = JSON.parse((await proj.stack.getConfig("splai-release:helmValues")).value) as Record<string, unknown>;
-    await proj.stack.setConfig("splai-release:helmValues", { value: JSON.stringify({ ...helmValues, apiGateway: { replicaCount: 2 } }) });
+    const helmValues = JSON.parse((await proj.stack.getConfig("splai-release:helmValues")).value) as Record<
+      string,
+      unknown
+    >;
+    await proj.stack.setConfig("splai-release:helmValues", {
+      value: JSON.stringify({ ...helmValues, apiGateway: { replicaCount: 2 } }),
+    });
     // The controller manager goes too, or it would mark the kwok nodes (which cannot renew their leases meanwhile) NotReady.
     p.platformCmd("stop", "kube-controller-manager");
     p.platformCmd("stop", "kube-apiserver");
@@ -354,7 +411,10 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
     const exported = (JSON.parse(stored.stdout) as { deployment: { resources?: { urn: string }[] } }).deployment;
     for (const [where, text] of Object.entries(places)) {
       for (const [what, value] of Object.entries(secrets)) {
-        const holders = where === "stack export" ? (exported.resources ?? []).filter((r) => JSON.stringify(r).includes(value)).map((r) => r.urn) : [];
+        const holders =
+          where === "stack export"
+            ? (exported.resources ?? []).filter((r) => JSON.stringify(r).includes(value)).map((r) => r.urn)
+            : [];
         assert.equal(text.includes(value), false, `${what} appears in ${where} ${holders.join(", ")}`);
       }
     }

@@ -16,7 +16,8 @@ import { LOCAL_HELM_VALUES, releaseProject, type ReleaseProject } from "../suppo
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
 
 /** Resource changes keyed by URN, from a plan or from an up's own events run through the same reader. */
-const changesOf = (plan: ReleasePlan): Record<string, string> => Object.fromEntries(plan.resources.map((r) => [r.urn, r.change]));
+const changesOf = (plan: ReleasePlan): Record<string, string> =>
+  Object.fromEntries(plan.resources.map((r) => [r.urn, r.change]));
 
 describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => {
   let p: Platform;
@@ -40,7 +41,16 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
   function planCli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(repoRoot, "tools", "plan", "main.ts"), "--stack", proj.stack.name, "--dir", proj.stack.workspace.workDir, ...args],
+      [
+        "--import",
+        "tsx",
+        join(repoRoot, "tools", "plan", "main.ts"),
+        "--stack",
+        proj.stack.name,
+        "--dir",
+        proj.stack.workspace.workDir,
+        ...args,
+      ],
       {
         cwd: repoRoot,
         env: { ...process.env, ...proj.stack.workspace.envVars },
@@ -63,7 +73,13 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
     assert.equal(plan.versions?.chart, "0.1.0-main.1");
     assert.deepEqual(
       plan.images.map((i) => [i.name, i.repository, i.tags.join(","), i.change, i.digest]),
-      IMAGES.map((n) => [n, `${p.state.registry.address}/${proj.id}/splai-${n}`, `sha-${sha7},latest`, "create", KNOWN_AFTER_UP]),
+      IMAGES.map((n) => [
+        n,
+        `${p.state.registry.address}/${proj.id}/splai-${n}`,
+        `sha-${sha7},latest`,
+        "create",
+        KNOWN_AFTER_UP,
+      ]),
     );
     assert.equal(plan.binaries.length, 18);
     assert.ok(plan.binaries.every((b) => b.change === "create"));
@@ -76,22 +92,37 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
     assert.equal(plan.helm?.change, "create");
     assert.equal(plan.helm?.chartVersion.after, "0.1.0-main.1");
     const values = Object.fromEntries((plan.helm?.values ?? []).map((v) => [v.path, v.after]));
-    assert.equal(values["apiGateway.image.repository"], `${p.state.registry.address}/${proj.id}/splai-api-gateway`, "values are known but for the digests");
-    assert.equal(values["apiGateway.image.tag"], `sha-${sha7}@${DIGEST_AFTER_UP}`, "the immutable tag, the digest left open");
+    assert.equal(
+      values["apiGateway.image.repository"],
+      `${p.state.registry.address}/${proj.id}/splai-api-gateway`,
+      "values are known but for the digests",
+    );
+    assert.equal(
+      values["apiGateway.image.tag"],
+      `sha-${sha7}@${DIGEST_AFTER_UP}`,
+      "the immutable tag, the digest left open",
+    );
     assert.equal(plan.helm?.valuesFrom, "sources");
     assert.equal(values["postgres.enabled"], "false");
     assert.equal(plan.githubRelease?.tag, `v0.0.0-main-${sha7}`);
     assert.equal(plan.githubRelease?.prerelease, true);
     assert.equal(plan.githubRelease?.assets.length, 19, "18 binaries and SHA256SUMS");
     assert.ok(md.includes(`## Release plan for stack \`${proj.stack.name}\``));
-    assert.ok(!md.includes(p.state.registry.password) && !md.includes(p.state.github.token), "no secret in the Markdown");
+    assert.ok(
+      !md.includes(p.state.registry.password) && !md.includes(p.state.github.token),
+      "no secret in the Markdown",
+    );
     assert.ok(!JSON.stringify(plan).includes(p.state.registry.password), "no secret in the JSON");
 
     const applied = planCli("--apply", join(out, `${proj.stack.name}.update-plan.json`));
     assert.equal(applied.status, 0, applied.stderr);
     const [last] = await proj.stack.history(1);
     assert.equal(last.result, "succeeded");
-    assert.deepEqual(last.resourceChanges, { create: plan.counts.create }, "the up created what the plan said, nothing else");
+    assert.deepEqual(
+      last.resourceChanges,
+      { create: plan.counts.create },
+      "the up created what the plan said, nothing else",
+    );
     const o = await proj.stack.outputs();
     assert.deepEqual(o.versions.value, plan.versions);
     digests = o.imageDigests.value as Record<string, string>;
@@ -114,7 +145,8 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
       ["planner"],
       "only the planner image is rebuilt",
     );
-    for (const i of plan.images.filter((x) => x.name !== "planner")) assert.equal(i.digest, digests[i.name], `${i.name} keeps its digest`);
+    for (const i of plan.images.filter((x) => x.name !== "planner"))
+      assert.equal(i.digest, digests[i.name], `${i.name} keeps its digest`);
     assert.deepEqual(
       plan.binaries.filter((b) => b.change !== "same").map((b) => b.file),
       ["splai-planner-darwin-arm64", "splai-planner-linux-amd64", "splai-planner-linux-arm64"],
@@ -128,8 +160,17 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
     const rec = new PlanRecorder();
     const up = await applyPlan(proj.stack, updatePlan, { onEvent: (e: EngineEvent) => rec.onEvent(e) });
     assert.equal(up.summary.result, "succeeded");
-    const did = buildPlan({ stack: proj.stack.name, steps: rec.steps, outputs: rec.outputs, changeSummary: up.summary.resourceChanges });
-    assert.deepEqual(changesOf(did), changesOf(plan), "the up touched exactly the planned resources, each the planned way");
+    const did = buildPlan({
+      stack: proj.stack.name,
+      steps: rec.steps,
+      outputs: rec.outputs,
+      changeSummary: up.summary.resourceChanges,
+    });
+    assert.deepEqual(
+      changesOf(did),
+      changesOf(plan),
+      "the up touched exactly the planned resources, each the planned way",
+    );
     assert.deepEqual(did.counts, plan.counts);
     const after = up.outputs.imageDigests.value as Record<string, string>;
     assert.notEqual(after.planner, digests.planner, "planner rebuilt");
@@ -140,8 +181,13 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
       return (r.json.spec as { replicas?: number } | undefined)?.replicas === 2 ? true : undefined;
     });
     const planner = await p.kube(`/apis/apps/v1/namespaces/${ns}/deployments/splai-splai-planner`);
-    const image = (planner.json.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0].image;
-    assert.equal(image, `${p.state.registry.address}/${proj.id}/splai-planner:sha-${sha7}@${after.planner}`, "the digest the plan left open is the new one");
+    const image = (planner.json.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+      .containers[0].image;
+    assert.equal(
+      image,
+      `${p.state.registry.address}/${proj.id}/splai-planner:sha-${sha7}@${after.planner}`,
+      "the digest the plan left open is the new one",
+    );
     digests = after;
   });
 
@@ -151,7 +197,10 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
     assert.deepEqual(plan.resources, [], "nothing to do right after the up");
     const file = join(proj.source, "cmd/scheduler/main.go");
     writeFileSync(file, `${readFileSync(file, "utf8")}\n// changed after the plan was made\n`);
-    await assert.rejects(applyPlan(proj.stack, updatePlan), (e: Error) => /plan/i.test(e.message) && /binaries-splai-scheduler/.test(e.message));
+    await assert.rejects(
+      applyPlan(proj.stack, updatePlan),
+      (e: Error) => /plan/i.test(e.message) && /binaries-splai-scheduler/.test(e.message),
+    );
     const tag = await p.registry.getManifest(`${proj.id}/splai-scheduler`, `sha-${sha7}`);
     assert.equal(tag?.digest, digests.scheduler, "the refused up pushed no scheduler image");
   });

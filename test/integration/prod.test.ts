@@ -17,28 +17,44 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
   let v021: OutputMap;
 
   const registryDigests = async (tag: string): Promise<Record<string, string | undefined>> =>
-    Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, (await p.registry.getManifest(`${proj.id}/splai-${i}`, tag))?.digest] as const)));
+    Object.fromEntries(
+      await Promise.all(
+        IMAGES.map(async (i) => [i, (await p.registry.getManifest(`${proj.id}/splai-${i}`, tag))?.digest] as const),
+      ),
+    );
   const helmRevision = async (): Promise<{ revision: number; status: string; chartVersion: string }> => {
-    const r = await p.kube(`/api/v1/namespaces/${ns}/secrets?labelSelector=owner%3Dhelm,name%3Dsplai,status%3Ddeployed`);
+    const r = await p.kube(
+      `/api/v1/namespaces/${ns}/secrets?labelSelector=owner%3Dhelm,name%3Dsplai,status%3Ddeployed`,
+    );
     const items = r.json.items as { metadata: { labels: Record<string, string> } }[];
     assert.equal(items.length, 1, "one deployed revision");
     const rel = await p.kube(`/apis/apps/v1/namespaces/${ns}/deployments/splai-splai-api-gateway`);
     const labels = (rel.json.metadata as { labels: Record<string, string> }).labels;
-    return { revision: Number(items[0].metadata.labels.version), status: items[0].metadata.labels.status, chartVersion: labels["helm.sh/chart"] ?? "" };
+    return {
+      revision: Number(items[0].metadata.labels.version),
+      status: items[0].metadata.labels.status,
+      chartVersion: labels["helm.sh/chart"] ?? "",
+    };
   };
 
   const deployedImages = async (): Promise<string[]> => {
     type Workload = { spec: { template: { spec: { containers: { image: string }[] } } } };
     const items: Workload[] = [];
-    for (const kind of ["deployments", "daemonsets"]) items.push(...((await p.kube(`/apis/apps/v1/namespaces/${ns}/${kind}`)).json.items as Workload[]));
+    for (const kind of ["deployments", "daemonsets"])
+      items.push(...((await p.kube(`/apis/apps/v1/namespaces/${ns}/${kind}`)).json.items as Workload[]));
     return items.flatMap((d) => d.spec.template.spec.containers.map((c) => c.image));
   };
   const githubRelease = async (tag: string): Promise<{ id: number; body: string }> =>
-    (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/${tag}`)).json()) as { id: number; body: string };
+    (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/${tag}`)).json()) as {
+      id: number;
+      body: string;
+    };
 
   before(async () => {
     p = platform();
-    proj = await releaseProject(p, { config: { "splai-release:mode": { value: "auto" }, "splai-release:githubRelease": { value: "auto" } } });
+    proj = await releaseProject(p, {
+      config: { "splai-release:mode": { value: "auto" }, "splai-release:githubRelease": { value: "auto" } },
+    });
     ns = `splai-${proj.id}`;
   });
   after(async () => {
@@ -55,7 +71,9 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     assert.deepEqual(await registryDigests("0.2.0"), v020.imageDigests.value);
     assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "0.2.0"))?.digest, v020.chartDigest.value);
     assert.equal((await helmRevision()).revision, 1);
-    const rel = (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.0`)).json()) as {
+    const rel = (await (
+      await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.0`)
+    ).json()) as {
       prerelease: boolean;
       name: string;
     };
@@ -65,7 +83,10 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
 
   it("v0.2.1 releases new tags and chart, and the Helm revision goes up", async () => {
     const file = join(proj.source, "cmd/planner/main.go");
-    writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner 0.2.1 store=%s"'));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner 0.2.1 store=%s"'),
+    );
     proj.git("commit", "-qam", "planner change");
     proj.git("tag", "v0.2.1");
     const up = await proj.stack.up({ onOutput: (s) => process.stderr.write(s) });
@@ -80,7 +101,12 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest, v021.chartDigest.value);
     const images = await deployedImages();
     assert.equal(images.length, 4);
-    for (const img of images) assert.match(img, /:0\.2\.1@sha256:[0-9a-f]{64}$/, "prod deploys the immutable tag pinned by digest, never latest");
+    for (const img of images)
+      assert.match(
+        img,
+        /:0\.2\.1@sha256:[0-9a-f]{64}$/,
+        "prod deploys the immutable tag pinned by digest, never latest",
+      );
   });
 
   it("a changed release note updates the existing GitHub release in place", async () => {
@@ -97,7 +123,10 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
   it("v0.2.0 over the running 0.2.1 is refused as a rollback before anything is pushed", async () => {
     await proj.stack.setConfig("splai-release:ref", { value: "v0.2.0" });
     try {
-      await assert.rejects(proj.stack.up(), /runs chart 0\.2\.1 \(revision 2\); 0\.2\.0 is older, so the release was refused before anything was pushed/);
+      await assert.rejects(
+        proj.stack.up(),
+        /runs chart 0\.2\.1 \(revision 2\); 0\.2\.0 is older, so the release was refused before anything was pushed/,
+      );
     } finally {
       await proj.stack.removeConfig("splai-release:ref");
     }
@@ -107,13 +136,19 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
   });
 
   it("v0.2.0 again with different content is refused and nothing released changes", async () => {
-    const releaseBefore = await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.0`)).text();
+    const releaseBefore = await (
+      await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.0`)
+    ).text();
     await proj.stack.setConfig("splai-release:ref", { value: "v0.2.0" });
     await proj.stack.setConfig("splai-release:allowRollback", { value: "true" });
     await assert.rejects(proj.stack.up(), /already released .* from other content; released tags are immutable/);
     assert.deepEqual(await registryDigests("0.2.0"), v020.imageDigests.value, "0.2.0 images unchanged");
     assert.deepEqual(await registryDigests("0.2.1"), v021.imageDigests.value, "0.2.1 images unchanged");
-    assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest, v021.chartDigest.value, "chart alias unchanged");
+    assert.equal(
+      (await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest,
+      v021.chartDigest.value,
+      "chart alias unchanged",
+    );
     const h = await helmRevision();
     assert.deepEqual([h.revision, h.chartVersion], [2, "splai-0.2.1"], "deployment unchanged");
     assert.equal(
@@ -133,22 +168,37 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     const h = await helmRevision();
     assert.deepEqual([h.revision, h.chartVersion], [3, "splai-0.2.0"]);
     for (const img of await deployedImages()) assert.match(img, /:0\.2\.0@sha256:/);
-    assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest, v021.chartDigest.value, "latest stays on the newest chart");
+    assert.equal(
+      (await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest,
+      v021.chartDigest.value,
+      "latest stays on the newest chart",
+    );
     await proj.stack.removeConfig("splai-release:allowRollback");
     proj.git("checkout", "-q", "main");
   });
 
   it("a v0.2.2 whose workloads never become Ready is rolled back by Helm (atomic) and not announced", async () => {
     const file = join(proj.source, "cmd/planner/main.go");
-    writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("planner 0.2.1 store=%s"', 'log.Printf("planner 0.2.2 store=%s"'));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('log.Printf("planner 0.2.1 store=%s"', 'log.Printf("planner 0.2.2 store=%s"'),
+    );
     proj.git("commit", "-qam", "planner 0.2.2");
     proj.git("tag", "v0.2.2");
-    const values = JSON.parse((await proj.stack.getConfig("splai-release:helmValues")).value) as Record<string, unknown>;
+    const values = JSON.parse((await proj.stack.getConfig("splai-release:helmValues")).value) as Record<
+      string,
+      unknown
+    >;
     // No node has 1000 CPUs: the api-gateway pod stays Pending, so the upgrade never becomes Ready.
-    await proj.stack.setConfig("splai-release:helmValues", { value: JSON.stringify({ ...values, apiGateway: { resources: { requests: { cpu: "1000" } } } }) });
+    await proj.stack.setConfig("splai-release:helmValues", {
+      value: JSON.stringify({ ...values, apiGateway: { resources: { requests: { cpu: "1000" } } } }),
+    });
     await proj.stack.setConfig("splai-release:helmTimeout", { value: "25" });
     try {
-      await assert.rejects(proj.stack.up({ onOutput: (s) => process.stderr.write(s) }), /has been rolled back due to atomic being set|rolled back/);
+      await assert.rejects(
+        proj.stack.up({ onOutput: (s) => process.stderr.write(s) }),
+        /has been rolled back due to atomic being set|rolled back/,
+      );
     } finally {
       await proj.stack.setConfig("splai-release:helmValues", { value: JSON.stringify(values) });
       await proj.stack.setConfig("splai-release:helmTimeout", { value: "180" });
@@ -168,8 +218,14 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     await proj.stack.refresh();
     const down = await proj.stack.destroy({ onOutput: (s) => process.stderr.write(s) });
     assert.equal(down.summary.result, "succeeded");
-    await eventually("namespace gone", async () => ((await p.kube(`/api/v1/namespaces/${ns}`)).status === 404 ? true : undefined));
-    assert.equal((await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.1`)).status, 200, "published releases stay");
+    await eventually("namespace gone", async () =>
+      (await p.kube(`/api/v1/namespaces/${ns}`)).status === 404 ? true : undefined,
+    );
+    assert.equal(
+      (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v0.2.1`)).status,
+      200,
+      "published releases stay",
+    );
     assert.deepEqual(await registryDigests("0.2.1"), v021.imageDigests.value, "released images stay");
     assert.ok(await p.registry.getManifest(`${proj.id}/charts/splai`, "0.2.1"), "released chart stays");
   });

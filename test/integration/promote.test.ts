@@ -29,15 +29,23 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
   let released: OutputMap;
   const log = (s: string): boolean => process.stderr.write(s);
   const sha256 = (file: string): string => createHash("sha256").update(readFileSync(file)).digest("hex");
-  const resources = async (st: Stack): Promise<StateResource[]> => ((await st.exportStack()).deployment as { resources: StateResource[] }).resources;
+  const resources = async (st: Stack): Promise<StateResource[]> =>
+    ((await st.exportStack()).deployment as { resources: StateResource[] }).resources;
   const prodDigests = async (tag: string): Promise<Record<string, string | undefined>> =>
-    Object.fromEntries(await Promise.all(IMAGES.map(async (i) => [i, (await p.registry.getManifest(`${prodOwner}/splai-${i}`, tag))?.digest] as const)));
-  const githubRelease = async (tag: string): Promise<Response> => p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/${tag}`);
+    Object.fromEntries(
+      await Promise.all(
+        IMAGES.map(async (i) => [i, (await p.registry.getManifest(`${prodOwner}/splai-${i}`, tag))?.digest] as const),
+      ),
+    );
+  const githubRelease = async (tag: string): Promise<Response> =>
+    p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/${tag}`);
 
   before(async () => {
     p = platform();
     // dev: a branch build, neither deployed nor announced here (its images and binaries are what prod promotes).
-    proj = await releaseProject(p, { config: { "splai-release:githubRelease": { value: "false" }, "splai-release:deploy": { value: "false" } } });
+    proj = await releaseProject(p, {
+      config: { "splai-release:githubRelease": { value: "false" }, "splai-release:deploy": { value: "false" } },
+    });
     devStackName = `organization/splai-release/${proj.id}`;
     prodOwner = `${proj.id}p`;
     prodNs = `splai-${proj.id}p`;
@@ -94,8 +102,18 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     for (const i of IMAGES) process.stderr.write(`  ${i}: ${devDigests[i]} == ${inRegistry[i]}\n`);
     const devRepo = (i: string): string => `${proj.id}/splai-${i}`;
     const sha7 = devSha.slice(0, 7);
-    for (const i of IMAGES) assert.equal((await p.registry.getManifest(devRepo(i), `sha-${sha7}`))?.digest, devDigests[i], `dev's ${i} tag unchanged`);
-    assert.deepEqual(released.promotedFrom.value, { stack: devStackName, version: devApp, sha: devSha, digests: devDigests });
+    for (const i of IMAGES)
+      assert.equal(
+        (await p.registry.getManifest(devRepo(i), `sha-${sha7}`))?.digest,
+        devDigests[i],
+        `dev's ${i} tag unchanged`,
+      );
+    assert.deepEqual(released.promotedFrom.value, {
+      stack: devStackName,
+      version: devApp,
+      sha: devSha,
+      digests: devDigests,
+    });
     const helm = await p.helmRelease(prodNs, "deployed");
     assert.equal(helm.length, 1);
     assert.equal(helm[0].chart.metadata.version, "0.3.0", "the chart is packaged with the prod version");
@@ -104,7 +122,11 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
 
     // The plan said exactly this: the promotion, each image's dev digest under 0.3.0, the 18 binaries copied, the creates.
     assert.deepEqual(plan.promotedFrom, { stack: devStackName, version: devApp, sha: devSha });
-    assert.deepEqual(Object.fromEntries(plan.images.map((i) => [i.name, i.digest])), devDigests, "the plan's image digests are dev's");
+    assert.deepEqual(
+      Object.fromEntries(plan.images.map((i) => [i.name, i.digest])),
+      devDigests,
+      "the plan's image digests are dev's",
+    );
     for (const i of plan.images) {
       assert.deepEqual(i.tags, ["0.3.0"]);
       assert.equal(i.promotedFrom, `${p.state.registry.address}/${devRepo(i.name)}@${devDigests[i.name]}`);
@@ -115,13 +137,20 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
 
     // Supply chain: dev's SBOM and provenance referrers were copied byte for byte into the release repositories, where
     // a consumer of prodOwner/splai-<image>:0.3.0 finds them, and the release notes list them.
-    const devAtts = dev.imageAttestations.value as Record<string, { platform: string; manifest: string; attestation: string; sbom: string }[]>;
+    const devAtts = dev.imageAttestations.value as Record<
+      string,
+      { platform: string; manifest: string; attestation: string; sbom: string }[]
+    >;
     const prodAtts = released.imageAttestations.value as typeof devAtts;
     for (const i of IMAGES) {
       assert.equal(devAtts[i].length, 2, `dev attested ${i} for both platforms`);
       assert.deepEqual(prodAtts[i], devAtts[i], `${i}: prod lists dev's attestations`);
       for (const a of prodAtts[i]) {
-        const listed = await p.registry.referrers(`${prodOwner}/splai-${i}`, a.manifest, "application/vnd.in-toto+json");
+        const listed = await p.registry.referrers(
+          `${prodOwner}/splai-${i}`,
+          a.manifest,
+          "application/vnd.in-toto+json",
+        );
         assert.ok(
           listed.some((r) => r.digest === a.attestation),
           `${i} ${a.platform}: ${a.attestation} is a referrer in ${prodOwner}/splai-${i}`,
@@ -133,9 +162,17 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     // Nothing built: no docker-build Image, no GoBinaries, no `go build` anywhere in the prod state.
     const state = await resources(prod);
     assert.equal(state.filter((r) => r.type === "docker-build:index:Image").length, 0, "no image built");
-    assert.equal(state.filter((r) => r.urn.includes("splai:build:")).length, 0, "no build component (GoBinaries, ServiceImages)");
+    assert.equal(
+      state.filter((r) => r.urn.includes("splai:build:")).length,
+      0,
+      "no build component (GoBinaries, ServiceImages)",
+    );
     assert.ok(!JSON.stringify(state.map((r) => r.inputs ?? {})).includes("go build"), "no go build command");
-    assert.equal(state.filter((r) => r.type === "docker-build:index:Index").length, IMAGES.length, "one Index per image");
+    assert.equal(
+      state.filter((r) => r.type === "docker-build:index:Index").length,
+      IMAGES.length,
+      "one Index per image",
+    );
     assert.equal(state.filter((r) => r.type === "pulumi:pulumi:StackReference").length, 1);
 
     // Binaries: prod's SHA256SUMS is dev's, its files hash to it, and the GitHub release carries exactly those files.
@@ -155,13 +192,19 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     assert.equal(rel.prerelease, false);
     assert.ok(rel.body.includes(`Promoted from \`${devStackName}\` build \`${devApp}\``), rel.body.slice(0, 600));
     for (const a of prodAtts.planner)
-      assert.ok(rel.body.includes(`${p.state.registry.address}/${prodOwner}/splai-planner@${a.attestation}`), "notes list the copied attestation");
-    const assets = (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/${rel.id}/assets?per_page=100`)).json()) as {
+      assert.ok(
+        rel.body.includes(`${p.state.registry.address}/${prodOwner}/splai-planner@${a.attestation}`),
+        "notes list the copied attestation",
+      );
+    const assets = (await (
+      await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/${rel.id}/assets?per_page=100`)
+    ).json()) as {
       name: string;
       digest: string;
     }[];
     assert.equal(assets.length, 19, "18 binaries and SHA256SUMS");
-    for (const a of assets.filter((x) => x.name !== "SHA256SUMS")) assert.equal(a.digest, `sha256:${want.get(a.name)}`, a.name);
+    for (const a of assets.filter((x) => x.name !== "SHA256SUMS"))
+      assert.equal(a.digest, `sha256:${want.get(a.name)}`, a.name);
   });
 
   it("a second prod up changes nothing", async () => {
@@ -185,11 +228,20 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
         () => assert.fail("a moved release tag went through"),
         (e: unknown) => String(e),
       );
-      assert.match(refused, new RegExp(`${repo}:0\\.3\\.2 is already released \\(digest ${other.digest}\\) from other content; released tags are immutable`));
+      assert.match(
+        refused,
+        new RegExp(
+          `${repo}:0\\.3\\.2 is already released \\(digest ${other.digest}\\) from other content; released tags are immutable`,
+        ),
+      );
     } finally {
       await prod.removeConfig("splai-release:ref");
     }
-    assert.equal((await p.registry.getManifest(repo, "0.3.2"))?.digest, other.digest, "the planner's 0.3.2 tag did not move");
+    assert.equal(
+      (await p.registry.getManifest(repo, "0.3.2"))?.digest,
+      other.digest,
+      "the planner's 0.3.2 tag did not move",
+    );
     const pushed = Object.entries(await prodDigests("0.3.2")).filter(([i, d]) => i !== "planner" && d !== undefined);
     assert.deepEqual(pushed, [], "no other image was pushed as 0.3.2");
     assert.equal(await p.registry.getManifest(`${prodOwner}/charts/splai`, "0.3.2"), undefined, "no 0.3.2 chart");
@@ -203,7 +255,10 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
 
   it("a tag of another commit than dev built is refused, and nothing changes", async () => {
     const file = join(proj.source, "cmd/planner/main.go");
-    writeFileSync(file, readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner 0.3.1 store=%s"'));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8").replace('log.Printf("store=%s"', 'log.Printf("planner 0.3.1 store=%s"'),
+    );
     proj.git("commit", "-qam", "planner change");
     proj.git("tag", "v0.3.1");
     const newSha = proj.git("rev-parse", "HEAD");
@@ -226,10 +281,18 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
         `promotion from stack '${esc(devStackName)}' was refused; nothing was changed:\\n\\s+- stack '${esc(devStackName)}' built commit ${devSha} .*but v0\\.3\\.1 is commit ${newSha}; only the build of the release commit can be promoted`,
       ),
     );
-    assert.doesNotMatch(refused, /error serializing property|unhandled exception/, "the refusal is reported as it is, once");
+    assert.doesNotMatch(
+      refused,
+      /error serializing property|unhandled exception/,
+      "the refusal is reported as it is, once",
+    );
     assert.deepEqual(await urns(), urnsBefore, "no resource added or removed");
     assert.deepEqual(await prod.outputs(), outputsBefore, "stack outputs unchanged");
-    assert.deepEqual(await prodDigests("0.3.1"), Object.fromEntries(IMAGES.map((i) => [i, undefined])), "no 0.3.1 image tag");
+    assert.deepEqual(
+      await prodDigests("0.3.1"),
+      Object.fromEntries(IMAGES.map((i) => [i, undefined])),
+      "no 0.3.1 image tag",
+    );
     assert.deepEqual(await prodDigests("0.3.0"), dev.imageDigests.value, "0.3.0 untouched");
     assert.equal(await p.registry.getManifest(`${prodOwner}/charts/splai`, "0.3.1"), undefined, "no 0.3.1 chart");
     assert.deepEqual(

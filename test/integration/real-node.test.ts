@@ -16,7 +16,9 @@ function skipReason(): string | undefined {
   const s = readState();
   if (!s) return "no local platform; run: npm run test:real-node";
   if (s.node?.mode !== "real") {
-    const why = s.node?.fallbackReason ? `the real node could not start (${s.node.fallbackReason})` : "the platform runs fake nodes";
+    const why = s.node?.fallbackReason
+      ? `the real node could not start (${s.node.fallbackReason})`
+      : "the platform runs fake nodes";
     return `${why}; run: npm run test:real-node (platform up --node real)`;
   }
   return undefined;
@@ -36,7 +38,8 @@ describe("release on the real node (prod mode)", { timeout: 30 * 60_000, skip: s
   let ns: string;
   let v030: OutputMap;
 
-  const pods = async (): Promise<PodList["items"]> => ((await p.kube(`/api/v1/namespaces/${ns}/pods`)).json as unknown as PodList).items;
+  const pods = async (): Promise<PodList["items"]> =>
+    ((await p.kube(`/api/v1/namespaces/${ns}/pods`)).json as unknown as PodList).items;
   const healthz = async (component: string): Promise<number> =>
     (await p.kube(`/api/v1/namespaces/${ns}/services/splai-splai-${component}:http/proxy/healthz`)).status;
   const helmHead = async (): Promise<{ revision: number; status: string }> => {
@@ -134,6 +137,9 @@ describe("release on the real node (prod mode)", { timeout: 30 * 60_000, skip: s
   });
 
   it("an unchanged re-run does not pass over the rollback: it says the release moved and how to redeploy", async () => {
-    await assert.rejects(proj.stack.up(), /the release is at revision 3, not revision 2 that this update deployed .* run pulumi up --refresh/);
+    await assert.rejects(
+      proj.stack.up(),
+      /the release is at revision 3, not revision 2 that this update deployed .* run pulumi up --refresh/,
+    );
   });
 });

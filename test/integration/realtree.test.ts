@@ -78,8 +78,11 @@ describe("release of SPLAI's real repository (759767f)", { timeout: 60 * 60_000 
     await assertDeployment(p, proj, out, `splai-${proj.id}`);
     assertVerified(out);
     // SPLAI's own database and cache are switched off by the stack's values: no pod of theirs exists.
-    const pods = (await p.kube(`/api/v1/namespaces/splai-${proj.id}/pods`)).json.items as { spec: { containers: { image: string }[] } }[];
-    for (const pod of pods) for (const c of pod.spec.containers) assert.ok(c.image.startsWith(p.state.registry.address), c.image);
+    const pods = (await p.kube(`/api/v1/namespaces/splai-${proj.id}/pods`)).json.items as {
+      spec: { containers: { image: string }[] };
+    }[];
+    for (const pod of pods)
+      for (const c of pod.spec.containers) assert.ok(c.image.startsWith(p.state.registry.address), c.image);
   });
 
   it("the GitHub release names every image and the install command, and its assets match", async () => {
@@ -108,17 +111,21 @@ describe("release of SPLAI's real repository (759767f)", { timeout: 60 * 60_000 
     assert.ok(err, "the up was refused");
     assert.match(
       err,
-      new RegExp(`Helm release 'splai' in namespace 'splai-${proj.id}' already exists \\(chart splai-0\\.1\\.0-main\\.1, revision \\d+, deployed\\)`),
+      new RegExp(
+        `Helm release 'splai' in namespace 'splai-${proj.id}' already exists \\(chart splai-0\\.1\\.0-main\\.1, revision \\d+, deployed\\)`,
+      ),
     );
     assert.match(err, /is not this stack's/);
     assert.match(err, /splai-release:namespace/);
     assert.match(err, /splai-release:releaseName/);
     assert.doesNotMatch(err, /unhandled exception|at .*\.ts:\d+/, "the refusal alone, no stack trace");
     // Nothing was pushed for the other stack's owner, and the chart is as it was.
-    for (const image of IMAGES) assert.equal(await p.registry.getManifest(`${other}/splai-${image}`, "latest"), undefined, image);
+    for (const image of IMAGES)
+      assert.equal(await p.registry.getManifest(`${other}/splai-${image}`, "latest"), undefined, image);
     assert.equal(await p.registry.getManifest(`${other}/charts/splai`, "latest"), undefined);
     assert.equal((await p.registry.getManifest(`${proj.id}/charts/splai`, "latest"))?.digest, chartBefore?.digest);
-    const resources = ((await st.exportStack()).deployment as { resources?: { type: string; urn: string }[] }).resources ?? [];
+    const resources =
+      ((await st.exportStack()).deployment as { resources?: { type: string; urn: string }[] }).resources ?? [];
     assert.deepEqual(
       resources.filter((r) => !r.type.startsWith("pulumi:")).map((r) => r.urn),
       [],

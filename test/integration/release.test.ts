@@ -107,16 +107,26 @@ describe("release of the fixture tree (branch build)", { timeout: 60 * 60_000 },
       mtimes,
       "preview wrote no binary",
     );
-    assert.equal((await p.registry.getManifest(`${proj.id}/splai-planner`, `sha-${sha7}`))?.digest, before.planner, "preview pushed no image");
-    for (const t of TARGETS) assert.match(changed, new RegExp(`binaries-splai-planner-${t}`), `preview shows planner ${t}`);
+    assert.equal(
+      (await p.registry.getManifest(`${proj.id}/splai-planner`, `sha-${sha7}`))?.digest,
+      before.planner,
+      "preview pushed no image",
+    );
+    for (const t of TARGETS)
+      assert.match(changed, new RegExp(`binaries-splai-planner-${t}`), `preview shows planner ${t}`);
     for (const other of ["api-gateway", "scheduler", "operator", "worker"]) {
-      assert.doesNotMatch(changed, new RegExp(`[~+-]+ .*binaries-splai-${other}-`), `preview leaves ${other} binaries alone`);
+      assert.doesNotMatch(
+        changed,
+        new RegExp(`[~+-]+ .*binaries-splai-${other}-`),
+        `preview leaves ${other} binaries alone`,
+      );
     }
     const up = await proj.stack.up({ onOutput: (s) => process.stderr.write(s) });
     assert.equal(up.summary.result, "succeeded");
     const after = up.outputs.imageDigests.value as Record<string, string>;
     assert.notEqual(after.planner, before.planner, "planner image rebuilt");
-    for (const k of ["api-gateway", "scheduler", "operator", "worker-agent"]) assert.equal(after[k], before[k], `${k} image unchanged`);
+    for (const k of ["api-gateway", "scheduler", "operator", "worker-agent"])
+      assert.equal(after[k], before[k], `${k} image unchanged`);
     out = up.outputs;
   });
 });

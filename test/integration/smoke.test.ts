@@ -13,7 +13,8 @@ import { eventually, platform, type Platform } from "../support/platform";
 
 /** The plugin an npm SDK asks for: the one `npm run toolchain` built and installed. */
 const pluginOf = (pkg: string): { name: string; version: string } =>
-  (require(join(repoRoot, "node_modules", pkg, "package.json")) as { pulumi: { name: string; version: string } }).pulumi;
+  (require(join(repoRoot, "node_modules", pkg, "package.json")) as { pulumi: { name: string; version: string } })
+    .pulumi;
 
 const PROGRAM = `
 const pulumi = require("@pulumi/pulumi");
@@ -86,7 +87,11 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
       writeFileSync(join(work, "chart", f), text);
     }
     execFileSync("helm", ["package", join(work, "chart"), "-d", join(work, "pkg")], { env: p.env });
-    execFileSync("helm", ["push", join(work, "pkg", "hello-0.1.0.tgz"), `oci://${p.state.registry.address}/${id}/charts`], { env: p.env, stdio: "pipe" });
+    execFileSync(
+      "helm",
+      ["push", join(work, "pkg", "hello-0.1.0.tgz"), `oci://${p.state.registry.address}/${id}/charts`],
+      { env: p.env, stdio: "pipe" },
+    );
     const project = join(work, "project");
     mkdirSync(project);
     writeFileSync(join(project, "Pulumi.yaml"), "name: smoke\nruntime: nodejs\n");
@@ -96,7 +101,13 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
     mkdirSync(join(work, "state"));
     stack = await LocalWorkspace.createStack(
       { stackName: id, workDir: project },
-      { envVars: { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(join(work, "state")), PULUMI_CONFIG_PASSPHRASE: "smoke" } },
+      {
+        envVars: {
+          ...(p.env as Record<string, string>),
+          PULUMI_BACKEND_URL: fileBackendUrl(join(work, "state")),
+          PULUMI_CONFIG_PASSPHRASE: "smoke",
+        },
+      },
     );
     await stack.setAllConfig({
       context: { value: join(work, "ctx") },
@@ -156,7 +167,10 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
     const r = await p.github(`repos/${p.state.github.owner}/splai/releases/tags/v0.0.0-${id}`);
     assert.equal(r.status, 200);
     assert.equal(((await r.json()) as { prerelease: boolean }).prerelease, true);
-    assert.equal(up.outputs.releaseUrl.value, `${p.state.github.url}${p.state.github.owner}/splai/releases/tag/v0.0.0-${id}`);
+    assert.equal(
+      up.outputs.releaseUrl.value,
+      `${p.state.github.url}${p.state.github.owner}/splai/releases/tag/v0.0.0-${id}`,
+    );
 
     // The engine ran the real plugins it was asked for, each at the version its SDK names, and its own Go language host.
     const about = JSON.parse(
@@ -177,7 +191,9 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
     }
     const host = loadToolchain().tools.find((t) => t.name === "pulumi-language-nodejs")!;
     assert.ok(
-      about.plugins.some((pl) => pl.kind === "language" && pl.name === "nodejs" && pl.version.replace(/^v/, "") === host.version),
+      about.plugins.some(
+        (pl) => pl.kind === "language" && pl.name === "nodejs" && pl.version.replace(/^v/, "") === host.version,
+      ),
       `the Go language host ${host.version} in: ${JSON.stringify(about.plugins)}`,
     );
   });

@@ -81,9 +81,14 @@ describe("supply chain: attestations and reproducible builds", { timeout: 60 * 6
 
         const sbom = JSON.parse((await p.registry.getBlob(repo, listed.sbom)).toString("utf8")) as Statement;
         assert.equal(sbom.predicateType, SPDX_PREDICATE);
-        const packages = (sbom.predicate.packages as { name: string; versionInfo?: string }[]).map((x) => `${x.name}@${x.versionInfo ?? ""}`);
+        const packages = (sbom.predicate.packages as { name: string; versionInfo?: string }[]).map(
+          (x) => `${x.name}@${x.versionInfo ?? ""}`,
+        );
         const goVersion = execFileSync("go", ["env", "GOVERSION"], { encoding: "utf8" }).trim();
-        assert.ok(packages.includes(`stdlib@${goVersion}`), `${image} ${pi.arch}: SBOM lists the Go standard library ${goVersion}: ${packages.join(", ")}`);
+        assert.ok(
+          packages.includes(`stdlib@${goVersion}`),
+          `${image} ${pi.arch}: SBOM lists the Go standard library ${goVersion}: ${packages.join(", ")}`,
+        );
         assert.ok(
           packages.some((x) => x.startsWith("github.com/example/splai@")),
           `${image} ${pi.arch}: SBOM lists the SPLAI module: ${packages.join(", ")}`,
@@ -92,9 +97,18 @@ describe("supply chain: attestations and reproducible builds", { timeout: 60 * 6
         const prov = JSON.parse((await p.registry.getBlob(repo, listed.provenance)).toString("utf8")) as Statement;
         assert.match(prov.predicateType, /^https:\/\/slsa\.dev\/provenance\//);
         const args =
-          (prov.predicate.buildDefinition as { externalParameters: { request: { args: Record<string, string> } } }).externalParameters.request.args ?? {};
-        assert.equal(args["build-arg:SOURCE_DATE_EPOCH"], String(commitTime), `${image}: provenance records the build's SOURCE_DATE_EPOCH`);
-        assert.equal(args["label:org.opencontainers.image.revision"], first.git("rev-parse", "HEAD"), `${image}: provenance records the commit`);
+          (prov.predicate.buildDefinition as { externalParameters: { request: { args: Record<string, string> } } })
+            .externalParameters.request.args ?? {};
+        assert.equal(
+          args["build-arg:SOURCE_DATE_EPOCH"],
+          String(commitTime),
+          `${image}: provenance records the build's SOURCE_DATE_EPOCH`,
+        );
+        assert.equal(
+          args["label:org.opencontainers.image.revision"],
+          first.git("rev-parse", "HEAD"),
+          `${image}: provenance records the commit`,
+        );
       }
     }
   });
@@ -107,12 +121,15 @@ describe("supply chain: attestations and reproducible builds", { timeout: 60 * 6
     assert.match(body, /### SBOMs and provenance/);
     const attestations = out.imageAttestations.value as Record<string, { attestation: string; sbom: string }[]>;
     for (const image of IMAGES)
-      for (const a of attestations[image]) assert.ok(body.includes(a.attestation) && body.includes(a.sbom), `${image}: ${a.attestation}`);
+      for (const a of attestations[image])
+        assert.ok(body.includes(a.attestation) && body.includes(a.sbom), `${image}: ${a.attestation}`);
   });
 
   it("a second build of the same commit, from cold caches, gives the same binary checksums and image digests", async () => {
     // Cold BuildKit and Go caches: nothing of the first build is reused.
-    execFileSync(join(toolBinDir, "buildctl"), ["--addr", `unix://${p.state.buildkit.socket}`, "prune", "--all"], { stdio: "ignore" });
+    execFileSync(join(toolBinDir, "buildctl"), ["--addr", `unix://${p.state.buildkit.socket}`, "prune", "--all"], {
+      stdio: "ignore",
+    });
     second = await releaseProject(p, {
       cloneFrom: first.source,
       env: { GOCACHE: goCache },
@@ -130,6 +147,9 @@ describe("supply chain: attestations and reproducible builds", { timeout: 60 * 6
     const secondDigests = r.outputs.imageDigests.value as Record<string, string>;
     assert.deepEqual(secondDigests, firstDigests);
     // Different repositories (each stack has its own owner), same bits.
-    assert.notEqual((r.outputs.imageRefs.value as Record<string, string>).planner, (out.imageRefs.value as Record<string, string>).planner);
+    assert.notEqual(
+      (r.outputs.imageRefs.value as Record<string, string>).planner,
+      (out.imageRefs.value as Record<string, string>).planner,
+    );
   });
 });

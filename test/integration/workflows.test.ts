@@ -1,7 +1,16 @@
 // The GitHub workflows SPLAI copies from workflows/github/: clean under actionlint (with shellcheck), and the properties a release pipeline must keep.
 import assert from "node:assert/strict";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -46,15 +55,20 @@ const files = readdirSync(ciDir)
   .sort();
 const wf = Object.fromEntries(files.map((f) => [f, YAML.parse(readFileSync(join(ciDir, f), "utf8")) as Workflow]));
 const setup = YAML.parse(readFileSync(join(ciDir, "setup", "action.yml"), "utf8")) as CompositeAction;
-const toolchain = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { toolchain: { tools: Record<string, { version?: string }> } }).toolchain
-  .tools;
+const toolchain = (
+  JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+    toolchain: { tools: Record<string, { version?: string }> };
+  }
+).toolchain.tools;
 
-const allJobs = (): [string, string, Job][] => files.flatMap((f) => Object.entries(wf[f].jobs).map(([id, j]): [string, string, Job] => [f, id, j]));
+const allJobs = (): [string, string, Job][] =>
+  files.flatMap((f) => Object.entries(wf[f].jobs).map(([id, j]): [string, string, Job] => [f, id, j]));
 const allSteps = (): [string, Step][] => [
   ...allJobs().flatMap(([f, id, j]) => j.steps.map((s): [string, Step] => [`${f} ${id}`, s])),
   ...setup.runs.steps.map((s): [string, Step] => ["setup/action.yml", s]),
 ];
-const envName = (j: Job): string | undefined => (typeof j.environment === "string" ? j.environment : j.environment?.name);
+const envName = (j: Job): string | undefined =>
+  typeof j.environment === "string" ? j.environment : j.environment?.name;
 const isUp = (s: Step): boolean => s.uses?.startsWith("pulumi/actions@") === true && s.with?.command === "up";
 
 function tool(name: string): string | undefined {
@@ -69,7 +83,8 @@ describe("workflows/github (SPLAI's release workflows)", () => {
   function splaiRepo(name: string, edit: (file: string, text: string) => string = (_f, t) => t): string {
     const root = join(tmp, name);
     mkdirSync(join(root, ".github", "workflows"), { recursive: true });
-    for (const f of files) writeFileSync(join(root, ".github", "workflows", f), edit(f, readFileSync(join(ciDir, f), "utf8")));
+    for (const f of files)
+      writeFileSync(join(root, ".github", "workflows", f), edit(f, readFileSync(join(ciDir, f), "utf8")));
     symlinkSync(repoRoot, join(root, "splai-release"));
     // actionlint finds the project (and so the local setup action) through its git repository.
     spawnSync("git", ["init", "-q", root]);
@@ -80,7 +95,10 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     const bin = tool("actionlint");
     const shellcheck = tool("shellcheck");
     assert.ok(bin, "actionlint is not built; run: npm run toolchain -- actionlint");
-    assert.ok(shellcheck, "shellcheck is missing, so actionlint would skip the run: scripts; run: npm run toolchain (it installs Debian's shellcheck)");
+    assert.ok(
+      shellcheck,
+      "shellcheck is missing, so actionlint would skip the run: scripts; run: npm run toolchain (it installs Debian's shellcheck)",
+    );
     const r = spawnSync(bin, ["-color=false", `-shellcheck=${shellcheck}`], { cwd, encoding: "utf8", timeout: 60_000 });
     return { status: r.status, out: `${r.stdout}${r.stderr}` };
   }
@@ -97,7 +115,9 @@ describe("workflows/github (SPLAI's release workflows)", () => {
 
   it("would fail actionlint on a wrong setup input, so the check above reads the setup action", () => {
     const r = actionlint(
-      splaiRepo("broken", (f, t) => (f === "release-dev.yml" ? t.replace("kubeconfig: ${{ secrets.SPLAI_KUBECONFIG_DEV }}", "kubeconf: x") : t)),
+      splaiRepo("broken", (f, t) =>
+        f === "release-dev.yml" ? t.replace("kubeconfig: ${{ secrets.SPLAI_KUBECONFIG_DEV }}", "kubeconf: x") : t,
+      ),
     );
     assert.notEqual(r.status, 0);
     assert.match(r.out, /input "kubeconf" is not defined in action "splai-release setup"/);
@@ -120,18 +140,30 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     assert.deepEqual(wf["release-plan.yml"].on, { pull_request: { branches: ["main", "master"] } });
     assert.deepEqual(wf["release-dev.yml"].on, { push: { branches: ["main", "master"] } });
     assert.deepEqual(wf["release-prod.yml"].on, { push: { tags: ["v*"] } });
-    for (const f of files) assert.ok(!("pull_request_target" in wf[f].on), `${f}: pull_request_target would run a fork's code with secrets`);
+    for (const f of files)
+      assert.ok(!("pull_request_target" in wf[f].on), `${f}: pull_request_target would run a fork's code with secrets`);
   });
 
   it("never run two releases of one stack at once, and never cancel a release half-way", () => {
     const ups = allJobs().filter(([, , j]) => j.steps.some(isUp));
-    assert.deepEqual(ups.map(([f, id]) => `${f} ${id}`).sort(), ["release-dev.yml release", "release-prod.yml release"]);
+    assert.deepEqual(ups.map(([f, id]) => `${f} ${id}`).sort(), [
+      "release-dev.yml release",
+      "release-prod.yml release",
+    ]);
     for (const [f, , j] of ups) {
       const stack = String(j.steps.find(isUp)!.with!["stack-name"]);
-      assert.deepEqual(wf[f].concurrency, { group: `splai-release-${stack}`, "cancel-in-progress": false }, `${f}: one group per stack, workflow-wide`);
+      assert.deepEqual(
+        wf[f].concurrency,
+        { group: `splai-release-${stack}`, "cancel-in-progress": false },
+        `${f}: one group per stack, workflow-wide`,
+      );
     }
     assert.equal(wf["release-plan.yml"].concurrency?.group, "release-plan-${{ github.event.pull_request.number }}");
-    assert.equal(wf["release-plan.yml"].concurrency?.["cancel-in-progress"], true, "a newer push makes a pull request's running plan obsolete");
+    assert.equal(
+      wf["release-plan.yml"].concurrency?.["cancel-in-progress"],
+      true,
+      "a newer push makes a pull request's running plan obsolete",
+    );
   });
 
   it("put prod behind the protected production environment, approved after its plan, with prod write access only there", () => {
@@ -140,7 +172,9 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     assert.equal(prod.release.needs, "plan", "the approval comes after the plan it approves");
     assert.equal(envName(prod.plan), undefined, "the plan job needs no approval");
     const kubeconfigs = allJobs().flatMap(([f, id, j]) =>
-      j.steps.filter((s) => s.uses === "./splai-release/workflows/github/setup").map((s) => [`${f} ${id}`, String(s.with?.kubeconfig)]),
+      j.steps
+        .filter((s) => s.uses === "./splai-release/workflows/github/setup")
+        .map((s) => [`${f} ${id}`, String(s.with?.kubeconfig)]),
     );
     assert.deepEqual(
       kubeconfigs.filter(([, k]) => k === "${{ secrets.SPLAI_KUBECONFIG }}").map(([where]) => where),
@@ -158,8 +192,16 @@ describe("workflows/github (SPLAI's release workflows)", () => {
       assert.equal(j.env?.PULUMI_EXPERIMENTAL, "true", `${f} ${id}: update plans are experimental in Pulumi 3.274`);
       const planner = f === "release-prod.yml" ? wf[f].jobs.plan : j;
       const run = planner.steps.map((s) => s.run ?? "").join("\n");
-      assert.match(run, new RegExp(`npm run -s plan -- --stack ${stack} --out "\\$RUNNER_TEMP/plan" --save-plan`), `${f}: the plan is made by npm run plan`);
-      assert.match(run, new RegExp(`cat "\\$RUNNER_TEMP/plan/${stack}.md" >> "\\$GITHUB_STEP_SUMMARY"`), `${f}: and shown as the job summary`);
+      assert.match(
+        run,
+        new RegExp(`npm run -s plan -- --stack ${stack} --out "\\$RUNNER_TEMP/plan" --save-plan`),
+        `${f}: the plan is made by npm run plan`,
+      );
+      assert.match(
+        run,
+        new RegExp(`cat "\\$RUNNER_TEMP/plan/${stack}.md" >> "\\$GITHUB_STEP_SUMMARY"`),
+        `${f}: and shown as the job summary`,
+      );
     }
   });
 
@@ -197,7 +239,11 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     assert.equal(prod.release.permissions?.actions, "read");
     const dir = "${{ runner.temp }}/dev-binaries";
     assert.equal(prod.release.steps.find(isUp)!.env?.SPLAI_PROMOTE_BINARIES_DIR, dir);
-    assert.equal(prod.plan.steps.find((s) => s.name === "Release plan")!.env?.SPLAI_PROMOTE_BINARIES_DIR, dir, "the saved plan has the same input");
+    assert.equal(
+      prod.plan.steps.find((s) => s.name === "Release plan")!.env?.SPLAI_PROMOTE_BINARIES_DIR,
+      dir,
+      "the saved plan has the same input",
+    );
   });
 
   it("on a pull request, say why a promoting prod has no plan yet instead of failing its preview", () => {
@@ -207,7 +253,14 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     const summary = join(dir, "summary.md");
     // The step's script as the runner runs it, with the promoting prod of a pull request.
     const r = spawnSync("bash", ["-e", "-c", plan.run!], {
-      env: { PATH: "/usr/bin:/bin", STACK: "prod", TARGET: "next-tag", PROMOTE: "true", RUNNER_TEMP: dir, GITHUB_STEP_SUMMARY: summary },
+      env: {
+        PATH: "/usr/bin:/bin",
+        STACK: "prod",
+        TARGET: "next-tag",
+        PROMOTE: "true",
+        RUNNER_TEMP: dir,
+        GITHUB_STEP_SUMMARY: summary,
+      },
       encoding: "utf8",
     });
     assert.equal(r.status, 0, r.stderr);
@@ -235,13 +288,22 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     const secretEnv = new Set<string>(["KUBECONFIG_DOCUMENT"]);
     for (const [, , j] of allJobs()) {
       for (const [k, v] of Object.entries(j.env ?? {})) if (v.includes("secrets.")) secretEnv.add(k);
-      for (const s of j.steps) for (const [k, v] of Object.entries(s.env ?? {})) if (v.includes("secrets.")) secretEnv.add(k);
+      for (const s of j.steps)
+        for (const [k, v] of Object.entries(s.env ?? {})) if (v.includes("secrets.")) secretEnv.add(k);
     }
-    assert.ok(secretEnv.has("SPLAI_REGISTRY_PASSWORD") && secretEnv.has("GITHUB_TOKEN") && secretEnv.has("PULUMI_ACCESS_TOKEN"));
+    assert.ok(
+      secretEnv.has("SPLAI_REGISTRY_PASSWORD") && secretEnv.has("GITHUB_TOKEN") && secretEnv.has("PULUMI_ACCESS_TOKEN"),
+    );
     for (const [where, s] of allSteps()) {
       if (s.run === undefined) continue;
-      assert.ok(!/\$\{\{\s*(secrets|inputs)\./.test(s.run), `${where} ${s.name}: a secret or input written into a script can leak; pass it in env`);
-      assert.ok(!/\bset -x\b|\bset -o xtrace\b/.test(s.run), `${where} ${s.name}: xtrace prints the environment's values`);
+      assert.ok(
+        !/\$\{\{\s*(secrets|inputs)\./.test(s.run),
+        `${where} ${s.name}: a secret or input written into a script can leak; pass it in env`,
+      );
+      assert.ok(
+        !/\bset -x\b|\bset -o xtrace\b/.test(s.run),
+        `${where} ${s.name}: xtrace prints the environment's values`,
+      );
       for (const line of s.run.split("\n")) {
         const names = [...secretEnv].filter((n) => new RegExp(`\\$\\{?${n}\\b|printenv ${n}\\b`).test(line));
         if (names.length === 0) continue;
@@ -262,7 +324,11 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     assert.ok(uses.length > 20);
     for (const [where, u] of uses) {
       if (u.startsWith("./")) continue;
-      assert.match(u, /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/, `${where}: '${u}' is not pinned to vX.Y.Z or a commit`);
+      assert.match(
+        u,
+        /^[\w.-]+\/[\w.-]+(\/[\w./-]+)?@(v\d+\.\d+\.\d+|[0-9a-f]{40})$/,
+        `${where}: '${u}' is not pinned to vX.Y.Z or a commit`,
+      );
     }
     assert.ok(
       uses.some(([, u]) => u.startsWith("pulumi/actions@")),
@@ -273,7 +339,10 @@ describe("workflows/github (SPLAI's release workflows)", () => {
   it("install the Pulumi CLI and Helm at splai-release's toolchain versions", () => {
     const pulumi = setup.runs.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
     assert.equal(pulumi?.with?.["pulumi-version"], toolchain.pulumi.version);
-    assert.equal(setup.runs.steps.find((s) => s.uses?.startsWith("azure/setup-helm@"))?.with?.version, `v${toolchain.helm.version}`);
+    assert.equal(
+      setup.runs.steps.find((s) => s.uses?.startsWith("azure/setup-helm@"))?.with?.version,
+      `v${toolchain.helm.version}`,
+    );
   });
 
   it("harden every job: timeouts, read-only checkout credentials, a stack checkout beside the program", () => {
@@ -285,7 +354,8 @@ describe("workflows/github (SPLAI's release workflows)", () => {
         ["splai", "splai-release"],
         `${f} ${id}: SPLAI and splai-release side by side (splai-release:source is ../splai)`,
       );
-      for (const c of checkouts) assert.equal(c.with?.["persist-credentials"], false, `${f} ${id}: no token left in .git/config`);
+      for (const c of checkouts)
+        assert.equal(c.with?.["persist-credentials"], false, `${f} ${id}: no token left in .git/config`);
     }
     assert.ok(existsSync(join(repoRoot, "workflows", "github", "setup", "action.yml")));
   });

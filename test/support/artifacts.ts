@@ -31,26 +31,46 @@ export function binaryKind(file: string): BinaryKind {
 export interface PlatformImage {
   readonly arch: string;
   readonly digest: string;
-  readonly config: { architecture: string; os: string; config?: { Entrypoint?: string[]; User?: string; Labels?: Record<string, string> } };
+  readonly config: {
+    architecture: string;
+    os: string;
+    config?: { Entrypoint?: string[]; User?: string; Labels?: Record<string, string> };
+  };
   readonly layers: string[];
 }
 
 /** The linux platform manifests of an image index, with their configs. */
-export async function platformImages(client: OciClient, repository: string, reference: string): Promise<PlatformImage[]> {
+export async function platformImages(
+  client: OciClient,
+  repository: string,
+  reference: string,
+): Promise<PlatformImage[]> {
   const index = await client.getManifest(repository, reference);
   if (!index) throw new Error(`${repository}:${reference} not found`);
   const out: PlatformImage[] = [];
   for (const m of index.json.manifests ?? []) {
     if (m.platform?.os !== "linux") continue; // attestation manifests carry os "unknown"
     const manifest = await client.getManifest(repository, m.digest);
-    const config = JSON.parse((await client.getBlob(repository, manifest!.json.config!.digest)).toString("utf8")) as PlatformImage["config"];
-    out.push({ arch: m.platform.architecture, digest: m.digest, config, layers: (manifest!.json.layers ?? []).map((l) => l.digest) });
+    const config = JSON.parse(
+      (await client.getBlob(repository, manifest!.json.config!.digest)).toString("utf8"),
+    ) as PlatformImage["config"];
+    out.push({
+      arch: m.platform.architecture,
+      digest: m.digest,
+      config,
+      layers: (manifest!.json.layers ?? []).map((l) => l.digest),
+    });
   }
   return out.sort((a, b) => a.arch.localeCompare(b.arch));
 }
 
 /** Extracts `path` (inside the image filesystem) from the layers of one platform image; returns the local file. */
-export async function extractFromImage(client: OciClient, repository: string, image: PlatformImage, path: string): Promise<string> {
+export async function extractFromImage(
+  client: OciClient,
+  repository: string,
+  image: PlatformImage,
+  path: string,
+): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "layer-"));
   for (const digest of image.layers) {
     const tarFile = join(dir, "layer.tgz");

@@ -32,11 +32,18 @@ export interface HelmRelease {
 
 export function platform(): Platform {
   const state = requirePlatform();
-  const pki = { ca: join(state.dir, "pki", "ca.pem"), adminCert: join(state.dir, "pki", "admin.pem"), adminKey: join(state.dir, "pki", "admin-key.pem") };
+  const pki = {
+    ca: join(state.dir, "pki", "ca.pem"),
+    adminCert: join(state.dir, "pki", "admin.pem"),
+    adminKey: join(state.dir, "pki", "admin-key.pem"),
+  };
   return {
     state,
     env: platformEnv(state),
-    registry: new OciClient(state.registry.address, { username: state.registry.username, password: state.registry.password }),
+    registry: new OciClient(state.registry.address, {
+      username: state.registry.username,
+      password: state.registry.password,
+    }),
     kube: async (path, method = "GET", body) => {
       const r = await fetchLocal(`https://127.0.0.1:${state.ports.apiserver}${path}`, {
         pki,
@@ -49,7 +56,11 @@ export function platform(): Platform {
     github: (path, init = {}) =>
       fetch(new URL(path.replace(/^\//, ""), `${state.github.url}api/v3/`), {
         ...init,
-        headers: { authorization: `Bearer ${state.github.token}`, accept: "application/vnd.github+json", ...(init.headers ?? {}) },
+        headers: {
+          authorization: `Bearer ${state.github.token}`,
+          accept: "application/vnd.github+json",
+          ...(init.headers ?? {}),
+        },
       }),
     emulator: async (path, method = "GET", body) => {
       const r = await fetch(new URL(`_emulator/${path}`, state.github.url), {
@@ -68,21 +79,35 @@ export function platform(): Platform {
       }),
     helmRelease: async (namespace, status) => {
       const sel = `owner%3Dhelm,name%3Dsplai${status ? `,status%3D${status}` : ""}`;
-      const r = await fetchLocal(`https://127.0.0.1:${state.ports.apiserver}/api/v1/namespaces/${namespace}/secrets?labelSelector=${sel}`, {
-        pki,
-        timeoutMs: 15_000,
-      });
+      const r = await fetchLocal(
+        `https://127.0.0.1:${state.ports.apiserver}/api/v1/namespaces/${namespace}/secrets?labelSelector=${sel}`,
+        {
+          pki,
+          timeoutMs: 15_000,
+        },
+      );
       const items = (JSON.parse(r.body) as { items: { data: { release: string } }[] }).items;
       // Helm stores base64(gzip(JSON)) in the Secret's data, which the API base64-encodes once more.
       return items
-        .map((i) => JSON.parse(gunzipSync(Buffer.from(Buffer.from(i.data.release, "base64").toString("utf8"), "base64")).toString("utf8")) as HelmRelease)
+        .map(
+          (i) =>
+            JSON.parse(
+              gunzipSync(Buffer.from(Buffer.from(i.data.release, "base64").toString("utf8"), "base64")).toString(
+                "utf8",
+              ),
+            ) as HelmRelease,
+        )
         .sort((a, b) => a.version - b.version);
     },
   };
 }
 
 /** Polls until `check` returns a value, or fails after `timeoutMs` with the last error. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   while (Date.now() < deadline) {
@@ -94,5 +119,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     }
     await new Promise((r) => setTimeout(r, 1000));
   }
-  throw new Error(`${what}: not true after ${timeoutMs / 1000}s${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ""}`);
+  throw new Error(
+    `${what}: not true after ${timeoutMs / 1000}s${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ""}`,
+  );
 }

@@ -22,21 +22,39 @@ export interface ReleaseProject {
 }
 
 /** What `pulumi up` loads: the program, its steps and their shared code (tooling under tools/ is not needed). */
-const PROGRAM_FILES = ["index.ts", "program.js", "step.js", "steps.ts", "config", "components", "shared", "Pulumi.yaml", "package.json", "tsconfig.json"];
+const PROGRAM_FILES = [
+  "index.ts",
+  "program.js",
+  "step.js",
+  "steps.ts",
+  "config",
+  "components",
+  "shared",
+  "Pulumi.yaml",
+  "package.json",
+  "tsconfig.json",
+];
 
 /** The local stack's chart values (third-party parts off, in-memory store): what every test release deploys with. */
-export const LOCAL_HELM_VALUES = (YAML.parse(readFileSync(join(repoRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> }).config[
-  "splai-release:helmValues"
-] as Record<string, unknown>;
+export const LOCAL_HELM_VALUES = (
+  YAML.parse(readFileSync(join(repoRoot, "Pulumi.local.yaml"), "utf8")) as { config: Record<string, unknown> }
+).config["splai-release:helmValues"] as Record<string, unknown>;
 
 /** `git -C dir …` with a fixed author and committer (`<who>@example.invalid`), returning trimmed stdout. */
 export function gitIn(dir: string, who: string): (...args: string[]) => string {
-  const identity = { GIT_AUTHOR_NAME: who, GIT_AUTHOR_EMAIL: `${who}@example.invalid`, GIT_COMMITTER_NAME: who, GIT_COMMITTER_EMAIL: `${who}@example.invalid` };
-  return (...args) => execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, ...identity } }).trim();
+  const identity = {
+    GIT_AUTHOR_NAME: who,
+    GIT_AUTHOR_EMAIL: `${who}@example.invalid`,
+    GIT_COMMITTER_NAME: who,
+    GIT_COMMITTER_EMAIL: `${who}@example.invalid`,
+  };
+  return (...args) =>
+    execFileSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, ...identity } }).trim();
 }
 
 /** A unique, lower-case id usable in stack names, registry paths and namespaces. */
-export const uniqueId = (prefix: string): string => `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+export const uniqueId = (prefix: string): string =>
+  `${prefix}${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
 
 export interface ReleaseProjectOptions {
   id?: string;
@@ -92,7 +110,12 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     "splai-release:helmTimeout": { value: "180" },
     "splai-release:helmValues": { value: JSON.stringify(LOCAL_HELM_VALUES) },
   };
-  const envVars = { ...(p.env as Record<string, string>), PULUMI_BACKEND_URL: fileBackendUrl(state), PULUMI_CONFIG_PASSPHRASE: "e2e", ...(opts.env ?? {}) };
+  const envVars = {
+    ...(p.env as Record<string, string>),
+    PULUMI_BACKEND_URL: fileBackendUrl(state),
+    PULUMI_CONFIG_PASSPHRASE: "e2e",
+    ...(opts.env ?? {}),
+  };
   const newStack = async (name: string, config: ConfigMap): Promise<Stack> => {
     const st = await LocalWorkspace.createStack({ stackName: name, workDir: program }, { envVars });
     await st.setAllConfig({ ...baseConfig, ...config });

@@ -32,7 +32,11 @@ export function assertBinaries(proj: ReleaseProject, out: OutputMap, declaresVer
       const [os, arch] = t.split("-");
       assert.deepEqual(binaryKind(f), { os, arch }, f);
       const embedded = readFileSync(f).includes(Buffer.from(v.app));
-      assert.equal(embedded, declaresVersion.includes(m.binary), `${m.binary}: version embedded only where main.version is declared`);
+      assert.equal(
+        embedded,
+        declaresVersion.includes(m.binary),
+        `${m.binary}: version embedded only where main.version is declared`,
+      );
     }
   }
   execFileSync("sha256sum", ["--check", "--strict", "SHA256SUMS"], { cwd: proj.dist });
@@ -46,7 +50,8 @@ export async function assertImages(p: Platform, proj: ReleaseProject, out: Outpu
   assert.deepEqual(Object.keys(digests).sort(), IMAGES);
   for (const [name, digest] of Object.entries(digests)) {
     const repo = `${proj.id}/splai-${name}`;
-    for (const tag of v.imageTags) assert.equal((await p.registry.getManifest(repo, tag))?.digest, digest, `${repo}:${tag}`);
+    for (const tag of v.imageTags)
+      assert.equal((await p.registry.getManifest(repo, tag))?.digest, digest, `${repo}:${tag}`);
     const images = await platformImages(p.registry, repo, digest);
     assert.deepEqual(
       images.map((i) => i.arch),
@@ -74,7 +79,13 @@ export async function assertChart(p: Platform, proj: ReleaseProject, out: Output
 }
 
 /** The Helm release deployed, its workloads Ready, each running its image pinned `<immutable tag>@<digest>`. */
-export async function assertDeployment(p: Platform, proj: ReleaseProject, out: OutputMap, namespace: string, release = "splai"): Promise<void> {
+export async function assertDeployment(
+  p: Platform,
+  proj: ReleaseProject,
+  out: OutputMap,
+  namespace: string,
+  release = "splai",
+): Promise<void> {
   assert.equal(out.releaseStatus.value, "deployed");
   const v = out.versions.value as Versions;
   const digests = out.imageDigests.value as Record<string, string>;
@@ -87,17 +98,22 @@ export async function assertDeployment(p: Platform, proj: ReleaseProject, out: O
   ]) {
     const obj = await eventually(`${workload} ready`, async () => {
       const r = await p.kube(`/apis/apps/v1/namespaces/${namespace}/${workload}`);
-      const st = r.json.status as { readyReplicas?: number; replicas?: number; numberReady?: number; desiredNumberScheduled?: number } | undefined;
+      const st = r.json.status as
+        | { readyReplicas?: number; replicas?: number; numberReady?: number; desiredNumberScheduled?: number }
+        | undefined;
       const ready = workload.startsWith("daemonsets")
         ? (st?.numberReady ?? 0) > 0 && st?.numberReady === st?.desiredNumberScheduled
         : (st?.readyReplicas ?? 0) >= 1;
       return ready ? r.json : undefined;
     });
-    const containers = (obj.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers;
+    const containers = (obj.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec
+      .containers;
     assert.equal(containers[0].image, `${p.state.registry.address}/${proj.id}/splai-${image}:${tag}@${digests[image]}`);
   }
   const secrets = await p.kube(`/api/v1/namespaces/${namespace}/secrets?labelSelector=owner%3Dhelm,name%3D${release}`);
-  const items = (secrets.json.items as { metadata: { labels: Record<string, string> } }[]).map((i) => i.metadata.labels);
+  const items = (secrets.json.items as { metadata: { labels: Record<string, string> } }[]).map(
+    (i) => i.metadata.labels,
+  );
   assert.ok(
     items.some((l) => l.status === "deployed"),
     JSON.stringify(items),
@@ -109,7 +125,12 @@ export function assertVerified(out: OutputMap): void {
   const result = out.verification.value as { status: string; checks: string[] };
   assert.ok(["passed", "skipped"].includes(result.status), JSON.stringify(result));
   const rollout = result.checks.find((c) => c.startsWith("ok   rollout: ")) ?? "";
-  for (const w of ["Deployment splai-splai-api-gateway", "Deployment splai-splai-planner", "Deployment splai-splai-scheduler", "DaemonSet splai-splai-worker"])
+  for (const w of [
+    "Deployment splai-splai-api-gateway",
+    "Deployment splai-splai-planner",
+    "Deployment splai-splai-scheduler",
+    "DaemonSet splai-splai-worker",
+  ])
     assert.ok(rollout.includes(w), `${w} in: ${result.checks.join("\n")}`);
   assert.ok(
     result.checks.some((c) => /^ok {3}\d+ pod\(s\) run the released images by digest/.test(c)),
@@ -118,15 +139,23 @@ export function assertVerified(out: OutputMap): void {
 }
 
 /** The GitHub release names every image and the install command, and its 19 assets are the released files. */
-export async function assertGithubRelease(p: Platform, proj: ReleaseProject, out: OutputMap, prerelease: boolean): Promise<void> {
+export async function assertGithubRelease(
+  p: Platform,
+  proj: ReleaseProject,
+  out: OutputMap,
+  prerelease: boolean,
+): Promise<void> {
   const v = out.versions.value as Versions;
   const r = await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v${v.app}`);
   assert.equal(r.status, 200);
   const rel = (await r.json()) as { body: string; prerelease: boolean; id: number };
   assert.equal(rel.prerelease, prerelease);
-  for (const ref of Object.values(out.imageRefs.value as Record<string, string>)) assert.ok(rel.body.includes(ref), ref);
+  for (const ref of Object.values(out.imageRefs.value as Record<string, string>))
+    assert.ok(rel.body.includes(ref), ref);
   assert.ok(rel.body.includes(out.installCommand.value as string));
-  const assets = (await (await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/${rel.id}/assets?per_page=100`)).json()) as {
+  const assets = (await (
+    await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/${rel.id}/assets?per_page=100`)
+  ).json()) as {
     name: string;
     browser_download_url: string;
   }[];

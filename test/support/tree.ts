@@ -33,7 +33,10 @@ export function makeTree(o: TreeOptions = {}): string {
     if (o.omit?.includes(m.pkg)) continue;
     write(join(m.pkg, "main.go"), "package main\n\nfunc main() {}\n");
   }
-  write("charts/splai/Chart.yaml", `apiVersion: v2\nname: splai\nversion: ${o.chartVersion ?? "0.1.0"}\nappVersion: "0.1.0"\n`);
+  write(
+    "charts/splai/Chart.yaml",
+    `apiVersion: v2\nname: splai\nversion: ${o.chartVersion ?? "0.1.0"}\nappVersion: "0.1.0"\n`,
+  );
   write("charts/splai/values.yaml", o.values ?? FULL_VALUES);
   return root;
 }

@@ -25,7 +25,9 @@ const files = ["splaictl-linux-amd64", "splai-planner-linux-amd64"].map((name, i
 }));
 const devOutputs = {
   versions: { mode: "branch", app: "0.0.0-main-0123456", commit: SHA },
-  releaseImages: Object.fromEntries(IMAGES.map((n, i) => [n, { repository: `127.0.0.1:5443/splai/splai-${n}`, digest: d(String(i)) }])),
+  releaseImages: Object.fromEntries(
+    IMAGES.map((n, i) => [n, { repository: `127.0.0.1:5443/splai/splai-${n}`, digest: d(String(i)) }]),
+  ),
   releaseBinaries: { dir: "/dev-dist", files },
   binaryChecksums: files.map((f) => `${f.sha256}  ${f.name}\n`).join(""),
 };
@@ -42,16 +44,32 @@ const mocks: pulumi.runtime.Mocks = {
         state.secretOutputNames = [];
         break;
       case "command:local:Command":
-        if (args.name === "binaries-copy") state.stdout = JSON.stringify(files.map((f) => ({ ...f, path: `/prod-dist/${f.name}` })));
+        if (args.name === "binaries-copy")
+          state.stdout = JSON.stringify(files.map((f) => ({ ...f, path: `/prod-dist/${f.name}` })));
         else if (args.name === "chart-push")
-          state.stdout = JSON.stringify({ ref: "oci://127.0.0.1:5443/splai/charts/splai", name: "splai", version: "0.3.0", digest: d("c"), alias: "latest" });
-        else if (args.name === "verify-checks") state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: [] });
+          state.stdout = JSON.stringify({
+            ref: "oci://127.0.0.1:5443/splai/charts/splai",
+            name: "splai",
+            version: "0.3.0",
+            digest: d("c"),
+            alias: "latest",
+          });
+        else if (args.name === "verify-checks")
+          state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: [] });
         else if (args.name === "github-assets") state.stdout = "[]";
         else if (/^images-.*-attestations$/.test(args.name)) {
           // What copy-attestations prints: dev's referrer of the amd64 image, now also in the release repository.
           const env = unwrap<Record<string, string>>((args.inputs as { environment: unknown }).environment);
           state.stdout = JSON.stringify({
-            attestations: [{ platform: "linux/amd64", manifest: `${env.DIGEST.slice(0, 10)}a`, attestation: d("e"), sbom: d("f"), provenance: d("9") }],
+            attestations: [
+              {
+                platform: "linux/amd64",
+                manifest: `${env.DIGEST.slice(0, 10)}a`,
+                attestation: d("e"),
+                sbom: d("f"),
+                provenance: d("9"),
+              },
+            ],
           });
         } else state.stdout = "{}";
         break;
@@ -85,7 +103,8 @@ const mocks: pulumi.runtime.Mocks = {
 
 const SIG = "4dabf18193072939515e22adb298388d";
 /** An input as the program gave it: secrets arrive wrapped in Pulumi's secret signature. */
-const unwrap = <T>(v: unknown): T => (v !== null && typeof v === "object" && SIG in v ? (v as unknown as { value: T }).value : (v as T));
+const unwrap = <T>(v: unknown): T =>
+  v !== null && typeof v === "object" && SIG in v ? (v as unknown as { value: T }).value : (v as T);
 
 function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
   return new Promise((resolve) => o.apply(resolve));
@@ -114,9 +133,17 @@ before(async () => {
   await pulumi.runtime.setMocks(mocks, "splai-release", "prod", false, "organization");
   // The program registers a stack transformation, which needs the root stack resource the engine's run would create.
   await pulumi.runtime.runInPulumiStack(async () => {
-    program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
+    // index.ts exports the program as one async function (it awaits its pre-flight checks before any resource).
+    const main = (await import("../../index")) as unknown as {
+      default: () => Promise<Record<string, pulumi.Output<unknown>>>;
+    };
+    program = await main.default();
   });
-  await Promise.all(["installCommand", "releaseUrl", "promotedFrom", "verification", "imageAttestations"].map((k) => valueOf(pulumi.output(program[k]))));
+  await Promise.all(
+    ["installCommand", "releaseUrl", "promotedFrom", "verification", "imageAttestations"].map((k) =>
+      valueOf(pulumi.output(program[k])),
+    ),
+  );
 });
 
 describe("promoting release program graph", () => {
@@ -152,7 +179,9 @@ describe("promoting release program graph", () => {
   });
 
   it("copies dev's SBOM and provenance referrers next to the release tags, after the push, and lists them in the notes", async () => {
-    const copies = recorded.filter((r) => r.type === "command:local:Command" && /^images-.*-attestations$/.test(r.name));
+    const copies = recorded.filter(
+      (r) => r.type === "command:local:Command" && /^images-.*-attestations$/.test(r.name),
+    );
     assert.equal(copies.length, 5);
     const planner = copies.find((r) => r.name === "images-planner-attestations")!;
     const env = unwrap<Record<string, string>>(planner.inputs.environment);
@@ -185,7 +214,10 @@ describe("promoting release program graph", () => {
     const values = rel.inputs.values as Record<string, { image: { repository: string; tag: string } }>;
     assert.equal(values.planner.image.tag, `0.3.0@${d("2")}`);
     const gh = recorded.find((r) => r.type === "github:index/release:Release")!;
-    assert.match(String(gh.inputs.body), /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456`/);
+    assert.match(
+      String(gh.inputs.body),
+      /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456`/,
+    );
     assert.deepEqual(await valueOf(pulumi.output(program.promotedFrom)), {
       stack: "organization/splai-release/dev",
       version: "0.0.0-main-0123456",

@@ -24,7 +24,13 @@ function unsecret<T>(v: unknown): T {
   const o = v as Record<string, unknown> | null;
   return (o !== null && typeof o === "object" && SECRET_SIG in o ? o.value : v) as T;
 }
-const IMAGE_NAMES = ["images-api-gateway", "images-operator", "images-planner", "images-scheduler", "images-worker-agent"];
+const IMAGE_NAMES = [
+  "images-api-gateway",
+  "images-operator",
+  "images-planner",
+  "images-scheduler",
+  "images-worker-agent",
+];
 const fakeSha = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 /** Recording mocks that fake each provider's outputs and throw on anything unexpected. */
@@ -133,28 +139,45 @@ before(async () => {
   await pulumi.runtime.setMocks(mocks, "splai-release", "test", false, "organization");
   // The program registers a stack transformation (its pre-flight gates), which needs the root stack resource.
   await pulumi.runtime.runInPulumiStack(async () => {
-    program = (await import("../../index")) as unknown as Record<string, pulumi.Output<unknown>>;
+    // index.ts exports the program as one async function (it awaits its pre-flight checks before any resource).
+    const main = (await import("../../index")) as unknown as {
+      default: () => Promise<Record<string, pulumi.Output<unknown>>>;
+    };
+    program = await main.default();
   });
   // Outputs resolve once every resource they depend on is registered.
   await Promise.all(
-    ["installCommand", "releaseStatus", "releaseUrl", "releaseAssets", "imageRefs", "verification"].map((k) => valueOf(pulumi.output(program[k]))),
+    ["installCommand", "releaseStatus", "releaseUrl", "releaseAssets", "imageRefs", "verification"].map((k) =>
+      valueOf(pulumi.output(program[k])),
+    ),
   );
 });
 
 describe("release program graph", () => {
   it("builds 6 mains × 3 targets plus SHA256SUMS", () => {
-    const builds = recorded.filter((r) => r.type === "command:local:Command" && r.name.startsWith("binaries-") && !r.name.endsWith("sha256sums"));
+    const builds = recorded.filter(
+      (r) => r.type === "command:local:Command" && r.name.startsWith("binaries-") && !r.name.endsWith("sha256sums"),
+    );
     assert.equal(builds.length, 18);
     assert.ok(recorded.some((r) => r.name === "binaries-sha256sums"));
     const gw = builds.find((b) => b.name === "binaries-splai-api-gateway-linux-arm64")!;
-    assert.match(String(gw.inputs.create), /go build -trimpath -buildvcs=false -ldflags '-s -w -X main.version=0\.0\.0-main-0123456'/);
+    assert.match(
+      String(gw.inputs.create),
+      /go build -trimpath -buildvcs=false -ldflags '-s -w -X main.version=0\.0\.0-main-0123456'/,
+    );
     assert.deepEqual(gw.inputs.environment, { GOOS: "linux", GOARCH: "arm64", CGO_ENABLED: "0", GOFLAGS: "-mod=mod" });
     assert.equal((gw.inputs.triggers as string[]).length, 1);
   });
 
   it("builds five multi-arch images, tags latest and sha, never on preview", () => {
     const images = recorded.filter((r) => r.type === "docker-build:index:Image");
-    assert.deepEqual(images.map((i) => i.name).sort(), ["images-api-gateway", "images-operator", "images-planner", "images-scheduler", "images-worker-agent"]);
+    assert.deepEqual(images.map((i) => i.name).sort(), [
+      "images-api-gateway",
+      "images-operator",
+      "images-planner",
+      "images-scheduler",
+      "images-worker-agent",
+    ]);
     for (const i of images) {
       assert.deepEqual(i.inputs.platforms, ["linux/amd64", "linux/arm64"]);
       assert.deepEqual(i.inputs.exports, [{ raw: "type=registry,rewrite-timestamp=true" }]);
@@ -162,12 +185,18 @@ describe("release program graph", () => {
       assert.deepEqual(i.inputs.builder, { name: "splai-local" });
     }
     const gw = images.find((i) => i.name === "images-api-gateway")!;
-    assert.deepEqual(gw.inputs.tags, ["127.0.0.1:5443/splai/splai-api-gateway:sha-0123456", "127.0.0.1:5443/splai/splai-api-gateway:latest"]);
+    assert.deepEqual(gw.inputs.tags, [
+      "127.0.0.1:5443/splai/splai-api-gateway:sha-0123456",
+      "127.0.0.1:5443/splai/splai-api-gateway:latest",
+    ]);
     assert.match(
       String((gw.inputs.dockerfile as { inline: string }).inline),
       /FROM scratch[\s\S]*COPY \$\{TARGETOS\}-\$\{TARGETARCH\}\/ \/[\s\S]*USER 65532[\s\S]*ENTRYPOINT \["\/ko-app\/splai-api-gateway"\]/,
     );
-    assert.equal((gw.inputs.labels as Record<string, string>)["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
+    assert.equal(
+      (gw.inputs.labels as Record<string, string>)["org.opencontainers.image.revision"],
+      "0123456789abcdef0123456789abcdef01234567",
+    );
   });
 
   it("attaches BuildKit's SBOM and provenance to every image from the same build inputs, and lists them in the notes", async () => {
@@ -178,7 +207,10 @@ describe("release program graph", () => {
     );
     for (const r of runs) {
       const image = recorded.find((i) => i.type === "docker-build:index:Image" && `${i.name}-attest` === r.name)!;
-      assert.ok(SECRET_SIG in (r.inputs.environment as object), `${r.name}: its environment holds the registry password, so it is secret`);
+      assert.ok(
+        SECRET_SIG in (r.inputs.environment as object),
+        `${r.name}: its environment holds the registry password, so it is secret`,
+      );
       const env = unsecret<Record<string, string>>(r.inputs.environment);
       assert.equal(env.BUILDKIT_ADDR, "unix:///run/buildkitd.sock");
       assert.equal(env.SBOM_GENERATOR, "docker/buildkit-syft-scanner:stable-1");
@@ -189,7 +221,9 @@ describe("release program graph", () => {
       assert.equal(env.SOURCE_DATE_EPOCH, (image.inputs.buildArgs as Record<string, string>).SOURCE_DATE_EPOCH);
       assert.equal(env.PLATFORMS, "linux/amd64,linux/arm64");
     }
-    const attestations = await valueOf(pulumi.output(program.imageAttestations as pulumi.Output<Record<string, { attestation: string }[]>>));
+    const attestations = await valueOf(
+      pulumi.output(program.imageAttestations as pulumi.Output<Record<string, { attestation: string }[]>>),
+    );
     assert.equal(attestations.planner.length, 2);
     const notes = String(recorded.find((r) => r.type === "github:index/release:Release")!.inputs.body);
     assert.match(notes, /### SBOMs and provenance/);
@@ -241,10 +275,18 @@ describe("release program graph", () => {
     assert.equal(env.REQUIRE_REAL_NODE, "false", "verify: auto skips the HTTP checks on fake nodes");
     assert.deepEqual(JSON.parse(env.COMPONENTS), ["api-gateway", "planner", "scheduler"]);
     const images = JSON.parse(env.IMAGES) as Record<string, string>;
-    assert.deepEqual(Object.keys(images), ["api-gateway", "operator", "planner", "scheduler", "worker-agent"], "by component, so each is found by its image");
+    assert.deepEqual(
+      Object.keys(images),
+      ["api-gateway", "operator", "planner", "scheduler", "worker-agent"],
+      "by component, so each is found by its image",
+    );
     assert.equal(images.planner, `127.0.0.1:5443/splai/splai-planner:sha-0123456@sha256:${fakeSha("images-planner")}`);
     assert.match(env.SPLAICTL, /\/splaictl-linux-amd64$/);
-    assert.deepEqual(await valueOf(pulumi.output(program.verification)), { status: "passed", revision: 1, checks: ["ok   rollout"] });
+    assert.deepEqual(await valueOf(pulumi.output(program.verification)), {
+      status: "passed",
+      revision: 1,
+      checks: ["ok   rollout"],
+    });
   });
 
   it("publishes a GitHub prerelease for the branch build with notes naming the images", () => {
@@ -278,10 +320,19 @@ describe("release program graph", () => {
       assert.ok(secretHolding(img.inputs.registries, "s3cret-registry"), img.name);
     const rel = recorded.find((r) => r.type === "kubernetes:helm.sh/v3:Release")!;
     assert.ok(secretHolding(rel.inputs.repositoryOpts, "s3cret-registry"), "helm repository password is secret");
-    assert.ok(secretHolding(recorded.find((r) => r.type === "pulumi:providers:github")!.inputs.token, "s3cret-token"), "GitHub token is secret");
-    assert.ok(secretHolding(recorded.find((r) => r.name === "github-assets")!.inputs.environment, "s3cret-token"), "asset upload token is secret");
+    assert.ok(
+      secretHolding(recorded.find((r) => r.type === "pulumi:providers:github")!.inputs.token, "s3cret-token"),
+      "GitHub token is secret",
+    );
+    assert.ok(
+      secretHolding(recorded.find((r) => r.name === "github-assets")!.inputs.environment, "s3cret-token"),
+      "asset upload token is secret",
+    );
     for (const r of recorded) {
-      assert.ok(!plainly(r.inputs, "s3cret-registry") && !plainly(r.inputs, "s3cret-token"), `plaintext secret in ${r.name}`);
+      assert.ok(
+        !plainly(r.inputs, "s3cret-registry") && !plainly(r.inputs, "s3cret-token"),
+        `plaintext secret in ${r.name}`,
+      );
     }
     const outputs = await Promise.all(Object.values(program).map((o) => valueOf(pulumi.output(o))));
     assert.ok(!JSON.stringify(outputs).includes("s3cret"), "no secret in stack outputs");

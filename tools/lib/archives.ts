@@ -35,7 +35,9 @@ export function findArchive(req: ArchiveRequest): string {
     if (!existsSync(file)) continue;
     const got = sha256File(file);
     if (got !== req.sha256) {
-      throw new UserError(`${file} has sha256 ${got}, expected ${req.sha256}; it is not the archive this repository pins (package.json)`);
+      throw new UserError(
+        `${file} has sha256 ${got}, expected ${req.sha256}; it is not the archive this repository pins (package.json)`,
+      );
     }
     mkdirSync(join(archiveCache, req.sha256), { recursive: true });
     const partial = `${cached}.partial-${process.pid}`;
@@ -43,5 +45,7 @@ export function findArchive(req: ArchiveRequest): string {
     renameSync(partial, cached);
     return cached;
   }
-  throw new UserError(`${req.name} (sha256 ${req.sha256.slice(0, 12)}…) was not found in ${[...req.dirs, archiveCache].join(", ")}; ${req.hint}`);
+  throw new UserError(
+    `${req.name} (sha256 ${req.sha256.slice(0, 12)}…) was not found in ${[...req.dirs, archiveCache].join(", ")}; ${req.hint}`,
+  );
 }

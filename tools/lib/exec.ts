@@ -51,7 +51,9 @@ export function run(cmd: string, args: string[], opts: RunOptions = {}): Promise
       if (pending) opts.onLine?.(pending);
       log?.end();
       if (code === 0) return resolve(out);
-      const why = signal ? `was killed (${signal}${signal === "SIGKILL" ? `, timeout ${timeoutMs / 1000}s?` : ""})` : `exited ${code}`;
+      const why = signal
+        ? `was killed (${signal}${signal === "SIGKILL" ? `, timeout ${timeoutMs / 1000}s?` : ""})`
+        : `exited ${code}`;
       const tail = out.trimEnd().split("\n").slice(-25).join("\n");
       reject(new UserError(`${cmd} ${args.join(" ")} ${why}${opts.logFile ? ` (log: ${opts.logFile})` : ""}\n${tail}`));
     });

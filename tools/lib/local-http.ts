@@ -11,7 +11,13 @@ export interface HttpResult {
 
 export function fetchLocal(
   url: string,
-  opts: { pki?: Pick<Pki, "ca" | "adminCert" | "adminKey">; method?: string; body?: string; timeoutMs?: number; contentType?: string } = {},
+  opts: {
+    pki?: Pick<Pki, "ca" | "adminCert" | "adminKey">;
+    method?: string;
+    body?: string;
+    timeoutMs?: number;
+    contentType?: string;
+  } = {},
 ): Promise<HttpResult> {
   const isHttps = new URL(url).protocol === "https:";
   const req = isHttps ? httpsRequest : httpRequest;
@@ -21,7 +27,13 @@ export function fetchLocal(
       {
         method: opts.method ?? "GET",
         timeout: opts.timeoutMs ?? 5000,
-        ...(isHttps && opts.pki ? { ca: readFileSync(opts.pki.ca), cert: readFileSync(opts.pki.adminCert), key: readFileSync(opts.pki.adminKey) } : {}),
+        ...(isHttps && opts.pki
+          ? {
+              ca: readFileSync(opts.pki.ca),
+              cert: readFileSync(opts.pki.adminCert),
+              key: readFileSync(opts.pki.adminKey),
+            }
+          : {}),
         headers: { "content-type": opts.contentType ?? "application/json" },
       },
       (res) => {

@@ -9,7 +9,11 @@ function expandHome(p: string): string {
 }
 
 /** Cache for built tools and logs, outside the repo so a fresh clone reuses it. */
-export const cacheDir = resolve(expandHome(process.env.SPLAI_RELEASE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "splai-release")));
+export const cacheDir = resolve(
+  expandHome(
+    process.env.SPLAI_RELEASE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "splai-release"),
+  ),
+);
 
 /** Stable directory of symlinks to the pinned tools; put first on PATH by every script. */
 export const toolBinDir = join(cacheDir, "bin");

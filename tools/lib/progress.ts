@@ -115,7 +115,8 @@ export class ReleaseProgress {
       this.line(failing.phase, `FAILED: ${failed.urn.split("::").pop()}`);
     }
     const diag = e.diagnosticEvent;
-    if (diag && diag.severity === "error" && !/^update failed$/.test(diag.message.trim())) this.errors.push(stripFormatting(diag.message).trim());
+    if (diag && diag.severity === "error" && !/^update failed$/.test(diag.message.trim()))
+      this.errors.push(stripFormatting(diag.message).trim());
   };
 
   /** One line per phase that did work: how many steps, failures, and how long at least one of its steps was running. */
@@ -129,5 +130,7 @@ export class ReleaseProgress {
 
 /** Removes the engine's colour tags (`<{%fg 1%}>`, `<{%reset%}>`) and ANSI escape sequences. */
 export function stripFormatting(text: string): string {
-  return text.replace(/<\{%[^%]*%\}>/g, "").replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g"), "");
+  return text
+    .replace(/<\{%[^%]*%\}>/g, "")
+    .replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, "g"), "");
 }

@@ -40,7 +40,8 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
       flags.add(name);
     } else if (VALUED.has(name)) {
       const value = eq > 0 && raw.startsWith("--") ? raw.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === "" || (eq < 0 && value.startsWith("--"))) throw new PlanArgsError(`${name} needs a value`);
+      if (value === undefined || value === "" || (eq < 0 && value.startsWith("--")))
+        throw new PlanArgsError(`${name} needs a value`);
       values.set(name, value);
     } else {
       throw new PlanArgsError(`unknown argument '${raw}'`);
@@ -54,10 +55,22 @@ export function parsePlanArgs(argv: readonly string[]): PlanArgs {
     throw new PlanArgsError(`--max-chars '${maxRaw}' must be an integer of at least 1000`);
   const ref = values.get("--ref");
   const nextTag = flags.has("--next-tag");
-  if (ref !== undefined && nextTag) throw new PlanArgsError("--ref and --next-tag both choose the ref; give one of them");
+  if (ref !== undefined && nextTag)
+    throw new PlanArgsError("--ref and --next-tag both choose the ref; give one of them");
   const apply = values.get("--apply");
   if (apply !== undefined && (ref !== undefined || nextTag || flags.has("--save-plan"))) {
-    throw new PlanArgsError("--apply runs the saved plan as it is; --ref, --next-tag and --save-plan belong to the planning run");
+    throw new PlanArgsError(
+      "--apply runs the saved plan as it is; --ref, --next-tag and --save-plan belong to the planning run",
+    );
   }
-  return { stack, dir: values.get("--dir"), out: values.get("--out"), savePlan: flags.has("--save-plan"), ref, nextTag, maxChars, apply };
+  return {
+    stack,
+    dir: values.get("--dir"),
+    out: values.get("--out"),
+    savePlan: flags.has("--save-plan"),
+    ref,
+    nextTag,
+    maxChars,
+    apply,
+  };
 }

@@ -46,15 +46,25 @@ async function extraHelmValues(stack: Stack): Promise<Record<string, unknown>> {
     const v = JSON.parse(raw) as unknown;
     return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   } catch {
-    throw new Error(`splai-release:helmValues is not a YAML/JSON object (${raw.slice(0, 60)}…); fix it with 'pulumi config set --path'`);
+    throw new Error(
+      `splai-release:helmValues is not a YAML/JSON object (${raw.slice(0, 60)}…); fix it with 'pulumi config set --path'`,
+    );
   }
 }
 
 /** Runs `preview --diff` and returns the release plan it implies. Builds, pushes and deploys nothing. */
-export async function previewPlan(stack: Stack, opts: PreviewPlanOptions = {}): Promise<{ plan: ReleasePlan; preview: PreviewResult }> {
+export async function previewPlan(
+  stack: Stack,
+  opts: PreviewPlanOptions = {},
+): Promise<{ plan: ReleasePlan; preview: PreviewResult }> {
   if (opts.savePlan !== undefined) enablePlans(stack);
   const rec = new PlanRecorder();
-  const preview = await stack.preview({ diff: true, plan: opts.savePlan, onEvent: rec.onEvent, onOutput: opts.onOutput });
+  const preview = await stack.preview({
+    diff: true,
+    plan: opts.savePlan,
+    onEvent: rec.onEvent,
+    onOutput: opts.onOutput,
+  });
   const plan = buildPlan({
     stack: stack.name,
     steps: rec.steps,
@@ -73,7 +83,10 @@ export async function applyPlan(
   planFile: string,
   opts: { onOutput?: (out: string) => void; onEvent?: (e: EngineEvent) => void } = {},
 ): Promise<UpResult> {
-  if (!existsSync(planFile)) throw new Error(`no update plan at ${planFile}; save one first with: npm run plan -- --stack ${stack.name} --save-plan`);
+  if (!existsSync(planFile))
+    throw new Error(
+      `no update plan at ${planFile}; save one first with: npm run plan -- --stack ${stack.name} --save-plan`,
+    );
   enablePlans(stack);
   return stack.up({ plan: planFile, onOutput: opts.onOutput, onEvent: opts.onEvent });
 }

@@ -36,7 +36,9 @@ function nextTagOf(source: string, chartPath: string): string {
     );
   }
   const chartFile = join(chartPath, "Chart.yaml");
-  const declared = existsSync(chartFile) ? (YAML.parse(readFileSync(chartFile, "utf8")) as { version?: unknown } | null)?.version : undefined;
+  const declared = existsSync(chartFile)
+    ? (YAML.parse(readFileSync(chartFile, "utf8")) as { version?: unknown } | null)?.version
+    : undefined;
   const version = typeof declared === "string" ? declared : "";
   return nextReleaseTag(tags, version);
 }
@@ -54,9 +56,13 @@ runMain(async () => {
   const envVars = workspaceEnv(args.stack);
   // The Automation API finds the `pulumi` binary on this process's PATH, not on the workspace's.
   process.env.PATH = envVars.PATH;
-  const stack = await LocalWorkspace.selectStack({ stackName: args.stack, workDir: dir }, { envVars }).catch((e: Error) => {
-    throw new UserError(`cannot select stack '${args.stack}' in ${dir}: ${e.message.split("\n").find((l) => l.includes("error")) ?? e.message}`);
-  });
+  const stack = await LocalWorkspace.selectStack({ stackName: args.stack, workDir: dir }, { envVars }).catch(
+    (e: Error) => {
+      throw new UserError(
+        `cannot select stack '${args.stack}' in ${dir}: ${e.message.split("\n").find((l) => l.includes("error")) ?? e.message}`,
+      );
+    },
+  );
 
   if (args.apply !== undefined) {
     const file = resolve(args.apply);
@@ -85,10 +91,15 @@ runMain(async () => {
   const updatePlan = args.savePlan ? join(out, `${args.stack}.update-plan.json`) : undefined;
   info("plan", `preview --diff of stack ${args.stack}${updatePlan ? `, saving the update plan to ${updatePlan}` : ""}`);
   const { plan } = await previewPlan(stack, { savePlan: updatePlan, onOutput: (s) => process.stderr.write(s) });
-  const applyCommand = updatePlan ? `npm run plan -- --stack ${args.stack} --apply ${relative(process.cwd(), updatePlan) || updatePlan}` : undefined;
+  const applyCommand = updatePlan
+    ? `npm run plan -- --stack ${args.stack} --apply ${relative(process.cwd(), updatePlan) || updatePlan}`
+    : undefined;
   const md = renderMarkdown(plan, { maxChars: args.maxChars, applyCommand });
   writeFileSync(join(out, `${args.stack}.json`), `${JSON.stringify(plan, null, 2)}\n`);
   writeFileSync(join(out, `${args.stack}.md`), md);
   process.stdout.write(md);
-  info("plan", `wrote ${join(out, `${args.stack}.md`)} and ${args.stack}.json${updatePlan ? ` and ${args.stack}.update-plan.json` : ""}`);
+  info(
+    "plan",
+    `wrote ${join(out, `${args.stack}.md`)} and ${args.stack}.json${updatePlan ? ` and ${args.stack}.update-plan.json` : ""}`,
+  );
 });

@@ -1,7 +1,18 @@
 // The release plan from preview events: versions, images, chart, Helm value diff with secrets masked, GitHub release, Markdown, and the plan command line.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildPlan, DIGEST_AFTER_UP, diffValues, KNOWN_AFTER_UP, MASKED, normalizeOp, parseUrn, renderMarkdown, UNKNOWN, type StepEvent } from "./plan";
+import {
+  buildPlan,
+  DIGEST_AFTER_UP,
+  diffValues,
+  KNOWN_AFTER_UP,
+  MASKED,
+  normalizeOp,
+  parseUrn,
+  renderMarkdown,
+  UNKNOWN,
+  type StepEvent,
+} from "./plan";
 import { parsePlanArgs } from "./args";
 
 /** A value the engine marked secret, as it appears in events. */
@@ -9,8 +20,19 @@ const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1e
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 const REG = "127.0.0.1:5743/team";
 
-function step(op: string, parentType: string | undefined, type: string, name: string, extra: Partial<StepEvent> = {}): StepEvent {
-  return { op, type, urn: `urn:pulumi:dev::splai-release::${parentType ? `${parentType}$` : ""}${type}::${name}`, ...extra };
+function step(
+  op: string,
+  parentType: string | undefined,
+  type: string,
+  name: string,
+  extra: Partial<StepEvent> = {},
+): StepEvent {
+  return {
+    op,
+    type,
+    urn: `urn:pulumi:dev::splai-release::${parentType ? `${parentType}$` : ""}${type}::${name}`,
+    ...extra,
+  };
 }
 /** A replacement arrives as three steps for the same resource. */
 const replaced = (parentType: string, type: string, name: string, extra: Partial<StepEvent> = {}): StepEvent[] =>
@@ -18,14 +40,21 @@ const replaced = (parentType: string, type: string, name: string, extra: Partial
 
 const CMD = "pulumi-nodejs:dynamic/splai:LocalCommand";
 const oldValues = {
-  apiGateway: { image: { repository: `${REG}/splai-api-gateway`, tag: `sha-1111111@${d("a")}`, pullPolicy: "IfNotPresent" } },
+  apiGateway: {
+    image: { repository: `${REG}/splai-api-gateway`, tag: `sha-1111111@${d("a")}`, pullPolicy: "IfNotPresent" },
+  },
   planner: { image: { repository: `${REG}/splai-planner`, tag: `sha-1111111@${d("b")}`, pullPolicy: "IfNotPresent" } },
   redis: { enabled: false },
   legacy: { on: true },
   auth: { token: SECRET },
 };
 /** The stack's helmValues: what the program merges under the pinned images. */
-const extra = { apiGateway: { replicas: 2 }, redis: { enabled: false }, minio: { rootPassword: "hunter2", buckets: ["a", "b"] }, auth: { token: "s3cr3t" } };
+const extra = {
+  apiGateway: { replicas: 2 },
+  redis: { enabled: false },
+  minio: { rootPassword: "hunter2", buckets: ["a", "b"] },
+  auth: { token: "s3cr3t" },
+};
 const valuesKeys = { "api-gateway": "apiGateway", planner: "planner" };
 
 const steps: StepEvent[] = [
@@ -41,11 +70,21 @@ const steps: StepEvent[] = [
   step("update", "splai:build:ServiceImages", "docker-build:index:Image", "images-planner", {
     diffs: ["tags", "contextHash"],
     old: { inputs: {}, outputs: { digest: d("b") } },
-    new: { inputs: { tags: [`${REG}/splai-planner:sha-2222222`, `${REG}/splai-planner:latest`], platforms: ["linux/amd64", "linux/arm64"] } },
+    new: {
+      inputs: {
+        tags: [`${REG}/splai-planner:sha-2222222`, `${REG}/splai-planner:latest`],
+        platforms: ["linux/amd64", "linux/arm64"],
+      },
+    },
   }),
   step("same", "splai:build:ServiceImages", "docker-build:index:Image", "images-api-gateway", {
     old: { inputs: {}, outputs: { digest: d("a") } },
-    new: { inputs: { tags: [`${REG}/splai-api-gateway:sha-1111111`, `${REG}/splai-api-gateway:latest`], platforms: ["linux/amd64", "linux/arm64"] } },
+    new: {
+      inputs: {
+        tags: [`${REG}/splai-api-gateway:sha-1111111`, `${REG}/splai-api-gateway:latest`],
+        platforms: ["linux/amd64", "linux/arm64"],
+      },
+    },
   }),
   ...replaced("splai:release:ChartPublish", CMD, "chart-push", {
     old: { outputs: { stdout: `linting\n${JSON.stringify({ name: "splai", version: "0.1.0-main.1" })}` } },
@@ -79,7 +118,9 @@ const steps: StepEvent[] = [
       },
     },
   }),
-  ...replaced("splai:release:GitHubRelease", CMD, "github-assets", { new: { inputs: { environment: { ASSET_FILES: UNKNOWN } } } }),
+  ...replaced("splai:release:GitHubRelease", CMD, "github-assets", {
+    new: { inputs: { environment: { ASSET_FILES: UNKNOWN } } },
+  }),
 ];
 
 const outputs = {
@@ -105,13 +146,16 @@ const plan = buildPlan({
 
 describe("reading engine events", () => {
   it("parses nested and top-level URNs", () => {
-    assert.deepEqual(parseUrn("urn:pulumi:dev::splai-release::splai:build:ServiceImages$docker-build:index:Image::images-planner"), {
-      stack: "dev",
-      project: "splai-release",
-      type: "docker-build:index:Image",
-      parentType: "splai:build:ServiceImages",
-      name: "images-planner",
-    });
+    assert.deepEqual(
+      parseUrn("urn:pulumi:dev::splai-release::splai:build:ServiceImages$docker-build:index:Image::images-planner"),
+      {
+        stack: "dev",
+        project: "splai-release",
+        type: "docker-build:index:Image",
+        parentType: "splai:build:ServiceImages",
+        name: "images-planner",
+      },
+    );
     assert.equal(parseUrn("urn:pulumi:dev::p::pulumi:pulumi:Stack::p-dev").parentType, undefined);
     assert.throws(() => parseUrn("images-planner"), /is not a Pulumi URN/);
   });
@@ -199,7 +243,11 @@ describe("a release plan from a preview", () => {
       stack: "dev",
       outputs: {},
       helmValueSources: { extra, valuesKeys: { scheduler: "scheduler" } },
-      steps: [step("create", "splai:deploy:SplaiDeployment", "kubernetes:helm.sh/v3:Release", "splai-release", { new: { inputs: { values: UNKNOWN } } })],
+      steps: [
+        step("create", "splai:deploy:SplaiDeployment", "kubernetes:helm.sh/v3:Release", "splai-release", {
+          new: { inputs: { values: UNKNOWN } },
+        }),
+      ],
     });
     assert.deepEqual(p.helm?.values, [{ path: "(all values)", before: undefined, after: KNOWN_AFTER_UP }]);
   });
@@ -258,21 +306,40 @@ describe("a release plan from a preview", () => {
     const dev = `${REG}/splai-planner@${d("c")}`;
     const p = buildPlan({
       stack: "prod",
-      outputs: { promotedFrom: { stack: "org/splai-release/dev", version: "0.0.0-main-2222222", sha: "2222222aaaabbbb", digests: { planner: d("c") } } },
+      outputs: {
+        promotedFrom: {
+          stack: "org/splai-release/dev",
+          version: "0.0.0-main-2222222",
+          sha: "2222222aaaabbbb",
+          digests: { planner: d("c") },
+        },
+      },
       steps: [
         step("same", undefined, PROMOTED, "images"),
         step("same", undefined, "splai:release:PromotedBinaries", "binaries"),
-        step("create", PROMOTED, "docker-build:index:Index", "images-planner", { new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:0.3.0` } } }),
+        step("create", PROMOTED, "docker-build:index:Index", "images-planner", {
+          new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:0.3.0` } },
+        }),
         step("create", PROMOTED, "docker-build:index:Index", "images-planner-1", {
           new: { inputs: { sources: [dev], tag: `${REG}/prod/splai-planner:stable` } },
         }),
         step("create", PROMOTED, CMD, "images-planner-immutable", { new: { inputs: { environment: {} } } }),
         step("create", "splai:release:PromotedBinaries", CMD, "binaries-copy", {
-          new: { inputs: { environment: { FILES: JSON.stringify([{ name: "splaictl-linux-amd64" }, { name: "splai-planner-linux-amd64" }]) } } },
+          new: {
+            inputs: {
+              environment: {
+                FILES: JSON.stringify([{ name: "splaictl-linux-amd64" }, { name: "splai-planner-linux-amd64" }]),
+              },
+            },
+          },
         }),
       ],
     });
-    assert.deepEqual(p.promotedFrom, { stack: "org/splai-release/dev", version: "0.0.0-main-2222222", sha: "2222222aaaabbbb" });
+    assert.deepEqual(p.promotedFrom, {
+      stack: "org/splai-release/dev",
+      version: "0.0.0-main-2222222",
+      sha: "2222222aaaabbbb",
+    });
     assert.deepEqual(p.images, [
       {
         name: "planner",
@@ -289,13 +356,29 @@ describe("a release plan from a preview", () => {
       { file: "splaictl-linux-amd64", change: "create" },
     ]);
     const md = renderMarkdown(p);
-    assert.ok(md.includes("**Promotion** of `org/splai-release/dev` build `0.0.0-main-2222222` (commit `2222222aaaab`): nothing is built"), md);
-    assert.ok(md.includes(`| \`${REG}/prod/splai-planner\` | \`0.3.0\`, \`stable\` | dev's: \`${REG}/splai-planner\` | create | \`${d("c")}\` |`), md);
+    assert.ok(
+      md.includes(
+        "**Promotion** of `org/splai-release/dev` build `0.0.0-main-2222222` (commit `2222222aaaab`): nothing is built",
+      ),
+      md,
+    );
+    assert.ok(
+      md.includes(
+        `| \`${REG}/prod/splai-planner\` | \`0.3.0\`, \`stable\` | dev's: \`${REG}/splai-planner\` | create | \`${d("c")}\` |`,
+      ),
+      md,
+    );
     assert.ok(md.includes("2 of dev's binaries are copied (checked against dev's SHA256SUMS), not built."), md);
   });
   it("a first release diffs the values against nothing, and an unknown values document is one line", () => {
-    assert.deepEqual(diffValues(undefined, UNKNOWN), [{ path: "(all values)", before: undefined, after: KNOWN_AFTER_UP }]);
-    assert.deepEqual(diffValues({ a: { token: "x" } }, { a: { token: "y" } }), [], "a changed credential shows no change it could leak");
+    assert.deepEqual(diffValues(undefined, UNKNOWN), [
+      { path: "(all values)", before: undefined, after: KNOWN_AFTER_UP },
+    ]);
+    assert.deepEqual(
+      diffValues({ a: { token: "x" } }, { a: { token: "y" } }),
+      [],
+      "a changed credential shows no change it could leak",
+    );
   });
 });
 
@@ -334,23 +417,28 @@ describe("the plan as Markdown", () => {
     assert.ok(!small.includes("Every resource that changes"));
   });
   it("says so when nothing changes", () => {
-    const none = renderMarkdown(buildPlan({ stack: "dev", steps: [step("same", undefined, "pulumi:pulumi:Stack", "s")], outputs: {} }));
+    const none = renderMarkdown(
+      buildPlan({ stack: "dev", steps: [step("same", undefined, "pulumi:pulumi:Stack", "s")], outputs: {} }),
+    );
     assert.ok(none.includes("Nothing changes"));
   });
 });
 
 describe("npm run plan arguments", () => {
   it("reads a planning run", () => {
-    assert.deepEqual(parsePlanArgs(["--stack", "prod", "--next-tag", "--save-plan", "--out=/tmp/p", "--max-chars", "30000"]), {
-      stack: "prod",
-      dir: undefined,
-      out: "/tmp/p",
-      savePlan: true,
-      ref: undefined,
-      nextTag: true,
-      maxChars: 30000,
-      apply: undefined,
-    });
+    assert.deepEqual(
+      parsePlanArgs(["--stack", "prod", "--next-tag", "--save-plan", "--out=/tmp/p", "--max-chars", "30000"]),
+      {
+        stack: "prod",
+        dir: undefined,
+        out: "/tmp/p",
+        savePlan: true,
+        ref: undefined,
+        nextTag: true,
+        maxChars: 30000,
+        apply: undefined,
+      },
+    );
     assert.equal(parsePlanArgs(["--stack=dev", "--ref", "main"]).ref, "main");
   });
   it("reads an apply run", () => {

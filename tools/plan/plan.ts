@@ -40,7 +40,8 @@ const WEIGHT: Readonly<Record<Change, number>> = { same: 0, read: 1, update: 2, 
 
 export function normalizeOp(op: string): Change {
   const c = OPS[op];
-  if (c === undefined) throw new Error(`unknown engine operation '${op}' in a preview event; add it to OPS in lib/release-plan.ts`);
+  if (c === undefined)
+    throw new Error(`unknown engine operation '${op}' in a preview event; add it to OPS in lib/release-plan.ts`);
   return c;
 }
 
@@ -49,7 +50,10 @@ export interface StepEvent {
   readonly op: string;
   readonly urn: string;
   readonly type: string;
-  readonly old?: { readonly inputs?: Readonly<Record<string, unknown>>; readonly outputs?: Readonly<Record<string, unknown>> } | null;
+  readonly old?: {
+    readonly inputs?: Readonly<Record<string, unknown>>;
+    readonly outputs?: Readonly<Record<string, unknown>>;
+  } | null;
   readonly new?: { readonly inputs?: Readonly<Record<string, unknown>> } | null;
   readonly diffs?: readonly string[] | null;
 }
@@ -68,7 +72,8 @@ export interface ParsedUrn {
 export function parseUrn(urn: string): ParsedUrn {
   const parts = urn.split("::");
   const m = /^urn:pulumi:(.+)$/.exec(parts[0] ?? "");
-  if (!m || parts.length < 4) throw new Error(`'${urn}' is not a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>)`);
+  if (!m || parts.length < 4)
+    throw new Error(`'${urn}' is not a Pulumi URN (urn:pulumi:<stack>::<project>::<type>::<name>)`);
   const types = parts[2].split("$");
   return {
     stack: m[1],
@@ -206,7 +211,10 @@ export interface PlanInput {
    * What the Helm values are made of: the stack's `helmValues` and each image's chart value key. While a digest is still
    * unknown the engine sees the values only as one unknown, and the plan computes them from these instead.
    */
-  readonly helmValueSources?: { readonly extra: Readonly<Record<string, unknown>>; readonly valuesKeys: Readonly<Record<string, string>> };
+  readonly helmValueSources?: {
+    readonly extra: Readonly<Record<string, unknown>>;
+    readonly valuesKeys: Readonly<Record<string, string>>;
+  };
 }
 
 const isUnknown = (v: unknown): boolean => v === UNKNOWN;
@@ -258,7 +266,10 @@ function maskDeep(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(maskDeep);
   if (v !== null && typeof v === "object") {
     return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) && x !== null && typeof x !== "object" && x !== "" ? MASKED : maskDeep(x)]),
+      Object.entries(v).map(([k, x]) => [
+        k,
+        SECRET_KEY.test(k) && x !== null && typeof x !== "object" && x !== "" ? MASKED : maskDeep(x),
+      ]),
     );
   }
   return v;
@@ -287,7 +298,10 @@ export function diffValues(before: unknown, after: unknown): ValueChange[] {
   return changes;
 }
 
-function countsOf(summary: Readonly<Record<string, number>> | undefined, resources: Iterable<Resource>): Record<Change, number> {
+function countsOf(
+  summary: Readonly<Record<string, number>> | undefined,
+  resources: Iterable<Resource>,
+): Record<Change, number> {
   const counts: Record<Change, number> = { create: 0, update: 0, replace: 0, delete: 0, same: 0, read: 0 };
   if (summary !== undefined) {
     for (const [op, n] of Object.entries(summary)) counts[normalizeOp(op)] += n;
@@ -301,7 +315,9 @@ function countsOf(summary: Readonly<Record<string, number>> | undefined, resourc
 export function buildPlan(input: PlanInput): ReleasePlan {
   const all = collapse(input.steps);
   const resources = [...all.values()];
-  const componentName = new Map(resources.filter((r) => r.parsed.type.startsWith("splai:")).map((r) => [r.parsed.type, r.parsed.name]));
+  const componentName = new Map(
+    resources.filter((r) => r.parsed.type.startsWith("splai:")).map((r) => [r.parsed.type, r.parsed.name]),
+  );
   const child = (parentType: string, r: Resource): string | undefined => {
     if (r.parsed.parentType !== parentType) return undefined;
     const prefix = `${componentName.get(parentType) ?? ""}-`;
@@ -309,7 +325,12 @@ export function buildPlan(input: PlanInput): ReleasePlan {
   };
 
   const binaries = resources
-    .filter((r) => isCommand(r.parsed.type) && child("splai:build:GoBinaries", r) !== undefined && child("splai:build:GoBinaries", r) !== "sha256sums")
+    .filter(
+      (r) =>
+        isCommand(r.parsed.type) &&
+        child("splai:build:GoBinaries", r) !== undefined &&
+        child("splai:build:GoBinaries", r) !== "sha256sums",
+    )
     .map((r) => ({ file: child("splai:build:GoBinaries", r)!, change: r.change }))
     .sort((a, b) => a.file.localeCompare(b.file));
 
@@ -320,7 +341,8 @@ export function buildPlan(input: PlanInput): ReleasePlan {
       const refs = Array.isArray(inputs.tags) ? inputs.tags.map(String) : [];
       const first = refs[0] ?? "";
       const colon = first.lastIndexOf(":");
-      const digest = r.change === "same" || r.change === "delete" ? (str(r.oldOutputs?.digest) ?? KNOWN_AFTER_UP) : KNOWN_AFTER_UP;
+      const digest =
+        r.change === "same" || r.change === "delete" ? (str(r.oldOutputs?.digest) ?? KNOWN_AFTER_UP) : KNOWN_AFTER_UP;
       return {
         name: child("splai:build:ServiceImages", r) ?? r.parsed.name,
         repository: colon > first.lastIndexOf("/") ? first.slice(0, colon) : first,
@@ -335,7 +357,8 @@ export function buildPlan(input: PlanInput): ReleasePlan {
   // A promotion: one Index per image and tag, grouped by repository; dev's binaries copied by one command.
   const promotedImages = new Map<string, { tags: string[]; source?: string; change: Change }>();
   for (const r of resources) {
-    if (r.parsed.type !== "docker-build:index:Index" || r.parsed.parentType !== "splai:release:PromotedImages") continue;
+    if (r.parsed.type !== "docker-build:index:Index" || r.parsed.parentType !== "splai:release:PromotedImages")
+      continue;
     const inputs = r.newInputs ?? r.oldInputs ?? {};
     const tag = str(inputs.tag) ?? "";
     const colon = tag.lastIndexOf(":");
@@ -368,13 +391,18 @@ export function buildPlan(input: PlanInput): ReleasePlan {
       files = [];
     }
     if (Array.isArray(files))
-      for (const f of files as { name?: unknown }[]) if (typeof f.name === "string") binaries.push({ file: f.name, change: copy.change });
+      for (const f of files as { name?: unknown }[])
+        if (typeof f.name === "string") binaries.push({ file: f.name, change: copy.change });
     binaries.sort((a, b) => a.file.localeCompare(b.file));
   }
   const promoted = input.outputs.promotedFrom as Record<string, unknown> | undefined;
   const promotedFrom =
     promoted !== null && typeof promoted === "object" && str(promoted.stack) !== undefined
-      ? { stack: str(promoted.stack)!, version: str(promoted.version) ?? KNOWN_AFTER_UP, sha: str(promoted.sha) ?? KNOWN_AFTER_UP }
+      ? {
+          stack: str(promoted.stack)!,
+          version: str(promoted.version) ?? KNOWN_AFTER_UP,
+          sha: str(promoted.sha) ?? KNOWN_AFTER_UP,
+        }
       : undefined;
 
   const push = resources.find((r) => isCommand(r.parsed.type) && child("splai:release:ChartPublish", r) === "push");
@@ -382,7 +410,8 @@ export function buildPlan(input: PlanInput): ReleasePlan {
   if (push !== undefined) {
     const e = env(push);
     const published = lastJsonLine(push.oldOutputs?.stdout);
-    const name = str(published?.name) ?? (str(e.CHART_PATH) ? input.chartName?.(String(e.CHART_PATH)) : undefined) ?? "splai";
+    const name =
+      str(published?.name) ?? (str(e.CHART_PATH) ? input.chartName?.(String(e.CHART_PATH)) : undefined) ?? "splai";
     chart = {
       ref: `oci://${str(e.REGISTRY) ?? "?"}/${str(e.CHART_REPOSITORY) ?? "?"}/${name}`,
       version: str(e.CHART_VERSION) ?? KNOWN_AFTER_UP,
@@ -400,7 +429,13 @@ export function buildPlan(input: PlanInput): ReleasePlan {
     let valuesFrom: "preview" | "sources" = "preview";
     if (isUnknown(after) && input.helmValueSources !== undefined) {
       const refs = Object.fromEntries(
-        images.map((i) => [i.name, { repository: i.repository, pinnedTag: `${i.tags[0] ?? "?"}@${i.digest === KNOWN_AFTER_UP ? DIGEST_AFTER_UP : i.digest}` }]),
+        images.map((i) => [
+          i.name,
+          {
+            repository: i.repository,
+            pinnedTag: `${i.tags[0] ?? "?"}@${i.digest === KNOWN_AFTER_UP ? DIGEST_AFTER_UP : i.digest}`,
+          },
+        ]),
       );
       try {
         after = releaseValues(refs, input.helmValueSources.valuesKeys, input.helmValueSources.extra);
@@ -413,16 +448,23 @@ export function buildPlan(input: PlanInput): ReleasePlan {
       release: str(now.name) ?? str(rel.oldInputs?.name) ?? "splai",
       namespace: str(now.namespace) ?? str(rel.oldInputs?.namespace) ?? KNOWN_AFTER_UP,
       change: rel.change,
-      chartVersion: { before: str(rel.oldInputs?.version), after: str(now.version) ?? chart?.version ?? KNOWN_AFTER_UP },
+      chartVersion: {
+        before: str(rel.oldInputs?.version),
+        after: str(now.version) ?? chart?.version ?? KNOWN_AFTER_UP,
+      },
       values: rel.change === "delete" ? [] : diffValues(rel.oldInputs?.values, after),
       valuesFrom,
     };
   }
 
   let githubRelease: ReleasePlan["githubRelease"];
-  const ghRest = resources.find((r) => isCommand(r.parsed.type) && child("splai:release:GitHubRelease", r) === "release");
+  const ghRest = resources.find(
+    (r) => isCommand(r.parsed.type) && child("splai:release:GitHubRelease", r) === "release",
+  );
   const ghProvider = resources.find((r) => r.parsed.type === "github:index/release:Release");
-  const ghAssets = resources.find((r) => isCommand(r.parsed.type) && child("splai:release:GitHubRelease", r) === "assets");
+  const ghAssets = resources.find(
+    (r) => isCommand(r.parsed.type) && child("splai:release:GitHubRelease", r) === "assets",
+  );
   const gh = ghRest ?? ghProvider;
   if (gh !== undefined) {
     const e = ghRest ? env(ghRest) : (ghProvider?.newInputs ?? ghProvider?.oldInputs ?? {});
@@ -431,7 +473,8 @@ export function buildPlan(input: PlanInput): ReleasePlan {
     const pre = ghRest ? e.RELEASE_PRERELEASE === "true" : e.prerelease === true;
     // The assets are the binaries and SHA256SUMS (index.ts); while the binaries are rebuilt their paths are unknown.
     const files = str(env(ghAssets).ASSET_FILES);
-    const assets = files !== undefined ? files.split("\n").filter((f) => f !== "") : [...binaries.map((b) => b.file), "SHA256SUMS"];
+    const assets =
+      files !== undefined ? files.split("\n").filter((f) => f !== "") : [...binaries.map((b) => b.file), "SHA256SUMS"];
     githubRelease = {
       tag: tag ?? KNOWN_AFTER_UP,
       title: title ?? KNOWN_AFTER_UP,
@@ -454,7 +497,13 @@ export function buildPlan(input: PlanInput): ReleasePlan {
     githubRelease,
     resources: resources
       .filter((r) => r.change !== "same" && !r.parsed.type.startsWith("pulumi:pulumi:Stack"))
-      .map((r) => ({ name: r.parsed.name, type: r.parsed.type, change: r.change, urn: r.urn, diffs: [...r.diffs].sort() })),
+      .map((r) => ({
+        name: r.parsed.name,
+        type: r.parsed.type,
+        change: r.change,
+        urn: r.urn,
+        diffs: [...r.diffs].sort(),
+      })),
     updatePlan: input.updatePlan,
   };
 }
@@ -516,14 +565,20 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
       `| ${c.create} | ${c.update} | ${c.replace} | ${c.delete} | ${c.same} |`,
       "",
     );
-    if (plan.resources.length === 0) out.push("Nothing changes: the `up` would build, push, deploy and publish nothing.", "");
+    if (plan.resources.length === 0)
+      out.push("Nothing changes: the `up` would build, push, deploy and publish nothing.", "");
 
     if (plan.images.length > 0) {
       out.push("### Images", "", "| Image | Tags | Platforms | Change | Digest |", "|---|---|---|---|---|");
       for (const i of plan.images) {
         const digest = i.digest === KNOWN_AFTER_UP ? "new, known after the build" : code(i.digest);
-        const platforms = i.promotedFrom !== undefined ? `dev's: ${code(i.promotedFrom.slice(0, i.promotedFrom.lastIndexOf("@")))}` : i.platforms.join(", ");
-        out.push(`| ${code(i.repository)} | ${i.tags.map(code).join(", ")} | ${platforms} | ${VERB[i.change]} | ${digest} |`);
+        const platforms =
+          i.promotedFrom !== undefined
+            ? `dev's: ${code(i.promotedFrom.slice(0, i.promotedFrom.lastIndexOf("@")))}`
+            : i.platforms.join(", ");
+        out.push(
+          `| ${code(i.repository)} | ${i.tags.map(code).join(", ")} | ${platforms} | ${VERB[i.change]} | ${digest} |`,
+        );
       }
       out.push("");
     }
@@ -531,15 +586,25 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
       const rebuilt = plan.binaries.filter((b) => b.change !== "same");
       out.push("### Binaries", "");
       if (rebuilt.length === 0) out.push(`All ${plan.binaries.length} binaries stay as they are.`);
-      else if (plan.promotedFrom) out.push(`${rebuilt.length} of dev's binaries are copied (checked against dev's SHA256SUMS), not built.`);
-      else if (!detail.binaries || rebuilt.length === plan.binaries.length) out.push(`${rebuilt.length} of ${plan.binaries.length} binaries are built.`);
-      else out.push(`${rebuilt.length} of ${plan.binaries.length} binaries are built: ${rebuilt.map((b) => code(b.file)).join(", ")}.`);
+      else if (plan.promotedFrom)
+        out.push(`${rebuilt.length} of dev's binaries are copied (checked against dev's SHA256SUMS), not built.`);
+      else if (!detail.binaries || rebuilt.length === plan.binaries.length)
+        out.push(`${rebuilt.length} of ${plan.binaries.length} binaries are built.`);
+      else
+        out.push(
+          `${rebuilt.length} of ${plan.binaries.length} binaries are built: ${rebuilt.map((b) => code(b.file)).join(", ")}.`,
+        );
       out.push("");
     }
     if (plan.chart) {
       const ch = plan.chart;
       const from = ch.previous !== undefined && ch.previous !== ch.version ? ` (was ${code(ch.previous)})` : "";
-      out.push("### Helm chart", "", `${code(ch.ref)} version ${code(ch.version)}${from}, alias ${code(ch.alias)}: **${VERB[ch.change]}**.`, "");
+      out.push(
+        "### Helm chart",
+        "",
+        `${code(ch.ref)} version ${code(ch.version)}${from}, alias ${code(ch.alias)}: **${VERB[ch.change]}**.`,
+        "",
+      );
     }
     if (plan.helm) {
       const h = plan.helm;
@@ -547,13 +612,22 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
         h.chartVersion.before !== undefined && h.chartVersion.before !== h.chartVersion.after
           ? `${code(h.chartVersion.before)} → ${code(h.chartVersion.after)}`
           : code(h.chartVersion.after);
-      out.push(`### Helm release ${code(h.release)} in ${code(h.namespace)}`, "", `**${VERB[h.change]}**, chart version ${cv}.`, "");
+      out.push(
+        `### Helm release ${code(h.release)} in ${code(h.namespace)}`,
+        "",
+        `**${VERB[h.change]}**, chart version ${cv}.`,
+        "",
+      );
       if (h.values.length > 0) {
         const lines = valueLines(h.values);
         const shown = lines.slice(0, detail.valueLimit);
-        const from = h.valuesFrom === "sources" ? " (from the stack's `helmValues` and the planned images, as the program computes them)" : "";
+        const from =
+          h.valuesFrom === "sources"
+            ? " (from the stack's `helmValues` and the planned images, as the program computes them)"
+            : "";
         out.push(`Values that change${from}:`, "", "```diff", ...shown, "```");
-        if (shown.length < lines.length) out.push("", `${lines.length - shown.length} more value lines are in the JSON plan.`);
+        if (shown.length < lines.length)
+          out.push("", `${lines.length - shown.length} more value lines are in the JSON plan.`);
         out.push("");
       } else if (h.change !== "delete") {
         out.push("No Helm value changes.", "");
@@ -571,7 +645,8 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
     if (detail.resources && plan.resources.length > 0) {
       out.push("<details><summary>Every resource that changes (" + String(plan.resources.length) + ")</summary>", "");
       out.push("| Resource | Type | Change | Changed inputs |", "|---|---|---|---|");
-      for (const r of plan.resources) out.push(`| ${code(r.name)} | ${code(r.type)} | ${VERB[r.change]} | ${cell(r.diffs.join(", "))} |`);
+      for (const r of plan.resources)
+        out.push(`| ${code(r.name)} | ${code(r.type)} | ${VERB[r.change]} | ${cell(r.diffs.join(", "))} |`);
       out.push("", "</details>", "");
     }
     if (plan.updatePlan !== undefined) {
@@ -593,5 +668,7 @@ export function renderMarkdown(plan: ReleasePlan, opts: MarkdownOptions = {}): s
     if (md.length <= max) return md;
   }
   const md = render({ resources: false, valueLimit: 0, binaries: false });
-  return md.length <= max ? md : `${md.slice(0, Math.max(0, max - 60))}\n\n… (cut to fit; the JSON plan has everything)\n`;
+  return md.length <= max
+    ? md
+    : `${md.slice(0, Math.max(0, max - 60))}\n\n… (cut to fit; the JSON plan has everything)\n`;
 }

@@ -23,7 +23,22 @@ async function openssl(args: string[], dir: string): Promise<void> {
 async function signed(dir: string, name: string, subject: string, ext: string): Promise<void> {
   if (existsSync(join(dir, `${name}.pem`))) return;
   writeFileSync(join(dir, `${name}.ext`), ext);
-  await openssl(["req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", `${name}-key.pem`, "-subj", subject, "-out", `${name}.csr`], dir);
+  await openssl(
+    [
+      "req",
+      "-new",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${name}-key.pem`,
+      "-subj",
+      subject,
+      "-out",
+      `${name}.csr`,
+    ],
+    dir,
+  );
   await openssl(
     [
       "x509",
@@ -80,7 +95,9 @@ export async function ensurePki(dir: string): Promise<Pki> {
     dir,
     "apiserver",
     "/CN=kube-apiserver",
-    server("IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"),
+    server(
+      "IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local",
+    ),
   );
   await signed(
     dir,

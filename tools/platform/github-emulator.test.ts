@@ -98,7 +98,12 @@ async function call(
   const res = await fetch(new URL(path.replace(/^\//, ""), emu.url), { method: opts.method ?? "GET", headers, body });
   const bytes = Buffer.from(await res.arrayBuffer());
   const isJson = (res.headers.get("content-type") ?? "").startsWith("application/json");
-  return { status: res.status, headers: res.headers, json: isJson ? JSON.parse(bytes.toString("utf8")) : undefined, bytes };
+  return {
+    status: res.status,
+    headers: res.headers,
+    json: isJson ? JSON.parse(bytes.toString("utf8")) : undefined,
+    bytes,
+  };
 }
 
 async function createRelease(emu: GitHubEmulator, body: Record<string, unknown>): Promise<Release> {
@@ -108,11 +113,22 @@ async function createRelease(emu: GitHubEmulator, body: Record<string, unknown>)
 }
 
 /** Uploads the way go-github does: to the release's upload_url template with name/label in the query. */
-async function upload(emu: GitHubEmulator, release: Release, name: string, data: Buffer, contentType = "application/gzip", label?: string): Promise<Reply> {
+async function upload(
+  emu: GitHubEmulator,
+  release: Release,
+  name: string,
+  data: Buffer,
+  contentType = "application/gzip",
+  label?: string,
+): Promise<Reply> {
   const target = new URL(release.upload_url.replace(/\{\?name,label\}$/, ""));
   target.searchParams.set("name", name);
   if (label !== undefined) target.searchParams.set("label", label);
-  return call(emu, target.pathname + target.search, { method: "POST", raw: data, headers: { "Content-Type": contentType } });
+  return call(emu, target.pathname + target.search, {
+    method: "POST",
+    raw: data,
+    headers: { "Content-Type": contentType },
+  });
 }
 
 function sha256(b: Buffer): string {
@@ -132,9 +148,15 @@ describe("github emulator: auth and owners", () => {
 
     const ok = await call(emu, "/api/v3/user");
     assert.equal(ok.status, 200);
-    assert.deepEqual({ login: (ok.json as { login: string }).login, type: (ok.json as { type: string }).type }, { login: "splai", type: "User" });
+    assert.deepEqual(
+      { login: (ok.json as { login: string }).login, type: (ok.json as { type: string }).type },
+      { login: "splai", type: "User" },
+    );
 
-    const viaTokenScheme = await call(emu, "/api/v3/user", { token: null, headers: { Authorization: `token ${TOKEN}` } });
+    const viaTokenScheme = await call(emu, "/api/v3/user", {
+      token: null,
+      headers: { Authorization: `token ${TOKEN}` },
+    });
     assert.equal(viaTokenScheme.status, 200);
   });
 
@@ -160,12 +182,23 @@ describe("github emulator: auth and owners", () => {
     const read = await call(emu, `/api/v3/repos/${REPO}/releases/${published.id}`, { token: RO_TOKEN });
     assert.equal(read.status, 200);
 
-    const write = await call(emu, `/api/v3/repos/${REPO}/releases`, { method: "POST", token: RO_TOKEN, body: { tag_name: "v9.9.9" } });
+    const write = await call(emu, `/api/v3/repos/${REPO}/releases`, {
+      method: "POST",
+      token: RO_TOKEN,
+      body: { tag_name: "v9.9.9" },
+    });
     assert.equal(write.status, 403);
     assert.equal((write.json as ErrorBody).message, "Resource not accessible by personal access token");
-    const del = await call(emu, `/api/v3/repos/${REPO}/releases/${published.id}`, { method: "DELETE", token: RO_TOKEN });
+    const del = await call(emu, `/api/v3/repos/${REPO}/releases/${published.id}`, {
+      method: "DELETE",
+      token: RO_TOKEN,
+    });
     assert.equal(del.status, 403);
-    assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases/${published.id}`)).status, 200, "the release survived the refused delete");
+    assert.equal(
+      (await call(emu, `/api/v3/repos/${REPO}/releases/${published.id}`)).status,
+      200,
+      "the release survived the refused delete",
+    );
   });
 });
 
@@ -265,7 +298,11 @@ describe("github emulator: releases", () => {
       { name: after.name, body: after.body, prerelease: after.prerelease, tag: after.tag_name },
       { name: "renamed", body: "new notes", prerelease: true, tag: "v1.2.3" },
     );
-    assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases/latest`)).status, 404, "a prerelease is never the latest release");
+    assert.equal(
+      (await call(emu, `/api/v3/repos/${REPO}/releases/latest`)).status,
+      404,
+      "a prerelease is never the latest release",
+    );
 
     const del = await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`, { method: "DELETE" });
     assert.equal(del.status, 204);
@@ -286,12 +323,18 @@ describe("github emulator: releases", () => {
     const draft = await createRelease(emu, { tag_name: "v2.0.0", draft: true });
     assert.equal(draft.published_at, null);
     assert.match(draft.html_url, /\/releases\/tag\/untagged-[0-9a-f]+$/);
-    const publish = await call(emu, `/api/v3/repos/${REPO}/releases/${draft.id}`, { method: "PATCH", body: { draft: false } });
+    const publish = await call(emu, `/api/v3/repos/${REPO}/releases/${draft.id}`, {
+      method: "PATCH",
+      body: { draft: false },
+    });
     assert.equal(publish.status, 422, "publishing the draft would claim a tag that is taken");
 
     const missingTag = await call(emu, `/api/v3/repos/${REPO}/releases`, { method: "POST", body: { name: "no tag" } });
     assert.equal(missingTag.status, 422);
-    const badType = await call(emu, `/api/v3/repos/${REPO}/releases`, { method: "POST", body: { tag_name: "v3", draft: "yes" } });
+    const badType = await call(emu, `/api/v3/repos/${REPO}/releases`, {
+      method: "POST",
+      body: { tag_name: "v3", draft: "yes" },
+    });
     assert.equal(badType.status, 422);
     assert.match((badType.json as ErrorBody).message, /draft/);
     const badJson = await call(emu, `/api/v3/repos/${REPO}/releases`, {
@@ -306,10 +349,16 @@ describe("github emulator: releases", () => {
     const emu = await start();
     const draft = await createRelease(emu, { tag_name: "v4.0.0", draft: true });
     assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases/${draft.id}`, { token: RO_TOKEN })).status, 404);
-    assert.equal(((await call(emu, `/api/v3/repos/${REPO}/releases`, { token: RO_TOKEN })).json as Release[]).length, 0);
+    assert.equal(
+      ((await call(emu, `/api/v3/repos/${REPO}/releases`, { token: RO_TOKEN })).json as Release[]).length,
+      0,
+    );
     assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases/tags/v4.0.0`)).status, 404);
 
-    const published = await call(emu, `/api/v3/repos/${REPO}/releases/${draft.id}`, { method: "PATCH", body: { draft: false } });
+    const published = await call(emu, `/api/v3/repos/${REPO}/releases/${draft.id}`, {
+      method: "PATCH",
+      body: { draft: false },
+    });
     assert.equal(published.status, 200);
     assert.ok((published.json as Release).published_at !== null);
     assert.equal(((await call(emu, `/api/v3/repos/${REPO}/releases/tags/v4.0.0`)).json as Release).id, draft.id);
@@ -394,17 +443,24 @@ describe("github emulator: release assets", () => {
 
     const meta = await call(emu, `/api/v3/repos/${REPO}/releases/assets/${asset.id}`);
     assert.equal((meta.json as Asset).id, asset.id);
-    const raw = await call(emu, `/api/v3/repos/${REPO}/releases/assets/${asset.id}`, { headers: { Accept: "application/octet-stream" } });
+    const raw = await call(emu, `/api/v3/repos/${REPO}/releases/assets/${asset.id}`, {
+      headers: { Accept: "application/octet-stream" },
+    });
     assert.equal(raw.status, 200);
     assert.equal(sha256(raw.bytes), sha256(data));
     const browser = await fetch(asset.browser_download_url);
     assert.equal(browser.status, 200);
     assert.equal(sha256(Buffer.from(await browser.arrayBuffer())), sha256(data));
-    assert.equal(((await call(emu, `/api/v3/repos/${REPO}/releases/assets/${asset.id}`)).json as Asset).download_count, 2);
+    assert.equal(
+      ((await call(emu, `/api/v3/repos/${REPO}/releases/assets/${asset.id}`)).json as Asset).download_count,
+      2,
+    );
 
     const dup = await upload(emu, rel, "splai_linux_amd64.tar.gz", Buffer.from("other"));
     assert.equal(dup.status, 422);
-    assert.deepEqual((dup.json as ErrorBody).errors, [{ resource: "ReleaseAsset", code: "already_exists", field: "name" }]);
+    assert.deepEqual((dup.json as ErrorBody).errors, [
+      { resource: "ReleaseAsset", code: "already_exists", field: "name" },
+    ]);
 
     const renamed = await upload(emu, rel, "checksums file.txt", Buffer.from("abc"), "text/plain");
     assert.equal((renamed.json as Asset).name, "checksums.file.txt", "GitHub rewrites spaces in asset names to dots");
@@ -435,7 +491,10 @@ describe("github emulator: release assets", () => {
       headers: { "Content-Type": "application/octet-stream" },
     });
     assert.equal(missing.status, 404);
-    const wrongHost = await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}/assets?name=c.bin`, { method: "POST", raw: Buffer.from("c") });
+    const wrongHost = await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}/assets?name=c.bin`, {
+      method: "POST",
+      raw: Buffer.from("c"),
+    });
     assert.equal(wrongHost.status, 404, "uploads live only on the upload URL, as on GitHub");
   });
 
@@ -465,7 +524,9 @@ describe("github emulator: persistence", () => {
       again.assets.map((a) => a.id),
       [asset.id],
     );
-    const raw = await call(second, `/api/v3/repos/${REPO}/releases/assets/${asset.id}`, { headers: { Accept: "application/octet-stream" } });
+    const raw = await call(second, `/api/v3/repos/${REPO}/releases/assets/${asset.id}`, {
+      headers: { Accept: "application/octet-stream" },
+    });
     assert.equal(sha256(raw.bytes), sha256(data));
     const browser = await fetch(again.assets[0]?.browser_download_url ?? "");
     assert.equal(sha256(Buffer.from(await browser.arrayBuffer())), sha256(data));
@@ -475,7 +536,10 @@ describe("github emulator: persistence", () => {
     const newerAsset = (await upload(second, newer, "bin.tar.gz", data)).json as Asset;
     assert.ok(newerAsset.id > asset.id);
 
-    const state = (await call(second, "/_emulator/state", { token: null })).json as { releases: { id: number }[]; assets: { id: number }[] };
+    const state = (await call(second, "/_emulator/state", { token: null })).json as {
+      releases: { id: number }[];
+      assets: { id: number }[];
+    };
     assert.deepEqual(
       state.releases.map((r) => r.id),
       [rel.id, newer.id],
@@ -487,7 +551,11 @@ describe("github emulator: fault injection and admin endpoints", () => {
   it("fails the next N matching requests with the configured status, then recovers", async () => {
     const emu = await start();
     const rel = await createRelease(emu, { tag_name: "v9.0.0" });
-    const set = await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { status: 503, count: 2, match: "/releases" } });
+    const set = await call(emu, "/_emulator/faults", {
+      method: "POST",
+      token: null,
+      body: { status: 503, count: 2, match: "/releases" },
+    });
     assert.equal(set.status, 201);
 
     assert.equal((await call(emu, `/api/v3/repos/${REPO}`)).status, 200, "a path that does not match is untouched");
@@ -495,12 +563,32 @@ describe("github emulator: fault injection and admin endpoints", () => {
     for (let i = 0; i < 3; i++) statuses.push((await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`)).status);
     assert.deepEqual(statuses, [503, 503, 200]);
 
-    await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { status: 502, count: 1, match: "/releases", method: "POST" } });
-    assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`)).status, 200, "a GET does not match a POST-only fault");
-    assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases`, { method: "POST", body: { tag_name: "v9.1.0" } })).status, 502);
-    assert.equal((await call(emu, `/api/v3/repos/${REPO}/releases/tags/v9.1.0`)).status, 404, "the failed create changed nothing");
+    await call(emu, "/_emulator/faults", {
+      method: "POST",
+      token: null,
+      body: { status: 502, count: 1, match: "/releases", method: "POST" },
+    });
+    assert.equal(
+      (await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`)).status,
+      200,
+      "a GET does not match a POST-only fault",
+    );
+    assert.equal(
+      (await call(emu, `/api/v3/repos/${REPO}/releases`, { method: "POST", body: { tag_name: "v9.1.0" } })).status,
+      502,
+    );
+    assert.equal(
+      (await call(emu, `/api/v3/repos/${REPO}/releases/tags/v9.1.0`)).status,
+      404,
+      "the failed create changed nothing",
+    );
 
-    const log = (await call(emu, "/_emulator/requests", { token: null })).json as { method: string; path: string; status: number; fault: boolean }[];
+    const log = (await call(emu, "/_emulator/requests", { token: null })).json as {
+      method: string;
+      path: string;
+      status: number;
+      fault: boolean;
+    }[];
     const faulted = log.filter((e) => e.fault).map((e) => `${e.method} ${e.status}`);
     assert.deepEqual(faulted, ["GET 503", "GET 503", "POST 502"]);
     assert.ok(log.some((e) => e.path === `/api/v3/repos/${REPO}` && e.status === 200));
@@ -509,8 +597,14 @@ describe("github emulator: fault injection and admin endpoints", () => {
 
   it("rejects malformed fault specs and can drop the connection", async () => {
     const emu = await start();
-    assert.equal((await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { status: 42 } })).status, 400);
-    assert.equal((await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { status: 500, count: 0 } })).status, 400);
+    assert.equal(
+      (await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { status: 42 } })).status,
+      400,
+    );
+    assert.equal(
+      (await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { status: 500, count: 0 } })).status,
+      400,
+    );
     await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { drop: true, match: "/user" } });
     await assert.rejects(call(emu, "/api/v3/user"));
     assert.equal((await call(emu, "/api/v3/user")).status, 200);
@@ -540,10 +634,14 @@ describe("github emulator: CLI", () => {
   it("reads the token from GITHUB_EMULATOR_TOKEN, prints its URL and exits cleanly on SIGTERM", async () => {
     const stateDir = tempDir();
     const script = join(__dirname, "github-emulator.ts");
-    const child = spawn(process.execPath, ["--import", "tsx", script, "--port", "0", "--state", stateDir, "--repo", REPO], {
-      env: { ...process.env, GITHUB_EMULATOR_TOKEN: TOKEN },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", script, "--port", "0", "--state", stateDir, "--repo", REPO],
+      {
+        env: { ...process.env, GITHUB_EMULATOR_TOKEN: TOKEN },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     cleanups.push(async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

@@ -249,7 +249,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       if (size > limit) tooLarge = true;
       else chunks.push(chunk);
     });
-    req.on("end", () => (tooLarge ? reject(new ApiError(413, "Request body too large")) : resolve(Buffer.concat(chunks))));
+    req.on("end", () =>
+      tooLarge ? reject(new ApiError(413, "Request body too large")) : resolve(Buffer.concat(chunks)),
+    );
     req.on("error", reject);
   });
 }
@@ -334,7 +336,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   let faultSeq = 0;
   let logSeq = 0;
 
-  const findAccount = (login: string): AccountRecord | undefined => store.state.accounts.find((a) => a.login.toLowerCase() === login.toLowerCase());
+  const findAccount = (login: string): AccountRecord | undefined =>
+    store.state.accounts.find((a) => a.login.toLowerCase() === login.toLowerCase());
   const ensureAccount = (login: string, type: AccountType | undefined): AccountRecord => {
     const existing = findAccount(login);
     if (existing) {
@@ -356,11 +359,16 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   for (const o of opts.owners ?? []) ensureAccount(o.login, o.type);
   for (const full of opts.repos) {
     const m = /^([A-Za-z0-9-]+)\/([A-Za-z0-9._-]+)$/.exec(full);
-    if (!m || m[1] === undefined || m[2] === undefined) throw new Error(`github emulator: repo must be owner/name, got ${JSON.stringify(full)}`);
+    if (!m || m[1] === undefined || m[2] === undefined)
+      throw new Error(`github emulator: repo must be owner/name, got ${JSON.stringify(full)}`);
     const [owner, name] = [m[1], m[2]];
     // An owner not declared otherwise is a user, so a provider without `owner` that asks GET /user lands on the repo owner.
     const account = ensureAccount(owner, declaredOwners.get(owner.toLowerCase()));
-    if (!store.state.repos.some((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase())) {
+    if (
+      !store.state.repos.some(
+        (r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase(),
+      )
+    ) {
       store.state.repos.push({
         id: store.nextId("repo"),
         owner: account.login,
@@ -385,7 +393,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   store.save();
 
   const repoByName = (owner: string, name: string): RepoRecord | undefined =>
-    store.state.repos.find((r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase());
+    store.state.repos.find(
+      (r) => r.owner.toLowerCase() === owner.toLowerCase() && r.name.toLowerCase() === name.toLowerCase(),
+    );
   const requireRepo = (ctx: Ctx): RepoRecord => {
     const repo = repoByName(ctx.params.owner ?? "", ctx.params.repo ?? "");
     if (!repo)
@@ -413,7 +423,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
       });
     return { asset, release };
   };
-  const assetsOf = (rel: ReleaseRecord): AssetRecord[] => store.state.assets.filter((a) => a.releaseId === rel.id).sort((a, b) => a.id - b.id);
+  const assetsOf = (rel: ReleaseRecord): AssetRecord[] =>
+    store.state.assets.filter((a) => a.releaseId === rel.id).sort((a, b) => a.id - b.id);
   const repoOfRelease = (rel: ReleaseRecord): RepoRecord => {
     const repo = store.state.repos.find((r) => r.id === rel.repoId);
     if (!repo) throw new Error(`github emulator: release ${rel.id} has no repository`);
@@ -425,7 +436,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const eligible = store.state.releases.filter((r) => r.repoId === repo.id && !r.draft && !r.prerelease);
     const pinned = eligible.find((r) => r.id === repo.latestReleaseId);
     if (pinned) return pinned;
-    return eligible.sort((a, b) => (b.createdAt === a.createdAt ? b.id - a.id : b.createdAt.localeCompare(a.createdAt)))[0];
+    return eligible.sort((a, b) =>
+      b.createdAt === a.createdAt ? b.id - a.id : b.createdAt.localeCompare(a.createdAt),
+    )[0];
   };
 
   const simpleUser = (login: string, bases: Bases): Record<string, Json> => {
@@ -784,7 +797,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const nullableStr = (key: "name" | "body"): void => {
       const v = body[key];
       if (v === undefined) return;
-      if (v !== null && typeof v !== "string") problems.push(`For 'properties/${key}', ${JSON.stringify(v)} is not a string or null.`);
+      if (v !== null && typeof v !== "string")
+        problems.push(`For 'properties/${key}', ${JSON.stringify(v)} is not a string or null.`);
       else out[key] = v;
     };
     const bool = (key: "draft" | "prerelease" | "generate_release_notes"): void => {
@@ -804,7 +818,10 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const ml = body.make_latest;
     if (ml !== undefined) {
       if (ml === "true" || ml === "false" || ml === "legacy") out.make_latest = ml;
-      else problems.push(`For 'properties/make_latest', ${JSON.stringify(ml)} is not a member of ["true", "false", "legacy"].`);
+      else
+        problems.push(
+          `For 'properties/make_latest', ${JSON.stringify(ml)} is not a member of ["true", "false", "legacy"].`,
+        );
     }
     if (problems.length > 0) throw invalidRequest(problems, doc);
     if (out.tag_name !== undefined && !isValidTagName(out.tag_name)) {
@@ -839,7 +856,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   const generatedNotes = (repo: RepoRecord, tag: string, bases: Bases): string => {
     const full = `${repo.owner}/${repo.name}`;
     const previous = latestOf(repo);
-    return previous ? `**Full Changelog**: ${bases.web}${full}/compare/${previous.tagName}...${tag}` : `**Full Changelog**: ${bases.web}${full}/commits/${tag}`;
+    return previous
+      ? `**Full Changelog**: ${bases.web}${full}/compare/${previous.tagName}...${tag}`
+      : `**Full Changelog**: ${bases.web}${full}/commits/${tag}`;
   };
 
   const releaseDoc = `${DOCS}/releases/releases`;
@@ -912,11 +931,15 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   route("POST", "/repos/:owner/:repo/releases", true, async (ctx) => {
     const repo = requireRepo(ctx);
     const input = parseReleaseInput(await readJsonObject(ctx), `${releaseDoc}#create-a-release`);
-    if (input.tag_name === undefined) throw invalidRequest([`"tag_name" wasn't supplied.`], `${releaseDoc}#create-a-release`);
+    if (input.tag_name === undefined)
+      throw invalidRequest([`"tag_name" wasn't supplied.`], `${releaseDoc}#create-a-release`);
     const draft = input.draft ?? false;
     // Several drafts may share a tag; only a published release claims it, as on GitHub.
     if (!draft && publishedWithTag(repo, input.tag_name, -1)) {
-      throw validationFailed([{ resource: "Release", code: "already_exists", field: "tag_name" }], `${releaseDoc}#create-a-release`);
+      throw validationFailed(
+        [{ resource: "Release", code: "already_exists", field: "tag_name" }],
+        `${releaseDoc}#create-a-release`,
+      );
     }
     const now = nowIso();
     let name = input.name ?? null;
@@ -949,7 +972,12 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     sendJson(ctx, 201, json, { Location: json.url as string });
   });
 
-  const applyMakeLatest = (repo: RepoRecord, rel: ReleaseRecord, makeLatest: ReleaseInput["make_latest"], newlyPublished: boolean): void => {
+  const applyMakeLatest = (
+    repo: RepoRecord,
+    rel: ReleaseRecord,
+    makeLatest: ReleaseInput["make_latest"],
+    newlyPublished: boolean,
+  ): void => {
     if (rel.draft || rel.prerelease || makeLatest === "false") return;
     if (makeLatest === "legacy") repo.latestReleaseId = null;
     else if (makeLatest === "true" || newlyPublished) repo.latestReleaseId = rel.id;
@@ -996,7 +1024,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const problems: string[] = [];
     for (const key of ["name", "label", "state"]) {
       const v = body[key];
-      if (v !== undefined && typeof v !== "string") problems.push(`For 'properties/${key}', ${JSON.stringify(v)} is not a string.`);
+      if (v !== undefined && typeof v !== "string")
+        problems.push(`For 'properties/${key}', ${JSON.stringify(v)} is not a string.`);
     }
     if (problems.length > 0) throw invalidRequest(problems, doc);
     if (typeof body.name === "string") {
@@ -1041,7 +1070,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const input = parseReleaseInput(await readJsonObject(ctx), doc);
     const tag = input.tag_name ?? rel.tagName;
     const draft = input.draft ?? rel.draft;
-    if (!draft && publishedWithTag(repo, tag, rel.id)) throw validationFailed([{ resource: "Release", code: "already_exists", field: "tag_name" }], doc);
+    if (!draft && publishedWithTag(repo, tag, rel.id))
+      throw validationFailed([{ resource: "Release", code: "already_exists", field: "tag_name" }], doc);
     const wasDraft = rel.draft;
     rel.tagName = tag;
     rel.draft = draft;
@@ -1207,13 +1237,18 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     return { api: `${web}api/v3/`, uploads: `${web}api/uploads/`, web };
   };
 
-  const matchRoute = (list: Route[], method: string, path: string): { route: Route; params: Record<string, string> } | "method" | null => {
+  const matchRoute = (
+    list: Route[],
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | "method" | null => {
     let pathMatched = false;
     for (const r of list) {
       const m = r.pattern.exec(path);
       if (!m) continue;
       pathMatched = true;
-      if (r.method === method || (method === "HEAD" && r.method === "GET")) return { route: r, params: { ...(m.groups ?? {}) } };
+      if (r.method === method || (method === "HEAD" && r.method === "GET"))
+        return { route: r, params: { ...(m.groups ?? {}) } };
     }
     return pathMatched ? "method" : null;
   };
@@ -1229,7 +1264,12 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   const findFault = (method: string, path: string): Fault | undefined =>
     faults.find((f) => f.remaining > 0 && path.includes(f.match) && (f.method === null || f.method === method));
 
-  const handleAdmin = async (req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> => {
+  const handleAdmin = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+  ): Promise<void> => {
     const reply = (status: number, body: Json | undefined): void => {
       if (body === undefined) {
         res.writeHead(status);
@@ -1292,7 +1332,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
           match: typeof spec.match === "string" ? spec.match : "",
           method: typeof spec.method === "string" ? spec.method.toUpperCase() : null,
           body: spec.body,
-          headers: isRecord(spec.headers) ? Object.fromEntries(Object.entries(spec.headers).map(([k, v]) => [k, String(v)])) : {},
+          headers: isRecord(spec.headers)
+            ? Object.fromEntries(Object.entries(spec.headers).map(([k, v]) => [k, String(v)]))
+            : {},
           delayMs: typeof spec.delayMs === "number" ? spec.delayMs : 0,
           drop: spec.drop === true,
         };
@@ -1303,7 +1345,12 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     return reply(404, { message: "Not Found" });
   };
 
-  const handleWeb = async (req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<boolean> => {
+  const handleWeb = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+  ): Promise<boolean> => {
     if (method !== "GET" && method !== "HEAD") return false;
     const m = /^\/([^/]+)\/([^/]+)\/releases\/(?:download\/(.+)|latest\/download)\/([^/]+)$/.exec(path);
     if (!m || m[1] === undefined || m[2] === undefined || m[4] === undefined) return false;
@@ -1313,7 +1360,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     if (repo && m[3] === undefined) rel = latestOf(repo);
     else if (repo && m[3] !== undefined) {
       const tag = decodeURIComponent(m[3]);
-      rel = publishedWithTag(repo, tag, -1) ?? store.state.releases.find((r) => r.repoId === repo.id && r.draft && r.untaggedSlug === tag);
+      rel =
+        publishedWithTag(repo, tag, -1) ??
+        store.state.releases.find((r) => r.repoId === repo.id && r.draft && r.untaggedSlug === tag);
     }
     // Draft assets need a credential with push access, as github.com hides drafts from everyone else.
     if (rel?.draft) {
@@ -1330,7 +1379,12 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     return true;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, port: number, meta: { fault: boolean }): Promise<void> => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    port: number,
+    meta: { fault: boolean },
+  ): Promise<void> => {
     const method = (req.method ?? "GET").toUpperCase();
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? `${host}:${port}`}`);
     const rawPath = url.pathname;
@@ -1390,7 +1444,10 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     }
     if (matched === null || matched === "method") {
       await drain(req);
-      standardHeaders({ req, res }, caller === "missing" ? consumeRate("anonymous", 60) : consumeRate(caller.tokenKey, rateLimit));
+      standardHeaders(
+        { req, res },
+        caller === "missing" ? consumeRate("anonymous", 60) : consumeRate(caller.tokenKey, rateLimit),
+      );
       sendError(res, 404, "Not Found");
       return;
     }
@@ -1462,7 +1519,9 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
       if (requestLog.length > MAX_LOG_ENTRIES) requestLog.splice(0, requestLog.length - MAX_LOG_ENTRIES);
     });
     handle(req, res, port, meta).catch((err: unknown) => {
-      process.stderr.write(`github emulator: ${method} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(
+        `github emulator: ${method} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      );
       if (!res.headersSent) sendError(res, 500, "Internal Server Error");
       else res.destroy();
     });
@@ -1504,10 +1563,12 @@ function validateFault(spec: unknown): string | null {
   const { status, count, match, method, delayMs, drop, headers } = spec;
   if (status !== undefined && (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599))
     return "status must be an HTTP status code";
-  if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 1)) return "count must be a positive integer";
+  if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 1))
+    return "count must be a positive integer";
   if (match !== undefined && typeof match !== "string") return "match must be a string";
   if (method !== undefined && typeof method !== "string") return "method must be a string";
-  if (delayMs !== undefined && (typeof delayMs !== "number" || delayMs < 0 || delayMs > 60_000)) return "delayMs must be between 0 and 60000";
+  if (delayMs !== undefined && (typeof delayMs !== "number" || delayMs < 0 || delayMs > 60_000))
+    return "delayMs must be between 0 and 60000";
   if (drop !== undefined && typeof drop !== "boolean") return "drop must be a boolean";
   if (headers !== undefined && !isRecord(headers)) return "headers must be an object";
   if (status === undefined && drop !== true && delayMs === undefined) return "a fault needs status, drop or delayMs";
@@ -1549,7 +1610,8 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     switch (flag) {
       case "--port":
         args.port = Number(value());
-        if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new Error("--port must be 0..65535");
+        if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535)
+          throw new Error("--port must be 0..65535");
         break;
       case "--state":
         args.stateDir = value();
@@ -1565,7 +1627,8 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         break;
       case "--owner": {
         const [login, type] = value().split(":");
-        if (login === undefined || (type !== "User" && type !== "Organization")) throw new Error("--owner takes login:User or login:Organization");
+        if (login === undefined || (type !== "User" && type !== "Organization"))
+          throw new Error("--owner takes login:User or login:Organization");
         args.owners.push({ login, type });
         break;
       }

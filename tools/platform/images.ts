@@ -19,7 +19,9 @@ export async function pushLocalImage(s: PlatformState, image: LocalImage): Promi
   mkdirSync(image.work, { recursive: true });
   writeFileSync(join(image.work, "Dockerfile"), image.dockerfile);
   const auth = Buffer.from(`${s.registry.username}:${s.registry.password}`).toString("base64");
-  writeFileSync(join(image.work, "config.json"), JSON.stringify({ auths: { [s.registry.address]: { auth } } }), { mode: 0o600 });
+  writeFileSync(join(image.work, "config.json"), JSON.stringify({ auths: { [s.registry.address]: { auth } } }), {
+    mode: 0o600,
+  });
   await run(
     join(toolBinDir, "buildctl"),
     [
@@ -54,6 +56,7 @@ export async function pushSbomScanner(s: PlatformState, ref: string): Promise<vo
     ref,
     platform: hostPlatform(),
     // BuildKit mounts the image to scan read-only and a tmpfs on /tmp; syft keeps its caches under $HOME.
-    dockerfile: 'FROM scratch\nCOPY --chmod=0755 splai-sbom-scanner /splai-sbom-scanner\nENV HOME=/tmp\nENTRYPOINT ["/splai-sbom-scanner"]\n',
+    dockerfile:
+      'FROM scratch\nCOPY --chmod=0755 splai-sbom-scanner /splai-sbom-scanner\nENV HOME=/tmp\nENTRYPOINT ["/splai-sbom-scanner"]\n',
   });
 }

@@ -9,9 +9,28 @@ import { ensurePki, type Pki } from "./certs";
 import { elapsed, info, runMain, UserError } from "../lib/log";
 import { repoRoot, toolBinDir } from "../lib/paths";
 import { pushSbomScanner } from "./images";
-import { initState, platformEnv, readState, registrySettingsBuilder, requirePlatform, writeState, type NodeMode, type PlatformState } from "./state";
+import {
+  initState,
+  platformEnv,
+  readState,
+  registrySettingsBuilder,
+  requirePlatform,
+  writeState,
+  type NodeMode,
+  type PlatformState,
+} from "./state";
 import { assertPortFree, isOurs, startDetached, stop, waitReady, type ProcRecord } from "./procs";
-import { cleanupNode, containerdReady, deleteNodes, drain, kubeletReady, nodeDir, nodeIp, startContainerd, startKubelet } from "./real-node";
+import {
+  cleanupNode,
+  containerdReady,
+  deleteNodes,
+  drain,
+  kubeletReady,
+  nodeDir,
+  nodeIp,
+  startContainerd,
+  startKubelet,
+} from "./real-node";
 import { toolEnv } from "../lib/toolenv";
 
 function bin(name: string): string {
@@ -36,7 +55,8 @@ interface Service {
   stop?: (s: PlatformState, pki: Pki, rec: ProcRecord) => Promise<void>;
 }
 
-const enabled = (svc: Service, s: PlatformState): boolean => svc.node === undefined || svc.node === (s.node?.mode ?? "fake");
+const enabled = (svc: Service, s: PlatformState): boolean =>
+  svc.node === undefined || svc.node === (s.node?.mode ?? "fake");
 
 const logOf = (s: PlatformState, name: string): string => join(s.dir, "logs", `${name}.log`);
 const data = (s: PlatformState, name: string): string => {
@@ -111,7 +131,8 @@ const services: Service[] = [
       registerBuildxBuilder(s, pki.ca);
       return rec;
     },
-    ready: async (s) => tryCapture(bin("buildctl"), ["--addr", `unix://${s.buildkit.socket}`, "debug", "workers"]) !== undefined,
+    ready: async (s) =>
+      tryCapture(bin("buildctl"), ["--addr", `unix://${s.buildkit.socket}`, "debug", "workers"]) !== undefined,
     timeoutMs: 60_000,
     describe: (s) => `unix://${s.buildkit.socket} (buildx builder '${s.buildkit.builder}')`,
   },
@@ -138,7 +159,8 @@ const services: Service[] = [
         logOf(s, "etcd"),
         process.env,
       ),
-    ready: async (s) => (await fetchLocal(`http://127.0.0.1:${s.ports.etcdClient}/health`)).body.includes('"health":"true"'),
+    ready: async (s) =>
+      (await fetchLocal(`http://127.0.0.1:${s.ports.etcdClient}/health`)).body.includes('"health":"true"'),
     timeoutMs: 30_000,
     describe: (s) => `http://127.0.0.1:${s.ports.etcdClient}`,
   },
@@ -173,7 +195,8 @@ const services: Service[] = [
         logOf(s, "kube-apiserver"),
         process.env,
       ),
-    ready: async (s, pki) => (await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/readyz`, { pki })).status === 200,
+    ready: async (s, pki) =>
+      (await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/readyz`, { pki })).status === 200,
     timeoutMs: 120_000,
     describe: (s) => `https://127.0.0.1:${s.ports.apiserver} (kubeconfig ${s.kubeconfig})`,
   },
@@ -202,7 +225,11 @@ const services: Service[] = [
       ),
     // Ready once the service-account controller has created the default ServiceAccount, which pods need.
     ready: async (s, pki) =>
-      (await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/api/v1/namespaces/default/serviceaccounts/default`, { pki })).status === 200,
+      (
+        await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/api/v1/namespaces/default/serviceaccounts/default`, {
+          pki,
+        })
+      ).status === 200,
     timeoutMs: 60_000,
     describe: () => "leader election off",
   },
@@ -233,7 +260,8 @@ const services: Service[] = [
     start: async (s, pki) => startContainerd(s, pki, logOf(s, "containerd")),
     ready: async (s) => containerdReady(s),
     timeoutMs: 60_000,
-    describe: (s) => `unix://${join(nodeDir(s), "containerd.sock")} (bridge ${s.node.real.bridge} ${s.node.real.subnet}, cgroup ${s.node.real.cgroupRoot})`,
+    describe: (s) =>
+      `unix://${join(nodeDir(s), "containerd.sock")} (bridge ${s.node.real.bridge} ${s.node.real.subnet}, cgroup ${s.node.real.cgroupRoot})`,
     async stop(s, _pki, rec) {
       await stop(rec);
       await cleanupNode(s);
@@ -286,7 +314,9 @@ const services: Service[] = [
       for (const node of s.nodes) {
         const r = await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/api/v1/nodes/${node}`, { pki });
         if (r.status !== 200) return false;
-        const conds = (JSON.parse(r.body) as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+        const conds =
+          (JSON.parse(r.body) as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ??
+          [];
         if (!conds.some((c) => c.type === "Ready" && c.status === "True")) return false;
       }
       return true;
@@ -347,7 +377,8 @@ async function ensureFakeNode(s: PlatformState, pki: Pki, name: string): Promise
     },
   };
   const r = await fetchLocal(url, { pki, method: "POST", body: JSON.stringify(node) });
-  if (r.status !== 201 && r.status !== 409) throw new UserError(`could not create fake node ${name}: HTTP ${r.status} ${r.body}`);
+  if (r.status !== 201 && r.status !== 409)
+    throw new UserError(`could not create fake node ${name}: HTTP ${r.status} ${r.body}`);
 }
 
 /**
@@ -358,7 +389,10 @@ async function ensureFakeNode(s: PlatformState, pki: Pki, name: string): Promise
  * which is never used to build.
  */
 function registerBuildxBuilder(s: PlatformState, ca: string): void {
-  const dir = join(process.env.BUILDX_CONFIG ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "buildx"), "instances");
+  const dir = join(
+    process.env.BUILDX_CONFIG ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "buildx"),
+    "instances",
+  );
   mkdirSync(dir, { recursive: true });
   const node = (name: string, files: Record<string, string> | null): Record<string, unknown> => ({
     Name: `${name}0`,
@@ -368,11 +402,30 @@ function registerBuildxBuilder(s: PlatformState, ca: string): void {
     Flags: null,
     Files: files,
   });
-  const builder = { Name: s.buildkit.builder, Driver: "remote", Nodes: [node(s.buildkit.builder, null)], Dynamic: false };
+  const builder = {
+    Name: s.buildkit.builder,
+    Driver: "remote",
+    Nodes: [node(s.buildkit.builder, null)],
+    Dynamic: false,
+  };
   writeFileSync(join(dir, s.buildkit.builder), JSON.stringify(builder), { mode: 0o600 });
-  const toml = [`[registry."${s.registry.address}"]`, "  http = false", "  insecure = false", '  ca = ["/etc/buildkit/ca.pem"]', ""].join("\n");
-  const files = { "buildkitd.toml": Buffer.from(toml).toString("base64"), "ca.pem": readFileSync(ca).toString("base64") };
-  const settings = { Name: registrySettingsBuilder(s), Driver: "docker-container", Nodes: [node(registrySettingsBuilder(s), files)], Dynamic: false };
+  const toml = [
+    `[registry."${s.registry.address}"]`,
+    "  http = false",
+    "  insecure = false",
+    '  ca = ["/etc/buildkit/ca.pem"]',
+    "",
+  ].join("\n");
+  const files = {
+    "buildkitd.toml": Buffer.from(toml).toString("base64"),
+    "ca.pem": readFileSync(ca).toString("base64"),
+  };
+  const settings = {
+    Name: registrySettingsBuilder(s),
+    Driver: "docker-container",
+    Nodes: [node(registrySettingsBuilder(s), files)],
+    Dynamic: false,
+  };
   writeFileSync(join(dir, settings.Name), JSON.stringify(settings), { mode: 0o600 });
 }
 
@@ -413,7 +466,10 @@ async function trustCa(pki: Pki, dir: string): Promise<void> {
   const ca = readFileSync(pki.ca, "utf8");
   if (existsSync(target) && readFileSync(target, "utf8") === ca) return;
   if (process.getuid?.() !== 0) {
-    info("platform", `not root: add ${pki.ca} to the system trust store yourself (sudo cp ${pki.ca} ${target} && sudo update-ca-certificates)`);
+    info(
+      "platform",
+      `not root: add ${pki.ca} to the system trust store yourself (sudo cp ${pki.ca} ${target} && sudo update-ca-certificates)`,
+    );
     return;
   }
   copyFileSync(pki.ca, target);
@@ -421,18 +477,24 @@ async function trustCa(pki: Pki, dir: string): Promise<void> {
 }
 
 async function helmLogin(s: PlatformState): Promise<void> {
-  await run(bin("helm"), ["registry", "login", s.registry.address, "--username", s.registry.username, "--password-stdin"], {
-    input: s.registry.password,
-    env: toolEnv(),
-    timeoutMs: 30_000,
-  });
+  await run(
+    bin("helm"),
+    ["registry", "login", s.registry.address, "--username", s.registry.username, "--password-stdin"],
+    {
+      input: s.registry.password,
+      env: toolEnv(),
+      timeoutMs: 30_000,
+    },
+  );
 }
 
 /** `--node real|fake`, else SPLAI_NODE, else fake: a plain `up` always gives the fast fake nodes. */
 function requestedNode(args: string[]): NodeMode {
   const i = args.indexOf("--node");
-  const raw = i >= 0 ? args[i + 1] : (args.find((a) => a.startsWith("--node="))?.slice(7) ?? process.env.SPLAI_NODE ?? "fake");
-  if (raw !== "fake" && raw !== "real") throw new UserError(`--node ${raw ?? "(missing)"} is not accepted; use --node fake (kwok, default) or --node real`);
+  const raw =
+    i >= 0 ? args[i + 1] : (args.find((a) => a.startsWith("--node="))?.slice(7) ?? process.env.SPLAI_NODE ?? "fake");
+  if (raw !== "fake" && raw !== "real")
+    throw new UserError(`--node ${raw ?? "(missing)"} is not accepted; use --node fake (kwok, default) or --node real`);
   return raw;
 }
 
@@ -506,8 +568,12 @@ async function up(args: string[]): Promise<void> {
   await pushSbomScanner(s, s.sbomGenerator);
   info("sbom-scanner", `pushed in ${elapsed(tScanner)}: ${s.sbomGenerator} (BuildKit SBOM generator)`);
   const nodes = s.node.mode === "real" ? `real node ${s.node.real.name}` : `fake nodes ${s.nodes.join(", ")}`;
-  info("platform", `up in ${elapsed(t0)} with ${nodes}; state in ${s.dir}. For a shell: eval "$(npm run -s platform -- env)"`);
-  if (s.node.fallbackReason) info("platform", `NOTE: --node real was asked for but the platform runs fake nodes: ${s.node.fallbackReason}`);
+  info(
+    "platform",
+    `up in ${elapsed(t0)} with ${nodes}; state in ${s.dir}. For a shell: eval "$(npm run -s platform -- env)"`,
+  );
+  if (s.node.fallbackReason)
+    info("platform", `NOTE: --node real was asked for but the platform runs fake nodes: ${s.node.fallbackReason}`);
 }
 
 async function down(): Promise<void> {
@@ -548,10 +614,14 @@ async function status(): Promise<void> {
     const healthy = running && (await svc.ready(s, pki).catch(() => false));
     allUp &&= healthy;
     const state = healthy ? "running" : running ? "unhealthy" : rec ? "stopped (stale pid)" : "stopped";
-    process.stdout.write(`${svc.name.padEnd(24)} ${state.padEnd(20)} ${running ? `pid ${rec.pid}`.padEnd(10) : "".padEnd(10)} ${svc.describe(s)}\n`);
+    process.stdout.write(
+      `${svc.name.padEnd(24)} ${state.padEnd(20)} ${running ? `pid ${rec.pid}`.padEnd(10) : "".padEnd(10)} ${svc.describe(s)}\n`,
+    );
   }
   const fallback = s.node?.fallbackReason ? ` (real node asked for, unavailable: ${s.node.fallbackReason})` : "";
-  process.stdout.write(`nodes: ${s.node?.mode ?? "fake"}${fallback}\nstate dir ${s.dir}; Pulumi backend ${s.pulumi.backend}\n`);
+  process.stdout.write(
+    `nodes: ${s.node?.mode ?? "fake"}${fallback}\nstate dir ${s.dir}; Pulumi backend ${s.pulumi.backend}\n`,
+  );
   if (!allUp) process.exitCode = 3;
 }
 
@@ -588,6 +658,8 @@ runMain(async () => {
     case "env":
       return env();
     default:
-      throw new UserError(`unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real]|down|status|env|stop <service>`);
+      throw new UserError(
+        `unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real]|down|status|env|stop <service>`,
+      );
   }
 });

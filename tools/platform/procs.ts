@@ -31,7 +31,13 @@ export function isOurs(rec: ProcRecord | undefined): boolean {
   }
 }
 
-export function startDetached(exe: string, args: string[], log: string, env: NodeJS.ProcessEnv, cwd?: string): ProcRecord {
+export function startDetached(
+  exe: string,
+  args: string[],
+  log: string,
+  env: NodeJS.ProcessEnv,
+  cwd?: string,
+): ProcRecord {
   const fd = openSync(log, "a");
   const child = spawn(exe, args, { detached: true, stdio: ["ignore", fd, fd], env, cwd });
   closeSync(fd);
@@ -103,7 +109,12 @@ export function portOpen(port: number): Promise<boolean> {
 }
 
 /** Polls `ready` until it returns true; fails after timeout with the service's log tail. */
-export async function waitReady(service: string, rec: ProcRecord | undefined, ready: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitReady(
+  service: string,
+  rec: ProcRecord | undefined,
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await ready().catch(() => false)) return;
@@ -112,5 +123,7 @@ export async function waitReady(service: string, rec: ProcRecord | undefined, re
     }
     await sleep(500);
   }
-  throw new UserError(`${service} was not ready after ${timeoutMs / 1000}s${rec ? `; log ${rec.log}:\n${tail(rec.log)}` : ""}`);
+  throw new UserError(
+    `${service} was not ready after ${timeoutMs / 1000}s${rec ? `; log ${rec.log}:\n${tail(rec.log)}` : ""}`,
+  );
 }

@@ -32,13 +32,17 @@ function kubeletBin(): string | undefined {
 /** Everything the real node needs on this machine, or the reason it cannot run and the command that fixes it. */
 export function checkPrerequisites(): void {
   const missing: string[] = [];
-  if (process.getuid?.() !== 0) throw new RealNodeUnavailable("the real node needs root (network bridge, cgroups, mounts)");
+  if (process.getuid?.() !== 0)
+    throw new RealNodeUnavailable("the real node needs root (network bridge, cgroups, mounts)");
   if (!kubeletBin()) missing.push("kubelet");
-  for (const b of ["containerd", "containerd-shim-runc-v2", "ctr"]) if (!which(b, `/usr/bin:/usr/sbin:${process.env.PATH ?? ""}`)) missing.push(b);
+  for (const b of ["containerd", "containerd-shim-runc-v2", "ctr"])
+    if (!which(b, `/usr/bin:/usr/sbin:${process.env.PATH ?? ""}`)) missing.push(b);
   if (!existsSync(RUNC)) missing.push("runc");
-  for (const p of ["bridge", "host-local", "loopback"]) if (!existsSync(join(CNI_BIN, p))) missing.push(`CNI plugin ${p}`);
+  for (const p of ["bridge", "host-local", "loopback"])
+    if (!existsSync(join(CNI_BIN, p))) missing.push(`CNI plugin ${p}`);
   if (!which("go")) missing.push("go (builds the pause image)");
-  if (missing.length) throw new RealNodeUnavailable(`missing ${missing.join(", ")}; install them with: npm run toolchain -- --real-node`);
+  if (missing.length)
+    throw new RealNodeUnavailable(`missing ${missing.join(", ")}; install them with: npm run toolchain -- --real-node`);
   if (!existsSync("/sys/fs/cgroup/memory") && !existsSync("/sys/fs/cgroup/cgroup.controllers")) {
     throw new RealNodeUnavailable("no cgroup file system under /sys/fs/cgroup");
   }
@@ -61,10 +65,15 @@ async function ip(args: string[]): Promise<string> {
 async function ensureBridge(s: PlatformState): Promise<void> {
   const { bridge, subnet } = s.node.real;
   const prefix = subnet.replace(/0\/24$/, "");
-  const addrs = JSON.parse(await ip(["-j", "-4", "addr", "show"])) as { ifname: string; addr_info: { local: string }[] }[];
+  const addrs = JSON.parse(await ip(["-j", "-4", "addr", "show"])) as {
+    ifname: string;
+    addr_info: { local: string }[];
+  }[];
   const clash = addrs.find((i) => i.ifname !== bridge && i.addr_info.some((a) => a.local.startsWith(prefix)));
   if (clash) {
-    throw new RealNodeUnavailable(`pod subnet ${subnet} is already used by interface ${clash.ifname}; pick another with SPLAI_NODE_SUBNET=<a.b.c.0/24>`);
+    throw new RealNodeUnavailable(
+      `pod subnet ${subnet} is already used by interface ${clash.ifname}; pick another with SPLAI_NODE_SUBNET=<a.b.c.0/24>`,
+    );
   }
   if (!addrs.some((i) => i.ifname === bridge) && tryCapture("ip", ["link", "show", bridge]) === undefined) {
     await ip(["link", "add", bridge, "type", "bridge"]);
@@ -255,14 +264,17 @@ interface NodeJson {
 export async function kubeletReady(s: PlatformState, pki: Pki): Promise<boolean> {
   const r = await fetchLocal(`https://127.0.0.1:${s.ports.apiserver}/api/v1/nodes/${s.node.real.name}`, { pki });
   if (r.status !== 200) return false;
-  return ((JSON.parse(r.body) as NodeJson).status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
+  return ((JSON.parse(r.body) as NodeJson).status?.conditions ?? []).some(
+    (c) => c.type === "Ready" && c.status === "True",
+  );
 }
 
 const api = (s: PlatformState): string => `https://127.0.0.1:${s.ports.apiserver}`;
 
 /** Deletes nodes by name (fake nodes when the real node takes over, the real node when it stops). */
 export async function deleteNodes(s: PlatformState, pki: Pki, names: string[]): Promise<void> {
-  for (const n of names) await fetchLocal(`${api(s)}/api/v1/nodes/${n}`, { pki, method: "DELETE" }).catch(() => undefined);
+  for (const n of names)
+    await fetchLocal(`${api(s)}/api/v1/nodes/${n}`, { pki, method: "DELETE" }).catch(() => undefined);
 }
 
 /**
@@ -272,11 +284,18 @@ export async function deleteNodes(s: PlatformState, pki: Pki, names: string[]): 
 export async function drain(s: PlatformState, pki: Pki, timeoutMs = 60_000): Promise<void> {
   const node = `${api(s)}/api/v1/nodes/${s.node.real.name}`;
   const patch = { spec: { unschedulable: true, taints: [{ key: "splai.io/stopping", effect: "NoExecute" }] } };
-  const r = await fetchLocal(node, { pki, method: "PATCH", body: JSON.stringify(patch), contentType: "application/merge-patch+json" }).catch(() => undefined);
+  const r = await fetchLocal(node, {
+    pki,
+    method: "PATCH",
+    body: JSON.stringify(patch),
+    contentType: "application/merge-patch+json",
+  }).catch(() => undefined);
   if (r?.status !== 200) return;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const pods = await fetchLocal(`${api(s)}/api/v1/pods?fieldSelector=spec.nodeName%3D${s.node.real.name}`, { pki }).catch(() => undefined);
+    const pods = await fetchLocal(`${api(s)}/api/v1/pods?fieldSelector=spec.nodeName%3D${s.node.real.name}`, {
+      pki,
+    }).catch(() => undefined);
     if (pods?.status === 200 && (JSON.parse(pods.body) as { items: unknown[] }).items.length === 0) return;
     await sleep(1000);
   }
@@ -347,6 +366,7 @@ export async function cleanupNode(s: PlatformState): Promise<void> {
     left.forEach(rmCgroupTree);
     await sleep(250);
   }
-  if (tryCapture("ip", ["link", "show", s.node.real.bridge]) !== undefined) await ip(["link", "del", s.node.real.bridge]).catch(() => undefined);
+  if (tryCapture("ip", ["link", "show", s.node.real.bridge]) !== undefined)
+    await ip(["link", "del", s.node.real.bridge]).catch(() => undefined);
   rmSync(dir, { recursive: true, force: true });
 }

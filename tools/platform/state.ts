@@ -77,14 +77,25 @@ export function initState(dir = platformDir): PlatformState {
     kubelet: port("SPLAI_PORT_KUBELET", 10250),
   };
   const bridge = process.env.SPLAI_NODE_BRIDGE ?? "splai-cni0";
-  if (!/^[a-zA-Z0-9_-]{1,15}$/.test(bridge)) throw new UserError(`SPLAI_NODE_BRIDGE=${bridge} is not an interface name (1-15 letters, digits, '-' or '_')`);
+  if (!/^[a-zA-Z0-9_-]{1,15}$/.test(bridge))
+    throw new UserError(`SPLAI_NODE_BRIDGE=${bridge} is not an interface name (1-15 letters, digits, '-' or '_')`);
   const subnet = process.env.SPLAI_NODE_SUBNET ?? "10.88.0.0/24";
-  if (!/^(\d{1,3}\.){3}0\/24$/.test(subnet)) throw new UserError(`SPLAI_NODE_SUBNET=${subnet} is not accepted; give a /24 such as 10.88.0.0/24`);
+  if (!/^(\d{1,3}\.){3}0\/24$/.test(subnet))
+    throw new UserError(`SPLAI_NODE_SUBNET=${subnet} is not accepted; give a /24 such as 10.88.0.0/24`);
   return {
     dir,
     ports,
-    registry: { address: `127.0.0.1:${ports.registry}`, username: "splai", password: old?.registry.password ?? secret() },
-    github: { url: `http://127.0.0.1:${ports.github}/`, token: old?.github.token ?? `ghp_${secret()}`, owner: "splai", repo: "splai" },
+    registry: {
+      address: `127.0.0.1:${ports.registry}`,
+      username: "splai",
+      password: old?.registry.password ?? secret(),
+    },
+    github: {
+      url: `http://127.0.0.1:${ports.github}/`,
+      token: old?.github.token ?? `ghp_${secret()}`,
+      owner: "splai",
+      repo: "splai",
+    },
     kubeconfig: join(dir, "kubeconfig"),
     buildkit: { socket: join(dir, "buildkitd.sock"), builder: process.env.SPLAI_BUILDER ?? "splai-local" },
     sbomGenerator: `127.0.0.1:${ports.registry}/platform/sbom-scanner:${toolVersion("sbom-scanner")}`,

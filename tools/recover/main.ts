@@ -22,9 +22,13 @@ function parseArgs(argv: string[]): Options {
     if (a === "--stack") o.stack = argv[++i];
     else if (a === "--cwd") o.cwd = argv[++i];
     else if (a === "--up") o.up = true;
-    else throw new UserError(`unknown argument '${a}'; use: npm run recover -- --stack <name> [--cwd <program dir>] [--up]`);
+    else
+      throw new UserError(
+        `unknown argument '${a}'; use: npm run recover -- --stack <name> [--cwd <program dir>] [--up]`,
+      );
   }
-  if (!o.stack) throw new UserError("--stack is required: npm run recover -- --stack <name> [--cwd <program dir>] [--up]");
+  if (!o.stack)
+    throw new UserError("--stack is required: npm run recover -- --stack <name> [--cwd <program dir>] [--up]");
   return o as Options;
 }
 
@@ -36,7 +40,8 @@ function pulumi(o: Options, args: string[], capture = false): string {
     maxBuffer: 256 * 1024 * 1024,
   });
   if (r.error) throw new UserError(`cannot run pulumi: ${r.error.message}`);
-  if (r.status !== 0) throw new UserError(`pulumi ${args.join(" ")} failed (exit ${r.status})${capture ? `:\n${r.stderr.trim()}` : ""}`);
+  if (r.status !== 0)
+    throw new UserError(`pulumi ${args.join(" ")} failed (exit ${r.status})${capture ? `:\n${r.stderr.trim()}` : ""}`);
   return capture ? r.stdout : "";
 }
 
@@ -69,14 +74,16 @@ function alive(pid: number): boolean {
 
 runMain(async () => {
   const o = parseArgs(process.argv.slice(2));
-  const backend = process.env.PULUMI_BACKEND_URL ?? (JSON.parse(pulumi(o, ["whoami", "--json"], true)) as { url?: string }).url ?? "";
+  const backend =
+    process.env.PULUMI_BACKEND_URL ?? (JSON.parse(pulumi(o, ["whoami", "--json"], true)) as { url?: string }).url ?? "";
   info("recover", `stack ${o.stack} on ${backend}`);
 
   // 0. Metadata sidecars a killed CLI left truncated (backends created without metadata=skip): while one is empty, every
   // command, `cancel` included, fails with `failed to load checkpoint: EOF`.
   if (backend.startsWith("file://")) {
     const removed = repairSidecars(fileURLToPath(backend));
-    if (removed.length) info("recover", `removed ${removed.length} truncated metadata sidecar(s): ${removed.join(", ")}`);
+    if (removed.length)
+      info("recover", `removed ${removed.length} truncated metadata sidecar(s): ${removed.join(", ")}`);
   }
 
   // 1. The lock. A lock whose process still runs means the update is not interrupted: refuse rather than race it.
@@ -84,10 +91,15 @@ runMain(async () => {
     const locks = fileLocks(backend, o.stack);
     for (const l of locks) {
       if (l.hostname === hostname() && alive(l.pid))
-        throw new UserError(`pulumi pid ${l.pid} still holds the lock ${l.path} and is running: wait for it to finish or stop it, then run recover again`);
+        throw new UserError(
+          `pulumi pid ${l.pid} still holds the lock ${l.path} and is running: wait for it to finish or stop it, then run recover again`,
+        );
     }
     if (locks.length) {
-      info("recover", `clearing ${locks.length} stale lock(s): ${locks.map((l) => `pid ${l.pid}@${l.hostname}`).join(", ")}`);
+      info(
+        "recover",
+        `clearing ${locks.length} stale lock(s): ${locks.map((l) => `pid ${l.pid}@${l.hostname}`).join(", ")}`,
+      );
       pulumi(o, ["cancel", "--yes"]);
     } else info("recover", "no lock held");
   } else {
@@ -100,7 +112,9 @@ runMain(async () => {
   // That is safe here: image builds are reproducible (same digest), chart pushes and GitHub releases are idempotent
   // upserts. This needs no refresh (which would also re-read every image and the Helm release from their providers).
   const exported = pulumi(o, ["stack", "export"], true);
-  const state = JSON.parse(exported) as { deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] } };
+  const state = JSON.parse(exported) as {
+    deployment?: { pending_operations?: { type: string; resource: { urn: string } }[] };
+  };
   const pending = state.deployment?.pending_operations ?? [];
   for (const op of pending) info("recover", `pending ${op.type}: ${op.resource.urn}`);
   info("recover", `${pending.length} pending operation(s)`);
@@ -108,7 +122,9 @@ runMain(async () => {
     const dir = mkdtempSync(join(tmpdir(), "splai-recover-"));
     try {
       const file = join(dir, "state.json");
-      writeFileSync(file, JSON.stringify({ ...state, deployment: { ...state.deployment, pending_operations: [] } }), { mode: 0o600 });
+      writeFileSync(file, JSON.stringify({ ...state, deployment: { ...state.deployment, pending_operations: [] } }), {
+        mode: 0o600,
+      });
       pulumi(o, ["stack", "import", "--file", file]);
       info("recover", "pending operations cleared");
     } finally {

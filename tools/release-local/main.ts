@@ -30,7 +30,10 @@ async function step(what: string, args: string[]): Promise<void> {
   } catch (err) {
     throw new UserError(`${what} failed: ${err instanceof Error ? err.message : String(err)}`);
   }
-  info("release", `${what} ready in ${((Date.now() - t0) / 1000).toFixed(0)}s${built ? ` (${built} tool(s) built)` : ""}`);
+  info(
+    "release",
+    `${what} ready in ${((Date.now() - t0) / 1000).toFixed(0)}s${built ? ` (${built} tool(s) built)` : ""}`,
+  );
 }
 
 function parseArgs(argv: string[]): { diff: boolean; stack: string } {
@@ -76,9 +79,13 @@ runMain(async () => {
   const env = platformEnv(requirePlatform()) as Record<string, string>;
   // The Automation API finds the pinned `pulumi` and its plugins through this process's environment.
   Object.assign(process.env, env);
-  const st = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: repoRoot }, { envVars: env }).catch((e: unknown) => {
-    throw new UserError(`cannot select or create stack '${stack}': ${stripFormatting(e instanceof Error ? e.message : String(e))}`);
-  });
+  const st = await LocalWorkspace.createOrSelectStack({ stackName: stack, workDir: repoRoot }, { envVars: env }).catch(
+    (e: unknown) => {
+      throw new UserError(
+        `cannot select or create stack '${stack}': ${stripFormatting(e instanceof Error ? e.message : String(e))}`,
+      );
+    },
+  );
   const logDir = join(repoRoot, ".state", "logs");
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `release-local-${stack}.log`);
@@ -98,8 +105,12 @@ runMain(async () => {
     });
     process.stdout.write(summary(stack, r.outputs, (Date.now() - t0) / 1000, progress.summary(), logFile));
   } catch (err) {
-    const why = progress.errors.length ? progress.errors.join("\n") : stripFormatting(err instanceof Error ? err.message : String(err)).trim();
-    throw new UserError(`the release of stack '${stack}' failed after ${((Date.now() - t0) / 1000).toFixed(0)}s:\n${why}\nFull engine output: ${logFile}`);
+    const why = progress.errors.length
+      ? progress.errors.join("\n")
+      : stripFormatting(err instanceof Error ? err.message : String(err)).trim();
+    throw new UserError(
+      `the release of stack '${stack}' failed after ${((Date.now() - t0) / 1000).toFixed(0)}s:\n${why}\nFull engine output: ${logFile}`,
+    );
   } finally {
     log.end();
   }

@@ -62,7 +62,14 @@ runMain(async () => {
   step(
     "integration tests",
     node,
-    ["--import", "tsx", "--test", "--test-concurrency=1", "--test-reporter=spec", ...(files.length ? files : testFiles(["test/integration"]))],
+    [
+      "--import",
+      "tsx",
+      "--test",
+      "--test-concurrency=1",
+      "--test-reporter=spec",
+      ...(files.length ? files : testFiles(["test/integration"])),
+    ],
     platformEnv(requirePlatform()),
   );
 });

@@ -4,8 +4,21 @@ import { describe, it } from "node:test";
 import { UserError } from "../lib/log";
 import { loadToolchain, selectTools, type Tool } from "./versions";
 
-const tool = (name: string, group?: string): Tool => ({ name, version: "1.0.0", bins: [name], check: [name, "--version"], dir: `/x/${name}`, group });
-const tools = [tool("helm"), tool("nfpm"), tool("kubelet", "real-node"), tool("goreleaser", "bench"), tool("ko", "bench")];
+const tool = (name: string, group?: string): Tool => ({
+  name,
+  version: "1.0.0",
+  bins: [name],
+  check: [name, "--version"],
+  dir: `/x/${name}`,
+  group,
+});
+const tools = [
+  tool("helm"),
+  tool("nfpm"),
+  tool("kubelet", "real-node"),
+  tool("goreleaser", "bench"),
+  tool("ko", "bench"),
+];
 const names = (names: string[], flags: string[]): string[] => selectTools(tools, names, flags).tools.map((t) => t.name);
 
 describe("toolchain groups", () => {
@@ -56,6 +69,7 @@ describe("toolchain groups", () => {
     assert.equal(byName.get("kubelet"), "real-node");
     assert.equal(byName.get("goreleaser"), "bench");
     assert.equal(byName.get("ko"), "bench");
-    for (const name of ["nfpm", "cosign", "versitygw", "helm", "kubernetes"]) assert.equal(byName.get(name), undefined, name);
+    for (const name of ["nfpm", "cosign", "versitygw", "helm", "kubernetes"])
+      assert.equal(byName.get(name), undefined, name);
   });
 });

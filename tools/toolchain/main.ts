@@ -100,16 +100,21 @@ async function build(tool: Tool, dest: string, logFile: string, goVersion: strin
       },
     });
   } catch (err) {
-    throw new UserError(`${tool.name} ${tool.version} failed to build after ${elapsed(t0)}; full log: ${logFile}\n${(err as Error).message}`);
+    throw new UserError(
+      `${tool.name} ${tool.version} failed to build after ${elapsed(t0)}; full log: ${logFile}\n${(err as Error).message}`,
+    );
   } finally {
     clearInterval(heartbeat);
   }
   for (const b of tool.bins) {
-    if (!existsSync(join(out, b))) throw new UserError(`${tool.name}: build.sh finished but did not produce ${b} (log: ${logFile})`);
+    if (!existsSync(join(out, b)))
+      throw new UserError(`${tool.name}: build.sh finished but did not produce ${b} (log: ${logFile})`);
   }
   const check = checkOutput(tool, out);
   if (!check?.includes(tool.version)) {
-    throw new UserError(`${tool.name}: '${tool.check.join(" ")}' does not report version ${tool.version}:\n${check ?? "(command failed)"}`);
+    throw new UserError(
+      `${tool.name}: '${tool.check.join(" ")}' does not report version ${tool.version}:\n${check ?? "(command failed)"}`,
+    );
   }
   rmSync(dest, { recursive: true, force: true });
   renameSync(out, dest);
@@ -133,10 +138,21 @@ async function provide(tool: Tool, goVersion: string): Promise<Result> {
   const onPath = tool.plugin ? undefined : findOnPath(tool);
   if (onPath) return { tool, source: "on PATH", dir: onPath, seconds: 0 };
   // The archive's checksum is in the key, not its path: a cached build needs no archive at all.
-  const key = hashDirectory(tool.dir, [goVersion, tool.version, ...(tool.upstream ? [tool.upstream.sha256] : [])]).slice(0, 12);
+  const key = hashDirectory(tool.dir, [
+    goVersion,
+    tool.version,
+    ...(tool.upstream ? [tool.upstream.sha256] : []),
+  ]).slice(0, 12);
   const dest = join(cacheDir, "tools", tool.name, `${tool.version}-${key}`);
   if (tool.bins.every((b) => existsSync(join(dest, b)))) return { tool, source: "cached", dir: dest, seconds: 0 };
-  const archive = tool.upstream && findArchive({ name: tool.upstream.archive, sha256: tool.upstream.sha256, dirs: [upstream.dir], hint: upstreamHint(tool) });
+  const archive =
+    tool.upstream &&
+    findArchive({
+      name: tool.upstream.archive,
+      sha256: tool.upstream.sha256,
+      dirs: [upstream.dir],
+      hint: upstreamHint(tool),
+    });
   mkdirSync(join(cacheDir, "logs"), { recursive: true });
   await build(tool, dest, join(cacheDir, "logs", `${tool.name}-${tool.version}.log`), goVersion, archive);
   return { tool, source: "built", dir: dest, seconds: Math.round((Date.now() - t0) / 1000) };
@@ -180,16 +196,24 @@ async function pool<T, R>(items: T[], jobs: number, fn: (t: T) => Promise<R>): P
 }
 
 async function ensureDebianPackages(pkgs: string[]): Promise<void> {
-  const missing = pkgs.filter((p) => !tryCapture("dpkg-query", ["-W", "-f=${Status}", p])?.includes("install ok installed"));
+  const missing = pkgs.filter(
+    (p) => !tryCapture("dpkg-query", ["-W", "-f=${Status}", p])?.includes("install ok installed"),
+  );
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new UserError(`missing Debian packages: ${missing.join(" ")}; install them with: sudo apt-get install -y ${missing.join(" ")}`);
+    throw new UserError(
+      `missing Debian packages: ${missing.join(" ")}; install them with: sudo apt-get install -y ${missing.join(" ")}`,
+    );
   }
   info("apt", `installing ${missing.join(" ")}`);
   const logFile = join(cacheDir, "logs", "apt.log");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   await run("apt-get", ["update", "-q"], { env, logFile, timeoutMs: 10 * 60 * 1000 });
-  await run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing], { env, logFile, timeoutMs: 15 * 60 * 1000 });
+  await run("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...missing], {
+    env,
+    logFile,
+    timeoutMs: 15 * 60 * 1000,
+  });
 }
 
 /** The group whose tools (kubelet) also need package.json's `debianRealNode`. */
@@ -199,7 +223,8 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const jobsArg = args.indexOf("--jobs");
   const jobs = jobsArg >= 0 ? Number(args[jobsArg + 1]) : 2;
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UserError(`--jobs must be a positive integer, got '${args[jobsArg + 1]}'`);
+  if (!Number.isInteger(jobs) || jobs < 1)
+    throw new UserError(`--jobs must be a positive integer, got '${args[jobsArg + 1]}'`);
   const only = args.filter((a, i) => !a.startsWith("--") && args[i - 1] !== "--jobs");
   const flags = args.filter((a) => a.startsWith("--") && a !== "--jobs").map((a) => a.slice(2));
   const t0 = Date.now();
@@ -208,15 +233,22 @@ async function main(): Promise<void> {
 
   const goVersion = tryCapture("go", ["env", "GOVERSION"])?.trim();
   if (!goVersion)
-    throw new UserError("Go is not on PATH; the toolchain builds every tool from the Go module proxy, so install Go (https://go.dev/doc/install) and retry");
+    throw new UserError(
+      "Go is not on PATH; the toolchain builds every tool from the Go module proxy, so install Go (https://go.dev/doc/install) and retry",
+    );
   const toolchain = loadToolchain();
   upstream = toolchain.upstreamDir;
   const { tools, groups } = selectTools(toolchain.tools, only, flags);
   const unknown = only.filter((o) => !toolchain.tools.some((t) => t.name === o));
-  if (unknown.length) throw new UserError(`unknown tool(s) ${unknown.join(", ")}; known: ${toolchain.tools.map((t) => t.name).join(", ")}`);
+  if (unknown.length)
+    throw new UserError(
+      `unknown tool(s) ${unknown.join(", ")}; known: ${toolchain.tools.map((t) => t.name).join(", ")}`,
+    );
 
   // The real-node group also needs containerd and the CNI plugins, which come from Debian.
-  await ensureDebianPackages(groups.has(REAL_NODE_GROUP) ? [...toolchain.debian, ...toolchain.debianRealNode] : toolchain.debian);
+  await ensureDebianPackages(
+    groups.has(REAL_NODE_GROUP) ? [...toolchain.debian, ...toolchain.debianRealNode] : toolchain.debian,
+  );
   const results = await pool(tools, jobs, (t) => provide(t, goVersion));
 
   // Resource plugins are installed into PULUMI_HOME below, not put on PATH (the engine warns about ambient plugins).
@@ -235,7 +267,11 @@ async function main(): Promise<void> {
   const env = toolEnv();
   for (const r of results.filter((x) => x.tool.plugin && x.source !== "installed plugin")) {
     const bin = join(r.dir, `pulumi-resource-${r.tool.plugin}`);
-    await run("pulumi", ["plugin", "install", "resource", r.tool.plugin!, r.tool.version, "--file", bin, "--reinstall"], { env, timeoutMs: 120_000 });
+    await run(
+      "pulumi",
+      ["plugin", "install", "resource", r.tool.plugin!, r.tool.version, "--file", bin, "--reinstall"],
+      { env, timeoutMs: 120_000 },
+    );
   }
 
   const width = Math.max(...results.map((r) => r.tool.name.length));

@@ -70,7 +70,11 @@ export interface Toolchain {
  * either way, every tool of each group asked for with `--<group>` (`flags` without the dashes; `all`: every group).
  * Unknown options are refused; unknown names are the caller's to report.
  */
-export function selectTools(tools: readonly Tool[], names: readonly string[], flags: readonly string[]): { tools: Tool[]; groups: Set<string> } {
+export function selectTools(
+  tools: readonly Tool[],
+  names: readonly string[],
+  flags: readonly string[],
+): { tools: Tool[]; groups: Set<string> } {
   const known = [...new Set(tools.flatMap((t) => (t.group ? [t.group] : [])))].sort();
   const unknown = flags.filter((f) => f !== "all" && !known.includes(f));
   if (unknown.length) {
@@ -78,13 +82,20 @@ export function selectTools(tools: readonly Tool[], names: readonly string[], fl
     throw new UserError(`unknown option(s) ${unknown.map((f) => `--${f}`).join(", ")}; known: ${options.join(", ")}`);
   }
   const groups = new Set(flags.includes("all") ? known : flags);
-  const selected = tools.filter((t) => (names.length ? names.includes(t.name) : !t.group) || (t.group !== undefined && groups.has(t.group)));
+  const selected = tools.filter(
+    (t) => (names.length ? names.includes(t.name) : !t.group) || (t.group !== undefined && groups.has(t.group)),
+  );
   return { tools: selected, groups };
 }
 
 export function loadToolchain(): Toolchain {
   const pkg = readJson<{
-    toolchain: { tools: Record<string, ToolEntry>; debian: string[]; debianRealNode?: string[]; upstreamDir: { default: string; env: string } };
+    toolchain: {
+      tools: Record<string, ToolEntry>;
+      debian: string[];
+      debianRealNode?: string[];
+      upstreamDir: { default: string; env: string };
+    };
   }>(join(repoRoot, "package.json"));
   const tools = Object.entries(pkg.toolchain.tools).map(([name, entry]): Tool => {
     const dir = join(repoRoot, "tools", "toolchain", "recipes", name);
@@ -100,19 +111,35 @@ export function loadToolchain(): Toolchain {
       // The CLI must be at least as new as the SDK it runs.
       const sdk = npmPackage(entry.npm);
       if (!version || semver.lt(version, sdk.version)) {
-        throw new UserError(`toolchain.tools.${name}.version ${version ?? "(unset)"} is older than ${entry.npm} ${sdk.version}; raise it in package.json`);
+        throw new UserError(
+          `toolchain.tools.${name}.version ${version ?? "(unset)"} is older than ${entry.npm} ${sdk.version}; raise it in package.json`,
+        );
       }
     }
     if (!version) throw new UserError(`package.json toolchain.tools.${name} has no version`);
     if (entry.optional !== undefined) {
-      throw new UserError(`package.json toolchain.tools.${name}.optional is no longer read; use "group": "<name>" (built by npm run toolchain -- --<name>)`);
+      throw new UserError(
+        `package.json toolchain.tools.${name}.optional is no longer read; use "group": "<name>" (built by npm run toolchain -- --<name>)`,
+      );
     }
-    if (entry.group !== undefined && (typeof entry.group !== "string" || !GROUP_NAME.test(entry.group) || RESERVED_FLAGS.has(entry.group))) {
+    if (
+      entry.group !== undefined &&
+      (typeof entry.group !== "string" || !GROUP_NAME.test(entry.group) || RESERVED_FLAGS.has(entry.group))
+    ) {
       throw new UserError(
         `package.json toolchain.tools.${name}.group must be a lower-case name (letters, digits, '-') other than ${[...RESERVED_FLAGS].join(", ")}; got ${JSON.stringify(entry.group)}`,
       );
     }
-    return { name, version, plugin: entry.plugin, bins: meta.bins, check: meta.check, dir, upstream: entry.upstream, group: entry.group };
+    return {
+      name,
+      version,
+      plugin: entry.plugin,
+      bins: meta.bins,
+      check: meta.check,
+      dir,
+      upstream: entry.upstream,
+      group: entry.group,
+    };
   });
   const up = pkg.toolchain.upstreamDir;
   return {

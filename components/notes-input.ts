@@ -1,0 +1,32 @@
+// What the release notes and the install command are made of, once the images, chart and binaries are known.
+import * as pulumi from "@pulumi/pulumi";
+import type { ReleaseConfig } from "../config/load";
+import { chartValueKeys } from "../shared/layout";
+import type { ReleaseArtifacts } from "./artifacts";
+import type { ChartPublish } from "./chart/ChartPublish";
+import type { NotesInput } from "./github/notes";
+import type { PromotionSource } from "./promotion/promotion";
+
+export function notesInput(
+  cfg: ReleaseConfig,
+  artifacts: ReleaseArtifacts,
+  chart: ChartPublish,
+  promotion?: PromotionSource,
+): pulumi.Output<NotesInput> {
+  const { settings: s, versions: v, ref } = cfg;
+  return pulumi
+    .all([artifacts.images.images, chart.chart, artifacts.binaries.checksums])
+    .apply(([images, c, checksums]) => ({
+      version: v.app,
+      mode: v.mode,
+      sha: ref.sha,
+      images: Object.values(images),
+      chart: c,
+      namespace: s.namespace,
+      release: s.releaseName,
+      valuesKeys: chartValueKeys(s.mains),
+      breakingChanges: s.breakingChanges,
+      checksums,
+      promotedFrom: promotion && { stack: promotion.stack, version: promotion.version, sha: promotion.sha },
+    }));
+}
