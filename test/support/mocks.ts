@@ -1,0 +1,117 @@
+// Unit tests of one component under Pulumi mocks: a recording monitor that throws on anything it was not told about,
+// resources found by type and name, parents and options seen through a stack transformation, and Output values awaited.
+import * as pulumi from "@pulumi/pulumi";
+
+export interface Recorded {
+  readonly type: string;
+  readonly name: string;
+  /** Inputs as the engine receives them: secrets wrapped in the SDK's secret signature. */
+  readonly inputs: Record<string, unknown>;
+}
+
+export type ResourceOptions = pulumi.CustomResourceOptions & pulumi.ComponentResourceOptions;
+
+/** Extra output properties a mocked provider returns for a resource, or undefined when the test knows no such resource. */
+export type MockOutputs = (r: {
+  type: string;
+  name: string;
+  inputs: Record<string, unknown>;
+}) => Record<string, unknown> | undefined;
+
+/** Types whose mock needs no outputs of its own (the inputs come back as the state). */
+const PLAIN = new Set(["pulumi:pulumi:Stack"]);
+
+export class MockMonitor {
+  readonly resources: Recorded[] = [];
+  /** Options each resource was constructed with (parent, dependsOn, retainOnDelete…), by `type::name`. */
+  readonly options = new Map<string, ResourceOptions>();
+
+  constructor(private readonly outputs: MockOutputs) {}
+
+  readonly mocks: pulumi.runtime.Mocks = {
+    newResource: (args) => {
+      const inputs = args.inputs as Record<string, unknown>;
+      const r: Recorded = { type: args.type, name: args.name, inputs };
+      this.resources.push(r);
+      const extra = this.outputs({ type: args.type, name: args.name, inputs });
+      if (
+        extra === undefined &&
+        !PLAIN.has(args.type) &&
+        !args.type.startsWith("splai:") &&
+        !args.type.startsWith("pulumi:providers:")
+      )
+        throw new Error(`unmocked resource ${args.type} '${args.name}'`);
+      return { id: `${args.name}-id`, state: { ...inputs, ...(extra ?? {}) } };
+    },
+    call: (args) => {
+      throw new Error(`unmocked call ${args.token}`);
+    },
+  };
+
+  /** The one resource of this type and name; fails listing what there is. */
+  find(type: string, name: string): Recorded {
+    const r = this.resources.find((x) => x.type === type && x.name === name);
+    if (r === undefined)
+      throw new Error(
+        `no ${type} '${name}'; registered: ${this.resources.map((x) => `${x.type} '${x.name}'`).join(", ")}`,
+      );
+    return r;
+  }
+
+  ofType(type: string): Recorded[] {
+    return this.resources.filter((x) => x.type === type);
+  }
+
+  /** The options a resource was constructed with. */
+  optionsOf(r: { type: string; name: string }): ResourceOptions {
+    return this.options.get(`${r.type}::${r.name}`) ?? {};
+  }
+}
+
+/**
+ * Installs the mocks and runs `build` inside a stack, recording every resource's options through a stack transformation.
+ * One component per test file: node's runner gives each file its own process, so mocks never leak between files.
+ */
+export async function withMocks<T>(
+  outputs: MockOutputs,
+  build: () => T | Promise<T>,
+  config: Record<string, string> = {},
+): Promise<{ monitor: MockMonitor; value: T }> {
+  const monitor = new MockMonitor(outputs);
+  pulumi.runtime.setAllConfig(config);
+  await pulumi.runtime.setMocks(monitor.mocks, "splai-release", "test", false, "organization");
+  let value: T | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation((args) => {
+      monitor.options.set(`${args.type}::${args.name}`, args.opts);
+      return undefined;
+    });
+    value = await build();
+  });
+  return { monitor, value: value as T };
+}
+
+/** Awaits an Output's value in a test. */
+export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
+  return new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));
+}
+
+const SIG = pulumi.runtime.specialSigKey;
+const SECRET = pulumi.runtime.specialSecretSig;
+
+/** A value as the engine received it, secret wrapping removed. */
+export function unsecret<T>(v: unknown): T {
+  const o = v as Record<string, unknown> | null;
+  return (o !== null && typeof o === "object" && o[SIG] === SECRET ? o.value : v) as T;
+}
+
+/** Whether the engine received `v` as a secret. */
+export const isSecret = (v: unknown): boolean =>
+  v !== null && typeof v === "object" && (v as Record<string, unknown>)[SIG] === SECRET;
+
+/** Whether `plain` occurs anywhere in `v` outside a secret (a leak into the state). */
+export function inPlaintext(v: unknown, plain: string): boolean {
+  if (typeof v === "string") return v.includes(plain);
+  if (v === null || typeof v !== "object" || isSecret(v)) return false;
+  return Object.values(v).some((x) => inPlaintext(x, plain));
+}
