@@ -1,7 +1,8 @@
 // Reads the stack's config and environment once: validated settings, secrets kept as Pulumi secrets, and the release versions.
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG, NAMESPACE, RETIRED, type ConfigEntry, type ConfigKey } from "./table";
-import { ConfigError, promotionProblems, validateSettings, type RawSettings, type Settings } from "./validate";
+import { promotionProblems } from "./promotion";
+import { ConfigError, validateSettings, type RawSettings, type Settings } from "./validate";
 import { gitReader, resolveRef } from "../shared/gitref";
 import { computeVersions, type ReleaseRef, type Versions } from "../shared/versioning";
 

@@ -1,7 +1,8 @@
 // Config validation: every bad value is refused with the key, the value and what is accepted; good config gets defaults.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ConfigError, promotionProblems, validateSettings, type PromotionContext, type RawSettings } from "./validate";
+import { promotionProblems, type PromotionContext } from "./promotion";
+import { ConfigError, validateSettings, type RawSettings } from "./validate";
 import { makeTree } from "../test/support/tree";
 
 const KUBECONFIG = `apiVersion: v1

@@ -1,9 +1,11 @@
 // Reads the stack's splai-release config once, validates all of it before any resource exists, and returns it frozen.
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
-import * as YAML from "yaml";
 import { SPLAI_MAINS, type MainSpec } from "../shared/layout";
+import { clusterProblems } from "./cluster";
+import { GITHUB_NAME, IMAGE_REF, OCI_PATH, q, REGISTRY_HOST, STACK_NAME } from "./format";
 import { CONFIG, type ConfigKey } from "./table";
+import { treeProblems } from "./tree";
 
 export const KNOWN_TARGETS = [
   "linux/amd64",
@@ -128,74 +130,14 @@ export interface Settings {
   readonly mains: readonly MainSpec[];
 }
 
-/** The contexts a kubeconfig offers: from a document, a file, or the first readable file of a KUBECONFIG list. */
-export function kubeconfigContexts(
-  kubeconfig: string | undefined,
-  home: string,
-): { where: string; contexts: string[]; current?: string } | undefined {
-  const files =
-    kubeconfig === undefined
-      ? [join(home, ".kube", "config")]
-      : kubeconfig.includes("apiVersion")
-        ? []
-        : kubeconfig.split(":").filter(Boolean);
-  const read = (text: string, where: string): { where: string; contexts: string[]; current?: string } => {
-    const doc = (YAML.parse(text) ?? {}) as { contexts?: { name?: unknown }[]; "current-context"?: unknown };
-    const contexts = (doc.contexts ?? []).map((c) => c.name).filter((n): n is string => typeof n === "string");
-    const current =
-      typeof doc["current-context"] === "string" && doc["current-context"] !== "" ? doc["current-context"] : undefined;
-    return { where, contexts, current };
-  };
-  if (kubeconfig?.includes("apiVersion"))
-    return read(kubeconfig, "the kubeconfig document in splai-release:kubeconfig");
-  const merged = files.filter((f) => existsSync(f)).map((f) => read(readFileSync(f, "utf8"), f));
-  if (merged.length === 0) return undefined;
-  return {
-    where: merged.map((m) => m.where).join(":"),
-    contexts: [...new Set(merged.flatMap((m) => m.contexts))],
-    current: merged.find((m) => m.current !== undefined)?.current,
-  };
-}
-
-/** The chart value keys this program sets for every image it pins; a stack's helmValues must leave them alone. */
-export const PINNED_IMAGE_KEYS = ["repository", "tag", "digest"];
-
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`splai-release config is invalid; nothing was changed:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
   }
 }
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const REGISTRY_HOST =
-  /^(localhost|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(:[0-9]{1,5})?$/;
-const OCI_PATH = /^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$/;
-const GITHUB_NAME = /^[A-Za-z0-9_.-]{1,100}$/;
-// Pulumi stack references: <stack>, <org>/<stack> or <org>/<project>/<stack>.
-const STACK_NAME = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
-const IMAGE_REF =
-  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
-
 /** Docker's BuildKit SBOM generator (syft); the local platform pushes its own build of an equivalent one. */
 export const DEFAULT_SBOM_GENERATOR = "docker/buildkit-syft-scanner:stable-1";
-
-const q = (v: unknown): string => `'${typeof v === "string" ? v : JSON.stringify(v)}'`;
-
-function hasPackageMain(dir: string): boolean {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) return false;
-  return readdirSync(dir).some(
-    (f) => f.endsWith(".go") && !f.endsWith("_test.go") && /^package main\b/m.test(readFileSync(join(dir, f), "utf8")),
-  );
-}
-
-function get(obj: unknown, path: string[]): unknown {
-  let cur = obj;
-  for (const k of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<string, unknown>)[k];
-  }
-  return cur;
-}
 
 /**
  * Validates raw settings against the source tree. Collects every problem so one run reports them all.
@@ -207,60 +149,9 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
 
   const source = abs(raw.source ?? CONFIG.source.default);
   const chartPath = abs(join(source, raw.chartPath ?? CONFIG.chartPath.default));
-  let chartBaseVersion = "0.0.0";
-  const extras: MainSpec[] = [];
-  const NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-  for (const [i, e] of (raw.extraMains ?? []).entries()) {
-    const where = `extraMains[${i}]`;
-    if (typeof e.pkg !== "string" || !e.pkg.startsWith("./"))
-      problems.push(`${where}.pkg ${q(e.pkg)} must be a package path like ./cmd/<name>`);
-    else if (!hasPackageMain(join(source, e.pkg)))
-      problems.push(`${where}.pkg ${q(e.pkg)}: no 'package main' .go file in ${join(source, e.pkg)}`);
-    if (typeof e.binary !== "string" || !NAME.test(e.binary))
-      problems.push(`${where}.binary ${q(e.binary)} must be lower-case letters, digits and '-'`);
-    if (e.image !== undefined && (typeof e.image !== "string" || !NAME.test(e.image)))
-      problems.push(`${where}.image ${q(e.image)} must be lower-case letters, digits and '-'`);
-    const clash = [...SPLAI_MAINS, ...extras].find(
-      (m) => m.binary === e.binary || (e.image !== undefined && m.image === e.image),
-    );
-    if (clash) problems.push(`${where}: binary ${q(e.binary)} or image ${q(e.image)} is already used by ${clash.pkg}`);
-    extras.push({
-      pkg: String(e.pkg),
-      binary: String(e.binary),
-      image: typeof e.image === "string" ? e.image : undefined,
-    });
-  }
-  if (!existsSync(join(source, "go.mod"))) {
-    problems.push(
-      `source ${q(raw.source ?? ".")}: no go.mod in ${source}; point splai-release:source at the root of a SPLAI checkout`,
-    );
-  } else {
-    for (const m of SPLAI_MAINS) {
-      if (!hasPackageMain(join(source, m.pkg)))
-        problems.push(
-          `source ${q(raw.source ?? ".")}: main package ${m.pkg} (binary ${m.binary}) is missing; expected a 'package main' .go file in ${join(source, m.pkg)}`,
-        );
-    }
-  }
-  const chartYaml = join(chartPath, "Chart.yaml");
-  if (!existsSync(chartYaml)) {
-    problems.push(`chartPath ${q(raw.chartPath ?? "charts/splai")}: no Chart.yaml in ${chartPath}`);
-  } else {
-    const chart = YAML.parse(readFileSync(chartYaml, "utf8")) as { version?: string | number };
-    chartBaseVersion = String(chart.version ?? "");
-    const values = existsSync(join(chartPath, "values.yaml"))
-      ? (YAML.parse(readFileSync(join(chartPath, "values.yaml"), "utf8")) as unknown)
-      : {};
-    for (const m of SPLAI_MAINS.filter((x) => x.valuesKey)) {
-      for (const leaf of ["repository", "tag"]) {
-        if (get(values, [m.valuesKey!, "image", leaf]) === undefined) {
-          problems.push(
-            `chartPath ${q(raw.chartPath ?? "charts/splai")}: values.yaml lacks ${m.valuesKey}.image.${leaf}; the release pins ${m.valuesKey}'s image through it`,
-          );
-        }
-      }
-    }
-  }
+  const tree = treeProblems(raw, source, chartPath);
+  problems.push(...tree.problems);
+  const { extras, chartBaseVersion } = tree;
 
   const mode: string = raw.mode ?? CONFIG.mode.default;
   if (!["auto", "tag", "branch"].includes(mode))
@@ -330,48 +221,7 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
       problems.push(`dockerfiles.${svc}: ${q(file)} does not exist under the source directory`);
   }
 
-  const namespace = raw.namespace ?? CONFIG.namespace.default;
-  if (!DNS1123_LABEL.test(namespace) || namespace.length > 63)
-    problems.push(
-      `namespace ${q(namespace)} is not a DNS-1123 label; use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit`,
-    );
-  const releaseName = raw.releaseName ?? CONFIG.releaseName.default;
-  if (!DNS1123_LABEL.test(releaseName) || releaseName.length > 53)
-    problems.push(
-      `releaseName ${q(releaseName)} is not a Helm release name; use at most 53 lower-case letters, digits and '-', starting and ending with a letter or digit`,
-    );
-  const kubeconfigFiles =
-    raw.kubeconfig === undefined || raw.kubeconfig.includes("apiVersion")
-      ? []
-      : raw.kubeconfig.split(":").filter(Boolean);
-  if (kubeconfigFiles.length > 0 && !kubeconfigFiles.some((f) => existsSync(abs(f)))) {
-    problems.push(`kubeconfig ${q(raw.kubeconfig)} is neither a kubeconfig document nor an existing file`);
-  } else if (raw.deploy !== false) {
-    // A context that is not there would let the up build and push everything, then fail at the deployment.
-    const kc = kubeconfigContexts(kubeconfigFiles.length ? kubeconfigFiles.map(abs).join(":") : raw.kubeconfig, home);
-    if (kc === undefined)
-      problems.push(
-        `kubeconfig: no kubeconfig found (splai-release:kubeconfig and KUBECONFIG are unset and ${join(home, ".kube", "config")} does not exist); set splai-release:kubeconfig, or splai-release:deploy false to release without deploying`,
-      );
-    else if (raw.kubeContext !== undefined && !kc.contexts.includes(raw.kubeContext))
-      problems.push(
-        `kubeContext ${q(raw.kubeContext)} is not a context of ${kc.where}; its contexts are: ${kc.contexts.join(", ") || "(none)"} — set splai-release:kubeContext to one of them`,
-      );
-    else if (raw.kubeContext === undefined && kc.current === undefined)
-      problems.push(
-        `kubeContext is unset and ${kc.where} has no current-context; set splai-release:kubeContext to one of: ${kc.contexts.join(", ") || "(none)"}`,
-      );
-  }
-  for (const m of [...SPLAI_MAINS, ...extras].filter((x) => x.valuesKey)) {
-    const image = get(raw.helmValues, [m.valuesKey!, "image"]);
-    for (const k of PINNED_IMAGE_KEYS) {
-      const v = get(image, [k]);
-      if (v !== undefined)
-        problems.push(
-          `helmValues.${m.valuesKey}.image.${k} is set to ${q(v)}, but the release pins ${m.valuesKey}'s image to what it built (<tag>@sha256:<digest>); remove helmValues.${m.valuesKey}.image.${k} from the stack's config`,
-        );
-    }
-  }
+  const { namespace, releaseName } = clusterProblems(raw, abs, home, [...SPLAI_MAINS, ...extras], problems);
   const helmTimeout = raw.helmTimeout ?? CONFIG.helmTimeout.default;
   if (!Number.isInteger(helmTimeout) || helmTimeout <= 0)
     problems.push(`helmTimeout ${q(raw.helmTimeout)} must be a positive number of seconds`);
@@ -464,36 +314,4 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     chartBaseVersion,
     mains: Object.freeze([...SPLAI_MAINS, ...extras]),
   });
-}
-
-/** Where the program runs: the checks that need the resolved release mode and the stack's own name. */
-export interface PromotionContext {
-  readonly mode: "tag" | "branch";
-  readonly ref: string;
-  readonly organization: string;
-  readonly project: string;
-  readonly stack: string;
-}
-
-/**
- * Problems of `promoteFrom` that show only once the ref is resolved (mode auto): promotion makes tag releases, and a stack
- * cannot promote from itself. Empty when promoteFrom is unset or fine.
- */
-export function promotionProblems(promoteFrom: string | undefined, ctx: PromotionContext): string[] {
-  if (promoteFrom === undefined) return [];
-  const problems: string[] = [];
-  if (ctx.mode !== "tag")
-    problems.push(
-      `promoteFrom ${q(promoteFrom)} is set, but ref ${q(ctx.ref)} is a branch build; promotion publishes tag releases only — release a v<major>.<minor>.<patch> tag, or unset splai-release:promoteFrom`,
-    );
-  const parts = promoteFrom.split("/");
-  const self =
-    parts[parts.length - 1] === ctx.stack &&
-    (parts.length === 1 || parts[0] === ctx.organization) &&
-    (parts.length < 3 || parts[1] === ctx.project);
-  if (self)
-    problems.push(
-      `promoteFrom ${q(promoteFrom)} names this stack itself; set it to the dev stack whose build is released, for example organization/${ctx.project}/dev`,
-    );
-  return problems;
 }

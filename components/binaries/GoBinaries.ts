@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../../shared/layout";
 import { hashSources, localPackagesOf } from "./sourcehash";
 import { localCommand } from "../../shared/step/command";
-import { binaryChildren, type BuiltBinary, type ReleaseBinaries } from "./contract";
+import { binaryChildren, type BuiltBinary, GO_BINARIES_TYPE, type ReleaseBinaries } from "./contract";
 
 export type { BuiltBinary } from "./contract";
 
@@ -40,7 +40,7 @@ export class GoBinaries extends pulumi.ComponentResource implements ReleaseBinar
   public readonly outDir: string;
 
   constructor(name: string, args: GoBinariesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:build:GoBinaries", name, {}, opts);
+    super(GO_BINARIES_TYPE, name, {}, opts);
     const ldflags = `-s -w -X main.version=${args.version}`;
     const child = binaryChildren(name);
     const builds: BinaryBuild[] = [];

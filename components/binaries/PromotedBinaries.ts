@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { DevBinary } from "../promotion/promotion";
 import type { BuiltBinary } from "./GoBinaries";
 import { stepCommand } from "../../shared/step/command";
-import { binaryChildren, PROMOTE_BINARIES, type ReleaseBinaries } from "./contract";
+import { binaryChildren, PROMOTE_BINARIES, PROMOTED_BINARIES_TYPE, type ReleaseBinaries } from "./contract";
 
 export interface PromotedBinariesArgs {
   /** Stack the binaries come from (named in errors). */
@@ -29,7 +29,7 @@ export class PromotedBinaries extends pulumi.ComponentResource implements Releas
   public readonly outDir: string;
 
   constructor(name: string, args: PromotedBinariesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:release:PromotedBinaries", name, {}, opts);
+    super(PROMOTED_BINARIES_TYPE, name, {}, opts);
     const copy = stepCommand(
       PROMOTE_BINARIES,
       binaryChildren(name).copy,

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { hashDirectory } from "../../shared/hashdir";
 import { stepCommand } from "../../shared/step/command";
-import { chartChildren, PUBLISH_CHART, type PublishedChart } from "./contract";
+import { CHART_PUBLISH_TYPE, chartChildren, PUBLISH_CHART, type PublishedChart } from "./contract";
 
 export type { PublishedChart } from "./contract";
 
@@ -26,7 +26,7 @@ export class ChartPublish extends pulumi.ComponentResource {
   public readonly chart: pulumi.Output<PublishedChart>;
 
   constructor(name: string, args: ChartPublishArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:release:ChartPublish", name, {}, opts);
+    super(CHART_PUBLISH_TYPE, name, {}, opts);
     const alias = args.alias ?? "latest";
     const push = stepCommand(
       PUBLISH_CHART,

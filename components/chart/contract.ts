@@ -26,3 +26,6 @@ export const PUBLISH_CHART = stepContract<PublishedChart>()("publish-chart", {
 
 /** Child resource names under a ChartPublish named `name`. */
 export const chartChildren = (name: string) => ({ push: `${name}-push` });
+
+/** Type tokens of the components (stable: they are part of every URN). */
+export const CHART_PUBLISH_TYPE = "splai:release:ChartPublish";

@@ -1,7 +1,7 @@
 // ReleaseGuard: pre-flight checks of a tag release that must pass before anything is pushed (today: no silent rollback).
 import * as pulumi from "@pulumi/pulumi";
 import { stepCommand } from "../../shared/step/command";
-import { CHECK_ROLLBACK, deployChildren } from "./contract";
+import { CHECK_ROLLBACK, deployChildren, RELEASE_GUARD_TYPE } from "./contract";
 
 export interface ReleaseGuardArgs {
   /** Chart version this update deploys. */
@@ -26,7 +26,7 @@ export class ReleaseGuard extends pulumi.ComponentResource {
   public readonly checks: pulumi.Resource[];
 
   constructor(name: string, args: ReleaseGuardArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:release:ReleaseGuard", name, {}, opts);
+    super(RELEASE_GUARD_TYPE, name, {}, opts);
     const rollback = stepCommand(
       CHECK_ROLLBACK,
       deployChildren(name).rollback,

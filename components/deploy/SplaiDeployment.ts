@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { releaseValues } from "./values";
 import type { PublishedChart } from "../chart/ChartPublish";
 import type { PublishedImage } from "../images/contract";
+import { SPLAI_DEPLOYMENT_TYPE } from "./contract";
 
 export interface SplaiDeploymentArgs {
   /** The chart as published by ChartPublish. */
@@ -46,7 +47,7 @@ export class SplaiDeployment extends pulumi.ComponentResource {
   public readonly values: pulumi.Output<Record<string, unknown>>;
 
   constructor(name: string, args: SplaiDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:deploy:SplaiDeployment", name, {}, opts);
+    super(SPLAI_DEPLOYMENT_TYPE, name, {}, opts);
     const provider = new k8s.Provider(
       `${name}-k8s`,
       { kubeconfig: args.kubeconfig, context: args.context },

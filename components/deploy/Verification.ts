@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { VerificationResult } from "./verify-rules";
 import { stepCommand } from "../../shared/step/command";
-import { deployChildren, VERIFY_RELEASE } from "./contract";
+import { deployChildren, VERIFICATION_TYPE, VERIFY_RELEASE } from "./contract";
 
 export interface VerificationArgs {
   /** Kubeconfig path or document (kept secret in the state); default: the ambient `KUBECONFIG`. Plain. */
@@ -39,7 +39,7 @@ export class Verification extends pulumi.ComponentResource {
   public readonly result: pulumi.Output<VerificationResult>;
 
   constructor(name: string, args: VerificationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:deploy:Verification", name, {}, opts);
+    super(VERIFICATION_TYPE, name, {}, opts);
     const components = [...(args.components ?? ["api-gateway", "planner", "scheduler"])];
     // Keys sorted, so the environment and the trigger are the same string for the same images.
     const images = pulumi

@@ -46,3 +46,8 @@ export const deployChildren = (name: string) => ({
   /** Under a Verification. */
   checks: `${name}-checks`,
 });
+
+/** Type tokens of the components (stable: they are part of every URN). */
+export const SPLAI_DEPLOYMENT_TYPE = "splai:deploy:SplaiDeployment";
+export const VERIFICATION_TYPE = "splai:deploy:Verification";
+export const RELEASE_GUARD_TYPE = "splai:release:ReleaseGuard";

@@ -2,7 +2,7 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { stepCommand } from "../../shared/step/command";
-import { githubChildren, SYNC_ASSETS, type ReleaseAsset } from "./contract";
+import { GITHUB_RELEASE_TYPE, githubChildren, type ReleaseAsset, SYNC_ASSETS } from "./contract";
 
 export type { ReleaseAsset } from "./contract";
 
@@ -32,7 +32,7 @@ export class GitHubRelease extends pulumi.ComponentResource {
   public readonly assets: pulumi.Output<ReleaseAsset[]>;
 
   constructor(name: string, args: GitHubReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:release:GitHubRelease", name, {}, opts);
+    super(GITHUB_RELEASE_TYPE, name, {}, opts);
     const child = githubChildren(name);
     const provider = new github.Provider(
       child.provider,

@@ -26,3 +26,6 @@ export const githubChildren = (name: string) => ({
   release: `${name}-release`,
   assets: `${name}-assets`,
 });
+
+/** Type tokens of the components (stable: they are part of every URN). */
+export const GITHUB_RELEASE_TYPE = "splai:release:GitHubRelease";

@@ -6,7 +6,13 @@ import type { DevImage } from "../promotion/promotion";
 import type { Attestation } from "../supplychain/ImageAttestation";
 import { stepCommand } from "../../shared/step/command";
 import { COPY_ATTESTATIONS } from "../supplychain/contract";
-import { CHECK_IMMUTABLE, imageChildren, type PublishedImage, type ReleaseImages } from "./contract";
+import {
+  CHECK_IMMUTABLE,
+  imageChildren,
+  PROMOTED_IMAGES_TYPE,
+  type PublishedImage,
+  type ReleaseImages,
+} from "./contract";
 
 export interface PromotedImagesArgs {
   /** Mains that ship as images (those with `image`). Plain: it decides how many resources exist. */
@@ -33,7 +39,7 @@ export class PromotedImages extends pulumi.ComponentResource implements ReleaseI
   public readonly images: pulumi.Output<Record<string, PublishedImage>>;
 
   constructor(name: string, args: PromotedImagesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:release:PromotedImages", name, {}, opts);
+    super(PROMOTED_IMAGES_TYPE, name, {}, opts);
     const published: Record<string, pulumi.Output<PublishedImage>> = {};
     const password = pulumi.secret(args.registryPassword);
     const images = args.mains.filter((m) => m.image).map((m) => m.image!);

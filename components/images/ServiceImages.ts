@@ -8,7 +8,13 @@ import { imageRepository, type MainSpec } from "../../shared/layout";
 import type { BinaryBuild, BuiltBinary } from "../binaries/GoBinaries";
 import { ImageAttestation } from "../supplychain/ImageAttestation";
 import { localCommand, stepCommand } from "../../shared/step/command";
-import { CHECK_IMMUTABLE, imageChildren, type PublishedImage, type ReleaseImages } from "./contract";
+import {
+  CHECK_IMMUTABLE,
+  imageChildren,
+  type PublishedImage,
+  type ReleaseImages,
+  SERVICE_IMAGES_TYPE,
+} from "./contract";
 
 export interface ServiceImagesArgs {
   /** Mains that ship as images (those with `image`). Plain. */
@@ -51,7 +57,7 @@ export class ServiceImages extends pulumi.ComponentResource implements ReleaseIm
   public readonly images: pulumi.Output<Record<string, PublishedImage>>;
 
   constructor(name: string, args: ServiceImagesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:build:ServiceImages", name, {}, opts);
+    super(SERVICE_IMAGES_TYPE, name, {}, opts);
     const published: Record<string, pulumi.Output<PublishedImage>> = {};
     for (const main of args.mains.filter((m) => m.image)) {
       const image = main.image!;

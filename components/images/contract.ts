@@ -55,3 +55,7 @@ export interface ReleaseImages {
 /** Each image's reference as pods must run it (`<repository>:<immutable tag>@sha256:…`), by short name. */
 export const pinnedRefs = (r: ReleaseImages): pulumi.Output<Record<string, string>> =>
   r.images.apply((m) => Object.fromEntries(Object.entries(m).map(([k, i]) => [k, `${i.repository}:${i.pinnedTag}`])));
+
+/** Type tokens of the components (stable: they are part of every URN). */
+export const SERVICE_IMAGES_TYPE = "splai:build:ServiceImages";
+export const PROMOTED_IMAGES_TYPE = "splai:release:PromotedImages";

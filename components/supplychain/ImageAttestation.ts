@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AttestationRecord } from "./attest";
 import { stepCommand } from "../../shared/step/command";
-import { ATTEST_IMAGE, attestationChildren } from "./contract";
+import { ATTEST_IMAGE, attestationChildren, IMAGE_ATTESTATION_TYPE } from "./contract";
 
 export interface ImageAttestationArgs {
   readonly registry: string;
@@ -31,7 +31,7 @@ export class ImageAttestation extends pulumi.ComponentResource {
   public readonly attestations: pulumi.Output<Attestation[]>;
 
   constructor(name: string, args: ImageAttestationArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("splai:supplychain:ImageAttestation", name, {}, opts);
+    super(IMAGE_ATTESTATION_TYPE, name, {}, opts);
     const run = stepCommand(
       ATTEST_IMAGE,
       attestationChildren(name).attest,

@@ -43,3 +43,6 @@ export const COPY_ATTESTATIONS = stepContract<AttestationsRecord>()("copy-attest
 
 /** Child resource names under an ImageAttestation named `name`. */
 export const attestationChildren = (name: string) => ({ attest: `${name}-attest` });
+
+/** Type tokens of the components (stable: they are part of every URN). */
+export const IMAGE_ATTESTATION_TYPE = "splai:supplychain:ImageAttestation";

@@ -111,22 +111,3 @@ export function tryParseStepOutput<T>(stdout: unknown): T | undefined {
     return undefined;
   }
 }
-
-/**
- * The environment of a command as a preview reports it, decoded field by field; a field that is unknown (not computed
- * yet), secret, or missing decodes as undefined instead of failing.
- */
-export function readEnv<C extends AnyContract>(contract: C, environment: unknown): Partial<EnvOut<C>> {
-  const env = environment !== null && typeof environment === "object" ? (environment as Record<string, unknown>) : {};
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(contract.env)) {
-    const raw = env[key];
-    if (typeof raw !== "string" || field.kind === "secret") continue;
-    try {
-      out[key] = field.decode(raw, key);
-    } catch {
-      // Not decodable yet (an unknown placeholder): leave it out.
-    }
-  }
-  return out as Partial<EnvOut<C>>;
-}

@@ -1,16 +1,22 @@
 // Progress of a release from the engine's event stream: what is being built, pushed and deployed, with counts and times.
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { GO_BINARIES_TYPE, PROMOTED_BINARIES_TYPE } from "../../components/binaries/contract";
+import { CHART_PUBLISH_TYPE } from "../../components/chart/contract";
+import { RELEASE_GUARD_TYPE, SPLAI_DEPLOYMENT_TYPE, VERIFICATION_TYPE } from "../../components/deploy/contract";
+import { GITHUB_RELEASE_TYPE } from "../../components/github/contract";
+import { PROMOTED_IMAGES_TYPE, SERVICE_IMAGES_TYPE } from "../../components/images/contract";
+import { IMAGE_ATTESTATION_TYPE } from "../../components/supplychain/contract";
 
 /** The release phases a person recognises, keyed by the component type that owns a resource. */
 const PHASES: readonly { readonly phase: string; readonly verb: string; readonly types: readonly string[] }[] = [
-  { phase: "checks", verb: "checked", types: ["splai:release:ReleaseGuard"] },
-  { phase: "binaries", verb: "built", types: ["splai:build:GoBinaries", "splai:release:PromotedBinaries"] },
-  { phase: "images", verb: "built and pushed", types: ["splai:build:ServiceImages", "splai:release:PromotedImages"] },
-  { phase: "attestations", verb: "attached", types: ["splai:supplychain:ImageAttestation"] },
-  { phase: "chart", verb: "published", types: ["splai:release:ChartPublish"] },
-  { phase: "deploy", verb: "applied", types: ["splai:deploy:SplaiDeployment"] },
-  { phase: "verify", verb: "verified", types: ["splai:deploy:Verification"] },
-  { phase: "github", verb: "published", types: ["splai:release:GitHubRelease"] },
+  { phase: "checks", verb: "checked", types: [RELEASE_GUARD_TYPE] },
+  { phase: "binaries", verb: "built", types: [GO_BINARIES_TYPE, PROMOTED_BINARIES_TYPE] },
+  { phase: "images", verb: "built and pushed", types: [SERVICE_IMAGES_TYPE, PROMOTED_IMAGES_TYPE] },
+  { phase: "attestations", verb: "attached", types: [IMAGE_ATTESTATION_TYPE] },
+  { phase: "chart", verb: "published", types: [CHART_PUBLISH_TYPE] },
+  { phase: "deploy", verb: "applied", types: [SPLAI_DEPLOYMENT_TYPE] },
+  { phase: "verify", verb: "verified", types: [VERIFICATION_TYPE] },
+  { phase: "github", verb: "published", types: [GITHUB_RELEASE_TYPE] },
 ];
 
 /** Step operations that do work, once per resource (a replacement also emits `replace` and `delete-replaced`). */

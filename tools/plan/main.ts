@@ -4,7 +4,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import * as YAML from "yaml";
-import { renderMarkdown } from "./plan";
+import { renderMarkdown } from "./markdown";
 import { nextReleaseTag } from "../../shared/versioning";
 import { info, runMain, UserError } from "../lib/log";
 import { repoRoot, toolBinDir } from "../lib/paths";

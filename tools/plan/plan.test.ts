@@ -1,22 +1,15 @@
-// The release plan from preview events: versions, images, chart, Helm value diff with secrets masked, GitHub release, Markdown, and the plan command line.
+// The release plan from preview events: versions, images, chart, Helm values with secrets masked, GitHub release, Markdown, args.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import {
-  buildPlan,
-  DIGEST_AFTER_UP,
-  diffValues,
-  KNOWN_AFTER_UP,
-  MASKED,
-  normalizeOp,
-  parseUrn,
-  renderMarkdown,
-  UNKNOWN,
-  type StepEvent,
-} from "./plan";
+import { specialSecretSig, specialSigKey, unknownValue as UNKNOWN } from "@pulumi/pulumi/runtime/rpc";
+import { normalizeOp, parseUrn, type StepEvent } from "./events";
+import { renderMarkdown } from "./markdown";
+import { buildPlan } from "./plan";
+import { DIGEST_AFTER_UP, diffValues, KNOWN_AFTER_UP, MASKED } from "./values";
 import { parsePlanArgs } from "./args";
 
 /** A value the engine marked secret, as it appears in events. */
-const SECRET = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", ciphertext: "[secret]" };
+const SECRET = { [specialSigKey]: specialSecretSig, ciphertext: "[secret]" };
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
 const REG = "127.0.0.1:5743/team";
 
@@ -38,7 +31,7 @@ function step(
 const replaced = (parentType: string, type: string, name: string, extra: Partial<StepEvent> = {}): StepEvent[] =>
   ["create-replacement", "replace", "delete-replaced"].map((op) => step(op, parentType, type, name, extra));
 
-const CMD = "pulumi-nodejs:dynamic/splai:LocalCommand";
+const CMD = "command:local:Command";
 const oldValues = {
   apiGateway: {
     image: { repository: `${REG}/splai-api-gateway`, tag: `sha-1111111@${d("a")}`, pullPolicy: "IfNotPresent" },
@@ -106,16 +99,9 @@ const steps: StepEvent[] = [
     // A digest is still to come, so the engine knows the values only as a whole unknown.
     new: { inputs: { name: "splai", namespace: "splai-system", version: UNKNOWN, values: UNKNOWN } },
   }),
-  step("update", "splai:release:GitHubRelease", CMD, "github-release", {
+  step("update", "splai:release:GitHubRelease", "github:index/release:Release", "github-release", {
     new: {
-      inputs: {
-        environment: {
-          RELEASE_TAG: "v0.0.0-main-2222222",
-          RELEASE_NAME: "SPLAI 0.0.0-main-2222222 (prerelease)",
-          RELEASE_PRERELEASE: "true",
-          GITHUB_TOKEN: SECRET,
-        },
-      },
+      inputs: { tagName: "v0.0.0-main-2222222", name: "SPLAI 0.0.0-main-2222222 (prerelease)", prerelease: true },
     },
   }),
   ...replaced("splai:release:GitHubRelease", CMD, "github-assets", {
@@ -163,7 +149,7 @@ describe("reading engine events", () => {
     assert.equal(normalizeOp("create-replacement"), "replace");
     assert.equal(normalizeOp("delete-replaced"), "replace");
     assert.equal(normalizeOp("same"), "same");
-    assert.throws(() => normalizeOp("teleport"), /unknown engine operation 'teleport'.*lib\/release-plan\.ts/);
+    assert.throws(() => normalizeOp("teleport"), /unknown engine operation 'teleport'.*tools\/plan\/events\.ts/);
   });
 });
 
@@ -406,7 +392,7 @@ describe("the plan as Markdown", () => {
   });
   it("never shows a secret or the engine's secret marker", () => {
     assert.ok(!md.includes("hunter2") && !md.includes("s3cr3t"));
-    assert.ok(!md.includes("4dabf18193072939515e22adb298388d"));
+    assert.ok(!md.includes(specialSigKey));
     assert.ok(!/hunter2|s3cr3t/.test(JSON.stringify(plan)), "nor does the JSON plan");
   });
   it("drops detail to fit a size limit, keeping the summary", () => {
