@@ -22,7 +22,6 @@ export = async (): Promise<Record<string, unknown>> => {
   const { settings: s, versions: v, ref } = cfg;
   const policy = releasePolicy(s, v);
   const stackName = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-
   // Awaited before any resource exists: a refused promotion or a release name owned by another stack changes nothing.
   const promotion = await promotionSource(cfg);
   await checkReleaseName(cfg, stackName);
@@ -59,10 +58,11 @@ export = async (): Promise<Record<string, unknown>> => {
   const deployment = s.deploy
     ? new SplaiDeployment("splai", {
         chart: chart.chart,
+        chartVersion: v.chart,
         images: images.images,
         valuesKeys: chartValueKeys(s.mains),
         ...cluster,
-        description: releaseDescription(stackName),
+        description: releaseDescription(stackName, v.releaseTag),
         extraValues: s.helmValues,
         atomic: policy.atomic,
         forbidMovingTags: policy.forbidMovingTags,

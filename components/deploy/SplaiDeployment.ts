@@ -9,6 +9,11 @@ import { SPLAI_DEPLOYMENT_TYPE } from "./contract";
 export interface SplaiDeploymentArgs {
   /** The chart as published by ChartPublish. */
   readonly chart: pulumi.Input<PublishedChart>;
+  /**
+   * The chart version published (known before the push, so a preview and the policy pack see it). Default: the
+   * published chart's version.
+   */
+  readonly chartVersion?: string;
   /** Images by short name (`api-gateway`, …), from ServiceImages. */
   readonly images: pulumi.Input<Record<string, PublishedImage>>;
   /** Chart value key per image short name (`api-gateway` → `apiGateway`). Plain. */
@@ -74,7 +79,7 @@ export class SplaiDeployment extends pulumi.ComponentResource {
         description: args.description,
         namespace: ns.metadata.name,
         chart: chart.ref,
-        version: chart.version,
+        version: args.chartVersion ?? chart.version,
         repositoryOpts: { username: args.registryUsername, password: args.registryPassword },
         values,
         atomic: helmWaits && (args.atomic ?? false),

@@ -73,8 +73,16 @@ export function releaseNameProblem(
   );
 }
 
-/** The Helm release description this program writes: which stack deployed the revision (`helm history` shows it). */
-export const releaseDescription = (stack: string): string => `deployed by splai-release stack ${stack}`;
+/**
+ * The Helm release description this program writes: which stack deployed the revision and which release it is
+ * (`helm history` shows it; the policy pack reads the release tag from it).
+ */
+export const releaseDescription = (stack: string, releaseTag: string): string =>
+  `deployed by splai-release stack ${stack} (release ${releaseTag})`;
+
+/** The release tag a description written by {@link releaseDescription} names, if any. */
+export const releaseTagOf = (description: unknown): string | undefined =>
+  typeof description === "string" ? /^deployed by splai-release stack \S+ \(release (v\S+)\)$/.exec(description)?.[1] : undefined;
 
 /**
  * Whether a stack owns the live release `name` in `namespace`: its last outputs record it as deployed by the stack, or
@@ -90,7 +98,7 @@ export function ownsRelease(
   namespace: string,
   name: string,
 ): boolean {
-  if (live?.description === releaseDescription(stack)) return true;
+  if (live?.description?.startsWith(`deployed by splai-release stack ${stack} (`) === true) return true;
   if (record !== null && typeof record === "object") {
     const r = record as { namespace?: unknown; name?: unknown };
     return r.namespace === namespace && r.name === name;

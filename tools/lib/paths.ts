@@ -23,3 +23,6 @@ export const platformDir = resolve(process.env.SPLAI_PLATFORM_DIR ?? join(repoRo
 
 /** PULUMI_HOME used by the scripts; the user's default unless overridden. */
 export const pulumiHome = resolve(expandHome(process.env.PULUMI_HOME ?? join(homedir(), ".pulumi")));
+
+/** The release rules every preview and up of this project runs (`--policy-pack`). */
+export const policyPackDir = join(repoRoot, "policy");

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as YAML from "yaml";
 import { chartValueKeys, SPLAI_MAINS } from "../../shared/layout";
+import { policyPackDir } from "../lib/paths";
 import { buildPlan, type ReleasePlan, type StepEvent } from "./plan";
 
 /** Update plans (`preview --save-plan`, `up --plan`) are an experimental engine feature in Pulumi 3.274. */
@@ -62,6 +63,8 @@ export async function previewPlan(
   const preview = await stack.preview({
     diff: true,
     plan: opts.savePlan,
+    // The release rules are mandatory: a violation refuses the plan.
+    policyPacks: [policyPackDir],
     onEvent: rec.onEvent,
     onOutput: opts.onOutput,
   });
@@ -88,5 +91,5 @@ export async function applyPlan(
       `no update plan at ${planFile}; save one first with: npm run plan -- --stack ${stack.name} --save-plan`,
     );
   enablePlans(stack);
-  return stack.up({ plan: planFile, onOutput: opts.onOutput, onEvent: opts.onEvent });
+  return stack.up({ plan: planFile, policyPacks: [policyPackDir], onOutput: opts.onOutput, onEvent: opts.onEvent });
 }

@@ -4,7 +4,7 @@ import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../lib/exec";
 import { info, runMain, UserError } from "../lib/log";
-import { repoRoot } from "../lib/paths";
+import { policyPackDir, repoRoot } from "../lib/paths";
 import { platformEnv, requirePlatform } from "../platform/state";
 import { ReleaseProgress, stripFormatting } from "../lib/progress";
 
@@ -96,6 +96,7 @@ runMain(async () => {
   try {
     const r = await st.up({
       diff: true,
+      policyPacks: [policyPackDir],
       color: "never",
       onEvent: progress.onEvent,
       onOutput: (text) => {

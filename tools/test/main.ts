@@ -8,7 +8,7 @@ import { repoRoot } from "../lib/paths";
 import { platformEnv, requirePlatform } from "../platform/state";
 
 /** Where unit tests live: beside the code they test, wherever that runs. */
-export const UNIT_TEST_ROOTS = ["config", "components", "shared", "tools", "test/unit"];
+export const UNIT_TEST_ROOTS = ["config", "components", "shared", "policy", "tools", "test/unit"];
 
 /** Node 20's test runner takes no globs or .ts directories: list the files, recursively. */
 export function testFiles(dirs: readonly string[]): string[] {
