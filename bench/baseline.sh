@@ -2,7 +2,7 @@
 # The release guide's procedure, done literally and one step after another, as the benchmark's baseline:
 # go build for six mains x three targets, SHA256SUMS, one multi-platform build and push per image with buildctl
 # (the ko way: the prebuilt binary on scratch), helm package, helm push, the chart's `latest` alias, helm upgrade --install.
-# Inputs come from the environment (bench/run.ts sets them); the extra mains of a scale run come as EXTRA_MAINS lines
+# Inputs come from the environment (bench/scenarios.ts sets them); the extra mains of a scale run come as EXTRA_MAINS lines
 # "<pkg> <binary> <image>".
 set -euo pipefail
 : "${SRC:?}" "${DIST:?}" "${VERSION:?}" "${CHART_VERSION:?}" "${REGISTRY:?}" "${ORG:?}" "${BUILDKIT_ADDR:?}" "${NAMESPACE:?}"

@@ -51,25 +51,25 @@ export function prereleaseOfReleaseTag(resource: string, tagName: unknown, prere
 }
 
 /** Rule 4: on a tag release (the Helm release's description names `vX.Y.Z`), the chart deployed is `X.Y.Z`. */
-export function chartNotReleaseVersion(tagName: unknown, release: string, chartVersion: unknown): string[] {
-  const m = typeof tagName === "string" ? RELEASE_TAG.exec(tagName) : null;
+export function chartNotReleaseVersion(tagName: string | undefined, release: string, chartVersion: unknown): string[] {
+  const m = tagName === undefined ? null : RELEASE_TAG.exec(tagName);
   if (m === null || typeof chartVersion !== "string" || chartVersion === m[1]) return [];
   const prerelease = /-/.test(chartVersion) ? " (a prerelease chart is a branch build's)" : "";
   return [
-    `Helm release '${release}' deploys chart ${chartVersion}, but the release is ${tagName}: a tag release deploys ` +
+    `Helm release '${release}' deploys chart ${chartVersion}, but the release is ${tagName ?? ""}: a tag release deploys ` +
       `chart ${m[1]}${prerelease}; release the chart at the tag's version`,
   ];
 }
 
 /** Rule 5: on a tag release, every image is pinned by the release's own immutable tag (`X.Y.Z@sha256:…`). */
-export function imagesNotOnReleaseTag(tagName: unknown, release: string, values: unknown): string[] {
-  const m = typeof tagName === "string" ? RELEASE_TAG.exec(tagName) : null;
+export function imagesNotOnReleaseTag(tagName: string | undefined, release: string, values: unknown): string[] {
+  const m = tagName === undefined ? null : RELEASE_TAG.exec(tagName);
   if (m === null) return [];
   return imageValues(values)
     .filter((i) => typeof i.tag === "string" && PINNED.test(i.tag) && i.tag.slice(0, i.tag.indexOf("@")) !== m[1])
     .map(
       (i) =>
         `Helm release '${release}': values.${i.key}.image.tag pins '${String(i.tag).split("@")[0]}', but the release ` +
-        `is ${tagName}; a tag release pins its own immutable tag ${m[1]}@sha256:<digest>`,
+        `is ${tagName ?? ""}; a tag release pins its own immutable tag ${m[1]}@sha256:<digest>`,
     );
 }

@@ -82,7 +82,9 @@ export const releaseDescription = (stack: string, releaseTag: string): string =>
 
 /** The release tag a description written by {@link releaseDescription} names, if any. */
 export const releaseTagOf = (description: unknown): string | undefined =>
-  typeof description === "string" ? /^deployed by splai-release stack \S+ \(release (v\S+)\)$/.exec(description)?.[1] : undefined;
+  typeof description === "string"
+    ? /^deployed by splai-release stack \S+ \(release (v\S+)\)$/.exec(description)?.[1]
+    : undefined;
 
 /**
  * Whether a stack owns the live release `name` in `namespace`: its last outputs record it as deployed by the stack, or

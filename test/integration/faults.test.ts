@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as YAML from "yaml";
 import { repoRoot } from "../../tools/lib/paths";
-import { platform, type Platform } from "../support/platform";
-import { releaseProject, type ReleaseProject } from "../support/project";
+import { platform, type Platform } from "../../tools/lib/platform-client";
+import { releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
 

@@ -9,9 +9,10 @@ import { after, before, describe, it } from "node:test";
 import { buildPlan, DIGEST_AFTER_UP, KNOWN_AFTER_UP, type ReleasePlan } from "../../tools/plan/plan";
 import { repoRoot } from "../../tools/lib/paths";
 import { applyPlan, PlanRecorder, previewPlan } from "../../tools/plan/engine";
-import { eventually, platform, type Platform } from "../support/platform";
+import { eventually } from "../support/eventually";
+import { platform, type Platform } from "../../tools/lib/platform-client";
 import { mergeValues } from "../../components/deploy/values";
-import { LOCAL_HELM_VALUES, releaseProject, type ReleaseProject } from "../support/project";
+import { LOCAL_HELM_VALUES, releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
 

@@ -9,7 +9,7 @@ import { after, before, describe, it } from "node:test";
 import { releaseDescription } from "../../components/deploy/rollback";
 import { fileBackendUrl } from "../../tools/lib/backend";
 import { policyPackDir, repoRoot } from "../../tools/lib/paths";
-import { platform, type Platform } from "../support/platform";
+import { platform, type Platform } from "../../tools/lib/platform-client";
 
 const D = `sha256:${"b".repeat(64)}`;
 

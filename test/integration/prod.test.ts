@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { eventually, platform, type Platform } from "../support/platform";
-import { releaseProject, type ReleaseProject } from "../support/project";
+import { eventually } from "../support/eventually";
+import { platform, type Platform } from "../../tools/lib/platform-client";
+import { releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
 

@@ -6,8 +6,8 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { previewPlan } from "../../tools/plan/engine";
-import { platform, type Platform } from "../support/platform";
-import { releaseProject, type ReleaseProject } from "../support/project";
+import { platform, type Platform } from "../../tools/lib/platform-client";
+import { releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
 

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { readState } from "../../tools/platform/state";
 import type { VerificationResult } from "../../components/deploy/verify-rules";
-import { platform, type Platform } from "../support/platform";
-import { releaseProject, type ReleaseProject } from "../support/project";
+import { platform, type Platform } from "../../tools/lib/platform-client";
+import { releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 
 const SERVICES = ["api-gateway", "planner", "scheduler"];
 

@@ -8,8 +8,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { findArchive } from "../../tools/lib/archives";
 import { repoRoot } from "../../tools/lib/paths";
-import { platform, type Platform } from "../support/platform";
-import { releaseProject, uniqueId, type ReleaseProject } from "../support/project";
+import { platform, type Platform } from "../../tools/lib/platform-client";
+import { releaseProject, uniqueId, type ReleaseProject } from "../../tools/lib/release-project";
 import {
   assertBinaries,
   assertChart,

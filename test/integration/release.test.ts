@@ -6,8 +6,8 @@ import { chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from "n
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { extractFromImage, platformImages } from "../support/artifacts";
-import { platform, type Platform } from "../support/platform";
-import { releaseProject, type ReleaseProject } from "../support/project";
+import { platform, type Platform } from "../../tools/lib/platform-client";
+import { releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 import {
   assertBinaries,
   assertChart,

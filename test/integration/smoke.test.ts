@@ -9,7 +9,8 @@ import { after, before, describe, it } from "node:test";
 import { fileBackendUrl } from "../../tools/lib/backend";
 import { repoRoot } from "../../tools/lib/paths";
 import { loadToolchain } from "../../tools/toolchain/versions";
-import { eventually, platform, type Platform } from "../support/platform";
+import { eventually } from "../support/eventually";
+import { platform, type Platform } from "../../tools/lib/platform-client";
 
 /** The plugin an npm SDK asks for: the one `npm run toolchain` built and installed. */
 const pluginOf = (pkg: string): { name: string; version: string } =>

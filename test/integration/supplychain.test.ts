@@ -10,8 +10,8 @@ import { ATTESTATION_ARTIFACT_TYPE, SPDX_PREDICATE } from "../../components/supp
 import { SPLAI_MAINS } from "../../shared/layout";
 import { toolBinDir } from "../../tools/lib/paths";
 import { platformImages } from "../support/artifacts";
-import { platform, type Platform } from "../support/platform";
-import { releaseProject, type ReleaseProject } from "../support/project";
+import { platform, type Platform } from "../../tools/lib/platform-client";
+import { releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 
 const IMAGES = SPLAI_MAINS.filter((m) => m.image).map((m) => m.image!);
 

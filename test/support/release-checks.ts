@@ -7,8 +7,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SPLAI_MAINS } from "../../shared/layout";
 import { binaryKind, platformImages } from "./artifacts";
-import { eventually, type Platform } from "./platform";
-import type { ReleaseProject } from "./project";
+import { eventually } from "./eventually";
+import type { Platform } from "../../tools/lib/platform-client";
+import type { ReleaseProject } from "../../tools/lib/release-project";
 
 export const TARGETS = ["linux-amd64", "linux-arm64", "darwin-arm64"];
 export const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];

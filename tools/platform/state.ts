@@ -127,7 +127,7 @@ export function requirePlatform(dir = platformDir): PlatformState {
 }
 
 /** Environment for pulumi, helm and tests against the local platform. Secrets stay in the environment, never in argv. */
-/** The buildx entry holding the platform registry's settings for `imagetools` (tools/platform/main.ts). */
+/** The buildx entry with the platform registry's settings for `imagetools` (tools/platform/services/buildkitd.ts). */
 export const registrySettingsBuilder = (s: PlatformState): string => `${s.buildkit.builder}-registry`;
 
 export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {

@@ -5,9 +5,9 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } fro
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import YAML from "yaml";
-import { fileBackendUrl } from "../../tools/lib/backend";
-import { repoRoot } from "../../tools/lib/paths";
-import type { Platform } from "./platform";
+import { fileBackendUrl } from "./backend";
+import { repoRoot } from "./paths";
+import type { Platform } from "./platform-client";
 
 export interface ReleaseProject {
   readonly dir: string;

@@ -1,11 +1,11 @@
-// Test access to the running local platform: its env, registry client, Kubernetes API and GitHub emulator.
+// The running local platform as tests and benchmarks use it: env, registry client, Kubernetes API, GitHub emulator.
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { repoRoot } from "../../tools/lib/paths";
+import { repoRoot } from "./paths";
 import { OciClient } from "../../shared/oci";
-import { fetchLocal } from "../../tools/lib/local-http";
-import { platformEnv, requirePlatform, type PlatformState } from "../../tools/platform/state";
+import { fetchLocal } from "./local-http";
+import { platformEnv, requirePlatform, type PlatformState } from "../platform/state";
 
 export interface Platform {
   readonly state: PlatformState;
@@ -100,26 +100,4 @@ export function platform(): Platform {
         .sort((a, b) => a.version - b.version);
     },
   };
-}
-
-/** Polls until `check` returns a value, or fails after `timeoutMs` with the last error. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error(
-    `${what}: not true after ${timeoutMs / 1000}s${last ? ` (last error: ${last instanceof Error ? last.message : JSON.stringify(last)})` : ""}`,
-  );
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
-import { startGitHubEmulator, type GitHubEmulator, type GitHubEmulatorOptions } from "./github-emulator";
+import { startGitHubEmulator, type GitHubEmulator, type GitHubEmulatorOptions } from "./server";
 
 const TOKEN = "ghp_emulatortesttoken000000000000000000";
 const RO_TOKEN = "ghp_readonlytesttoken00000000000000000";
@@ -633,7 +633,7 @@ describe("github emulator: fault injection and admin endpoints", () => {
 describe("github emulator: CLI", () => {
   it("reads the token from GITHUB_EMULATOR_TOKEN, prints its URL and exits cleanly on SIGTERM", async () => {
     const stateDir = tempDir();
-    const script = join(__dirname, "github-emulator.ts");
+    const script = join(__dirname, "main.ts");
     const child = spawn(
       process.execPath,
       ["--import", "tsx", script, "--port", "0", "--state", stateDir, "--repo", REPO],

@@ -1,0 +1,96 @@
+// BuildKit's daemon for the platform, and the buildx builders that let docker-build and `imagetools` use it.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { tryCapture } from "../../lib/exec";
+import { toolBinDir } from "../../lib/paths";
+import { startDetached } from "../procs";
+import { bin, data, logOf, type Service } from "../service";
+import { registrySettingsBuilder, type PlatformState } from "../state";
+
+export const buildkitd: Service = {
+  name: "buildkitd",
+  ports: () => [],
+  async start(s, pki) {
+    const config = join(s.dir, "buildkitd.toml");
+    writeFileSync(
+      config,
+      [
+        `root = "${data(s, "buildkit")}"`,
+        "[grpc]",
+        `  address = ["unix://${s.buildkit.socket}"]`,
+        "[worker.oci]",
+        "  enabled = true",
+        '  snapshotter = "native"',
+        "  gc = true",
+        "  gckeepstorage = 10000000000",
+        "[worker.containerd]",
+        "  enabled = false",
+        `[registry."${s.registry.address}"]`,
+        // BuildKit would otherwise try plain HTTP first for a loopback registry.
+        "  http = false",
+        "  insecure = false",
+        `  ca = ["${pki.ca}"]`,
+        "",
+      ].join("\n"),
+    );
+    rmSync(s.buildkit.socket, { force: true });
+    // buildkitd looks up runc on PATH; Debian's runc lives in /usr/sbin.
+    const env = { ...process.env, PATH: `${toolBinDir}:/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` };
+    const rec = startDetached(bin("buildkitd"), ["--config", config], logOf(s, "buildkitd"), env);
+    registerBuildxBuilder(s, pki.ca);
+    return rec;
+  },
+  ready: async (s) =>
+    tryCapture(bin("buildctl"), ["--addr", `unix://${s.buildkit.socket}`, "debug", "workers"]) !== undefined,
+  timeoutMs: 60_000,
+  describe: (s) => `unix://${s.buildkit.socket} (buildx builder '${s.buildkit.builder}')`,
+};
+
+/**
+ * A buildx "remote" builder pointing at our buildkitd, so @pulumi/docker-build needs no Docker daemon; and beside it
+ * `<builder>-registry`, which only carries registry settings for buildx's `imagetools` (docker-build's Index runs
+ * `imagetools create` with the builder in BUILDX_BUILDER, see platformEnv): containerd's resolver would otherwise use
+ * plain HTTP for a 127.0.0.1 registry. The remote driver refuses config files, so the settings need their own entry,
+ * which is never used to build.
+ */
+function registerBuildxBuilder(s: PlatformState, ca: string): void {
+  const dir = join(
+    process.env.BUILDX_CONFIG ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "buildx"),
+    "instances",
+  );
+  mkdirSync(dir, { recursive: true });
+  const node = (name: string, files: Record<string, string> | null): Record<string, unknown> => ({
+    Name: `${name}0`,
+    Endpoint: `unix://${s.buildkit.socket}`,
+    Platforms: null,
+    DriverOpts: {},
+    Flags: null,
+    Files: files,
+  });
+  const builder = {
+    Name: s.buildkit.builder,
+    Driver: "remote",
+    Nodes: [node(s.buildkit.builder, null)],
+    Dynamic: false,
+  };
+  writeFileSync(join(dir, s.buildkit.builder), JSON.stringify(builder), { mode: 0o600 });
+  const toml = [
+    `[registry."${s.registry.address}"]`,
+    "  http = false",
+    "  insecure = false",
+    '  ca = ["/etc/buildkit/ca.pem"]',
+    "",
+  ].join("\n");
+  const files = {
+    "buildkitd.toml": Buffer.from(toml).toString("base64"),
+    "ca.pem": readFileSync(ca).toString("base64"),
+  };
+  const settings = {
+    Name: registrySettingsBuilder(s),
+    Driver: "docker-container",
+    Nodes: [node(registrySettingsBuilder(s), files)],
+    Dynamic: false,
+  };
+  writeFileSync(join(dir, settings.Name), JSON.stringify(settings), { mode: 0o600 });
+}
