@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../../shared/layout";
-import { hashSources, localPackagesOf } from "./sourcehash";
+import { hashSources, localPackagesOf, type LocalPackage } from "./sourcehash";
 import { localCommand } from "../../shared/step/command";
 import { binaryChildren, type BuiltBinary, GO_BINARIES_TYPE, type ReleaseBinaries } from "./contract";
 
@@ -19,6 +19,11 @@ export interface GoBinariesArgs {
   readonly outDir: string;
   /** Injected as `-X main.version=<version>` into every main (ignored by Go where the variable is missing). */
   readonly version: string;
+  /**
+   * The module's own packages each main imports (what its build trigger hashes). Default: `localPackagesOf`, which
+   * asks `go list`; unit tests pass a fake so they need no Go toolchain.
+   */
+  readonly packagesOf?: (source: string, mains: readonly string[]) => Map<string, LocalPackage[]>;
 }
 
 /** One binary as planned: everything but its checksum is known before the build. */
@@ -44,7 +49,7 @@ export class GoBinaries extends pulumi.ComponentResource implements ReleaseBinar
     const ldflags = `-s -w -X main.version=${args.version}`;
     const child = binaryChildren(name);
     const builds: BinaryBuild[] = [];
-    const packages = localPackagesOf(
+    const packages = (args.packagesOf ?? localPackagesOf)(
       args.source,
       args.mains.map((m) => m.pkg),
     );

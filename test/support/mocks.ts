@@ -115,3 +115,31 @@ export function inPlaintext(v: unknown, plain: string): boolean {
   if (v === null || typeof v !== "object" || isSecret(v)) return false;
   return Object.values(v).some((x) => inPlaintext(x, plain));
 }
+
+/**
+ * Collects the process's unhandled rejections instead of letting the test runner fail on them: an error thrown inside a
+ * component's Output reaches the program only that way (a real update fails with it). Call `restore` in `after`.
+ */
+export function collectRejections(): {
+  readonly errors: unknown[];
+  /** Waits until at least one rejection arrived (at most `ms`), and returns them all. */
+  readonly first: (ms?: number) => Promise<unknown[]>;
+  readonly restore: () => void;
+} {
+  const runner = process.listeners("unhandledRejection");
+  const errors: unknown[] = [];
+  process.removeAllListeners("unhandledRejection");
+  process.on("unhandledRejection", (e) => errors.push(e));
+  return {
+    errors,
+    first: async (ms = 5000) => {
+      for (const end = Date.now() + ms; errors.length === 0 && Date.now() < end;)
+        await new Promise((r) => setTimeout(r, 20));
+      return errors;
+    },
+    restore: () => {
+      process.removeAllListeners("unhandledRejection");
+      for (const l of runner) process.on("unhandledRejection", l);
+    },
+  };
+}
