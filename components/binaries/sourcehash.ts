@@ -40,10 +40,16 @@ export function localPackagesOf(source: string, mains: readonly string[]): Map<s
   const deps = goList(source, ["-f", '{{.ImportPath}}|{{join .Deps ","}}', ...mains])
     .split("\n")
     .filter((x) => x.includes("|"));
-  // `go list` answers in the order of its arguments, one line per main.
+  // `go list` answers in the order of its arguments, one line per main; anything else would attach one main's
+  // sources to another's build trigger, so it is an error rather than a guess.
+  if (deps.length !== mains.length)
+    throw new Error(`go list in ${source} answered for ${deps.length} of the ${mains.length} mains ${mains.join(" ")}`);
   deps.forEach((l, i) => {
     const [self, list] = l.split("|");
     const pkgs = [self, ...(list ? list.split(",") : [])].flatMap((d) => (local.has(d) ? [local.get(d)!] : []));
+    // A main without its own package would be rebuilt on go.mod changes only: never on an edit of its sources.
+    if (!local.has(self))
+      throw new Error(`go list in ${source} found no package of this module for main ${mains[i]} (${self})`);
     result.set(
       mains[i],
       pkgs.sort((a, b) => a.dir.localeCompare(b.dir)),

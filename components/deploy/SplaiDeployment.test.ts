@@ -124,20 +124,11 @@ describe("SplaiDeployment", () => {
     assert.equal(await valueOf(deployment.namespace), "splai-system");
   });
 
-  it(
-    "gives a kubeconfig document to its provider only inside a secret",
-    {
-      todo:
-        "SplaiDeployment passes `kubeconfig` to k8s.Provider as given, and the provider does not mark it secret: " +
-        "a kubeconfig document with credentials reaches the state in plaintext (ReleaseGuard and Verification " +
-        "keep it secret)",
-    },
-    () => {
-      const inputs = providerOf("splai").inputs;
-      assert.equal(inPlaintext(inputs, "s3cret-kube-token"), false);
-      assert.equal(unsecret<string>(inputs.kubeconfig), KUBECONFIG);
-    },
-  );
+  it("gives a kubeconfig document to its provider only inside a secret", () => {
+    const inputs = providerOf("splai").inputs;
+    assert.equal(inPlaintext(inputs, "s3cret-kube-token"), false);
+    assert.equal(unsecret<string>(inputs.kubeconfig), KUBECONFIG);
+  });
 
   it("installs the published chart's version as the named Helm release in its namespace, with a description", () => {
     const rel = releaseOf("splai");
@@ -214,20 +205,12 @@ describe("SplaiDeployment", () => {
     }
   });
 
-  it(
-    "gives the registry password to Helm only inside a secret",
-    {
-      todo:
-        "SplaiDeployment passes registryPassword into the Release's repositoryOpts as given: additionalSecretOutputs " +
-        "covers the outputs only, so a plain password reaches the state's inputs in plaintext",
-    },
-    () => {
-      const rel = releaseOf("splai");
-      const opts = unsecret<Record<string, unknown>>(rel.inputs.repositoryOpts);
-      assert.ok(isSecret(rel.inputs.repositoryOpts) || isSecret(opts.password));
-      assert.equal(inPlaintext(rel.inputs, PASSWORD), false);
-    },
-  );
+  it("gives the registry password to Helm only inside a secret", () => {
+    const rel = releaseOf("splai");
+    const opts = unsecret<Record<string, unknown>>(rel.inputs.repositoryOpts);
+    assert.ok(isSecret(rel.inputs.repositoryOpts) || isSecret(opts.password));
+    assert.equal(inPlaintext(rel.inputs, PASSWORD), false);
+  });
 
   it("exposes the release's name, status and revision, and is the parent of its resources", async () => {
     assert.equal(await valueOf(deployment.releaseName), "splai-prod");

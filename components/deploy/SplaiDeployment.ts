@@ -1,6 +1,7 @@
 // SplaiDeployment: the namespace and Helm release `splai` installed from the published OCI chart, every image pinned by digest.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { secretIfDocument } from "./kubeconfig";
 import { releaseValues } from "./values";
 import type { PublishedChart } from "../chart/ChartPublish";
 import type { PublishedImage } from "../images/contract";
@@ -55,7 +56,8 @@ export class SplaiDeployment extends pulumi.ComponentResource {
     super(SPLAI_DEPLOYMENT_TYPE, name, {}, opts);
     const provider = new k8s.Provider(
       `${name}-k8s`,
-      { kubeconfig: args.kubeconfig, context: args.context },
+      // A kubeconfig document carries credentials: the provider keeps its inputs, so it gets it as a secret.
+      { kubeconfig: secretIfDocument(args.kubeconfig), context: args.context },
       { parent: this },
     );
     const ns = new k8s.core.v1.Namespace(
@@ -80,7 +82,7 @@ export class SplaiDeployment extends pulumi.ComponentResource {
         namespace: ns.metadata.name,
         chart: chart.ref,
         version: args.chartVersion ?? chart.version,
-        repositoryOpts: { username: args.registryUsername, password: args.registryPassword },
+        repositoryOpts: { username: args.registryUsername, password: pulumi.secret(args.registryPassword) },
         values,
         atomic: helmWaits && (args.atomic ?? false),
         skipAwait: !helmWaits,

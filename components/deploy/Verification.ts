@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { VerificationResult } from "./verify-rules";
 import { stepCommand } from "../../shared/step/command";
 import { deployChildren, VERIFICATION_TYPE, VERIFY_RELEASE } from "./contract";
+import { secretIfDocument } from "./kubeconfig";
 
 export interface VerificationArgs {
   /** Kubeconfig path or document (kept secret in the state); default: the ambient `KUBECONFIG`. Plain. */
@@ -52,9 +53,7 @@ export class Verification extends pulumi.ComponentResource {
       {
         env: {
           // A kubeconfig document may hold credentials: keep it secret in the state (a path need not be).
-          KUBECONFIG_INPUT: args.kubeconfig?.includes("apiVersion")
-            ? pulumi.secret(args.kubeconfig)
-            : (args.kubeconfig ?? process.env.KUBECONFIG ?? ""),
+          KUBECONFIG_INPUT: secretIfDocument(args.kubeconfig) ?? process.env.KUBECONFIG ?? "",
           KUBE_CONTEXT: args.context ?? "",
           NAMESPACE: args.namespace,
           RELEASE: args.releaseName,

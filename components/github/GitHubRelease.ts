@@ -34,9 +34,11 @@ export class GitHubRelease extends pulumi.ComponentResource {
   constructor(name: string, args: GitHubReleaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(GITHUB_RELEASE_TYPE, name, {}, opts);
     const child = githubChildren(name);
+    // One API for the release and its assets (the provider alone would read GITHUB_BASE_URL when unset).
+    const baseUrl = args.baseUrl ?? "https://api.github.com/";
     const provider = new github.Provider(
       child.provider,
-      { owner: args.owner, token: args.token, baseUrl: args.baseUrl },
+      { owner: args.owner, token: args.token, baseUrl },
       { parent: this },
     );
     const release = new github.Release(
@@ -59,7 +61,7 @@ export class GitHubRelease extends pulumi.ComponentResource {
       child.assets,
       {
         env: {
-          GITHUB_BASE_URL: args.baseUrl ?? "https://api.github.com/",
+          GITHUB_BASE_URL: baseUrl,
           GITHUB_TOKEN: args.token,
           GITHUB_OWNER: args.owner,
           GITHUB_REPO: args.repository,

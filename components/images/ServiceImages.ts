@@ -136,7 +136,9 @@ export class ServiceImages extends pulumi.ComponentResource implements ReleaseIm
           exports: [{ raw: "type=registry,rewrite-timestamp=true" }],
           buildOnPreview: false,
           builder: args.builder === undefined ? undefined : { name: args.builder },
-          registries: [{ address: args.registry, username: args.registryUsername, password: args.registryPassword }],
+          registries: [
+            { address: args.registry, username: args.registryUsername, password: pulumi.secret(args.registryPassword) },
+          ],
           labels,
           buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
         },

@@ -42,9 +42,9 @@ export class ImageAttestation extends pulumi.ComponentResource {
           REPOSITORY: args.repository,
           DIGEST: args.digest,
           CONTEXT_DIR: args.contextDir,
-          ...("inline" in args.dockerfile
-            ? { DOCKERFILE_INLINE: args.dockerfile.inline }
-            : { DOCKERFILE_PATH: args.dockerfile.path }),
+          // Set field by field, never by a spread: the compiler checks only named fields against the contract.
+          DOCKERFILE_INLINE: "inline" in args.dockerfile ? args.dockerfile.inline : undefined,
+          DOCKERFILE_PATH: "path" in args.dockerfile ? args.dockerfile.path : undefined,
           PLATFORMS: args.platforms.join(","),
           SOURCE_DATE_EPOCH: String(args.sourceDateEpoch),
           LABELS: pulumi.output(args.labels).apply((l) => JSON.stringify(l)),

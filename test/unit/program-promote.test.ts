@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { fakeKubeconfig, helmWithoutReleases } from "../support/fake-cluster";
+import { fakeKubeconfig, goListingMainsOnly, helmWithoutReleases } from "../support/fake-tools";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -130,6 +130,7 @@ before(async () => {
     ["splai-release:registryPassword", "splai-release:githubToken"],
   );
   helmWithoutReleases();
+  goListingMainsOnly();
   await pulumi.runtime.setMocks(mocks, "splai-release", "prod", false, "organization");
   // The program registers a stack transformation, which needs the root stack resource the engine's run would create.
   await pulumi.runtime.runInPulumiStack(async () => {

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { fakeKubeconfig, helmWithoutReleases } from "../support/fake-cluster";
+import { fakeKubeconfig, goListingMainsOnly, helmWithoutReleases } from "../support/fake-tools";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -136,6 +136,7 @@ before(async () => {
     ["splai-release:registryPassword", "splai-release:githubToken"],
   );
   helmWithoutReleases();
+  goListingMainsOnly();
   await pulumi.runtime.setMocks(mocks, "splai-release", "test", false, "organization");
   // The program registers a stack transformation (its pre-flight gates), which needs the root stack resource.
   await pulumi.runtime.runInPulumiStack(async () => {

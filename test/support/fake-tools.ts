@@ -1,4 +1,4 @@
-// A cluster as far as a unit test of the program needs one: a kubeconfig with one context, and `helm` that finds no release.
+// External tools as far as a unit test of the whole program needs them: a kubeconfig, `helm` finding no release, `go list`.
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,5 +30,23 @@ export function helmWithoutReleases(): void {
   const dir = mkdtempSync(join(tmpdir(), "helm-"));
   writeFileSync(join(dir, "helm"), '#!/bin/sh\necho "Error: release: not found" >&2\nexit 1\n');
   chmodSync(join(dir, "helm"), 0o755);
+  process.env.PATH = `${dir}:${process.env.PATH ?? ""}`;
+}
+
+/**
+ * Puts first on PATH a `go` that answers the program's two `go list` calls for a tree whose every main is a package of
+ * its own and imports nothing else of the module (as test/support/tree.ts makes them), so no Go is needed.
+ */
+export function goListingMainsOnly(): void {
+  const dir = mkdtempSync(join(tmpdir(), "go-"));
+  const script = [
+    "#!/bin/sh",
+    '[ "$1" = list ] || { echo "fake go: only list" >&2; exit 2; }',
+    "shift; deps=; while [ $# -gt 0 ]; do case $1 in -e) shift;; -deps) deps=1; shift;; -f) shift 2;; *) break;; esac; done",
+    'for m in "$@"; do if [ -n "$deps" ]; then echo "$m|$PWD/${m#./}|"; else echo "$m|"; fi; done',
+    "",
+  ].join("\n");
+  writeFileSync(join(dir, "go"), script);
+  chmodSync(join(dir, "go"), 0o755);
   process.env.PATH = `${dir}:${process.env.PATH ?? ""}`;
 }
