@@ -18,15 +18,8 @@ export const KNOWN_TARGETS = [
   "darwin/amd64",
   "darwin/arm64",
 ];
-export const KNOWN_IMAGE_PLATFORMS = [
-  "linux/amd64",
-  "linux/arm64",
-  "linux/arm",
-  "linux/386",
-  "linux/ppc64le",
-  "linux/s390x",
-  "linux/riscv64",
-];
+/** Images run on linux: every linux target is an image platform. */
+export const KNOWN_IMAGE_PLATFORMS = KNOWN_TARGETS.filter((t) => t.startsWith("linux/"));
 
 /** Config as read, before validation: every field optional, types loose. */
 export interface RawSettings {

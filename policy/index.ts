@@ -1,5 +1,5 @@
 // splai-release's policy pack: refuses at preview (and again at up) a release that breaks a release rule (rules.ts).
-import { PolicyPack, validateResourceOfType } from "@pulumi/policy";
+import { PolicyPack, validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
 import * as github from "@pulumi/github";
 import * as k8s from "@pulumi/kubernetes";
 import { releaseTagOf } from "../components/deploy/rollback";
@@ -11,49 +11,50 @@ import {
   unpinnedImages,
 } from "./rules";
 
+type HelmRelease = k8s.helm.v3.ReleaseArgs & { name?: string; description?: string };
+
+/**
+ * A mandatory rule on every Helm release. A rule reads only the properties it names: the engine skips a rule at preview
+ * that reads a value not known yet (the image values while images are rebuilt), and runs it at up.
+ */
+function helmRule(
+  name: string,
+  description: string,
+  check: (r: HelmRelease, release: string) => string[],
+): ResourceValidationPolicy {
+  return {
+    name,
+    description,
+    enforcementLevel: "mandatory",
+    validateResource: validateResourceOfType(k8s.helm.v3.Release, (r, args, reportViolation) => {
+      const release = r as HelmRelease;
+      for (const p of check(release, release.name ?? args.name)) reportViolation(p);
+    }),
+  };
+}
+
 new PolicyPack("splai-release", {
   policies: [
-    {
-      name: "images-pinned-by-digest",
-      description: "Every image a Helm release runs is pinned as <tag>@sha256:<digest>.",
-      enforcementLevel: "mandatory",
-      validateResource: validateResourceOfType(k8s.helm.v3.Release, (r, args, reportViolation) => {
-        for (const p of unpinnedImages(r.name ?? args.name, r.values)) reportViolation(p);
-      }),
-    },
-    {
-      name: "no-latest-on-release-chart",
-      description: "A release chart (X.Y.Z) never runs an image by the moving tag latest.",
-      enforcementLevel: "mandatory",
-      validateResource: validateResourceOfType(k8s.helm.v3.Release, (r, args, reportViolation) => {
-        for (const p of latestOnRelease(r.name ?? args.name, r.version, r.values)) reportViolation(p);
-      }),
-    },
+    helmRule("images-pinned-by-digest", "Every image a Helm release runs is pinned as <tag>@sha256:<digest>.", (r, n) =>
+      unpinnedImages(n, r.values),
+    ),
+    helmRule(
+      "no-latest-on-release-chart",
+      "A release chart (X.Y.Z) never runs an image by the moving tag latest.",
+      (r, n) => latestOnRelease(n, r.version, r.values),
+    ),
+    helmRule("chart-is-release-version", "A tag release deploys the chart of its version (X.Y.Z for vX.Y.Z).", (r, n) =>
+      chartNotReleaseVersion(releaseTagOf(r.description), n, r.version),
+    ),
+    helmRule("images-on-release-tag", "A tag release pins every image by its own tag (X.Y.Z@sha256:…).", (r, n) =>
+      imagesNotOnReleaseTag(releaseTagOf(r.description), n, r.values),
+    ),
     {
       name: "release-tag-not-prerelease",
       description: "A GitHub release of a vX.Y.Z tag is not marked prerelease.",
       enforcementLevel: "mandatory",
       validateResource: validateResourceOfType(github.Release, (r, args, reportViolation) => {
         for (const p of prereleaseOfReleaseTag(args.name, r.tagName, r.prerelease)) reportViolation(p);
-      }),
-    },
-    {
-      name: "chart-is-release-version",
-      description: "A tag release deploys the chart of the tag's version (X.Y.Z for vX.Y.Z), never a prerelease chart.",
-      enforcementLevel: "mandatory",
-      // Reads only the description and the version, both known at preview.
-      validateResource: validateResourceOfType(k8s.helm.v3.Release, (r, args, reportViolation) => {
-        for (const p of chartNotReleaseVersion(releaseTagOf(r.description), r.name ?? args.name, r.version))
-          reportViolation(p);
-      }),
-    },
-    {
-      name: "images-on-release-tag",
-      description: "A tag release pins every image by its own immutable tag (X.Y.Z@sha256:…).",
-      enforcementLevel: "mandatory",
-      validateResource: validateResourceOfType(k8s.helm.v3.Release, (r, args, reportViolation) => {
-        for (const p of imagesNotOnReleaseTag(releaseTagOf(r.description), r.name ?? args.name, r.values))
-          reportViolation(p);
       }),
     },
   ],

@@ -2,7 +2,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { json, optionalText, stepContract, text } from "../../shared/step/contract";
 import { hostTarget } from "../../shared/layout";
-import type { DevBinary } from "../promotion/promotion";
 
 /** One released binary. */
 export interface BuiltBinary {
@@ -23,7 +22,7 @@ export const PROMOTE_BINARIES = stepContract<BuiltBinary[]>()("promote-binaries"
   OUT_DIR: text,
   /** Dev's SHA256SUMS. */
   CHECKSUMS: text,
-  FILES: json<DevBinary[]>(),
+  FILES: json<BuiltBinary[]>(),
 });
 
 /** Child resource names under a GoBinaries (or PromotedBinaries) named `name`. */

@@ -9,6 +9,7 @@ import { COPY_ATTESTATIONS } from "../supplychain/contract";
 import {
   CHECK_IMMUTABLE,
   imageChildren,
+  publishedImage,
   PROMOTED_IMAGES_TYPE,
   type PublishedImage,
   type ReleaseImages,
@@ -118,15 +119,7 @@ export class PromotedImages extends pulumi.ComponentResource implements ReleaseI
                 this,
               );
           }
-          return {
-            name: `splai-${image}`,
-            repository,
-            tags: [...args.tags],
-            digest,
-            ref: `${repository}@${digest}`,
-            pinnedTag: `${args.tags[0]}@${digest}`,
-            attestations: atts,
-          };
+          return publishedImage(image, repository, args.tags, digest, atts);
         });
     }
     this.images = pulumi.output(published);

@@ -11,6 +11,7 @@ import { localCommand, stepCommand } from "../../shared/step/command";
 import {
   CHECK_IMMUTABLE,
   imageChildren,
+  publishedImage,
   type PublishedImage,
   type ReleaseImages,
   SERVICE_IMAGES_TYPE,
@@ -172,15 +173,9 @@ export class ServiceImages extends pulumi.ComponentResource implements ReleaseIm
             { parent: this },
           )
         : undefined;
-      published[image] = pulumi.all([img.digest, attestation?.attestations ?? []]).apply(([digest, attestations]) => ({
-        name: `splai-${image}`,
-        repository,
-        tags: [...args.tags],
-        digest,
-        ref: `${repository}@${digest}`,
-        pinnedTag: `${args.tags[0]}@${digest}`,
-        attestations,
-      }));
+      published[image] = pulumi
+        .all([img.digest, attestation?.attestations ?? []])
+        .apply(([digest, attestations]) => publishedImage(image, repository, args.tags, digest, attestations));
     }
     this.images = pulumi.output(published);
     this.registerOutputs({ images: this.images });

@@ -59,3 +59,22 @@ export const pinnedRefs = (r: ReleaseImages): pulumi.Output<Record<string, strin
 /** Type tokens of the components (stable: they are part of every URN). */
 export const SERVICE_IMAGES_TYPE = "splai:build:ServiceImages";
 export const PROMOTED_IMAGES_TYPE = "splai:release:PromotedImages";
+
+/** A released image's record: its name, tags, digest, the digest-pinned references and its attestations. */
+export function publishedImage(
+  image: string,
+  repository: string,
+  tags: readonly string[],
+  digest: string,
+  attestations: AttestationRecord[],
+): PublishedImage {
+  return {
+    name: `splai-${image}`,
+    repository,
+    tags: [...tags],
+    digest,
+    ref: `${repository}@${digest}`,
+    pinnedTag: `${tags[0]}@${digest}`,
+    attestations,
+  };
+}

@@ -1,4 +1,5 @@
 // Build once, promote: checks what a dev stack exported before a tag release publishes its images and binaries.
+import type { BuiltBinary } from "../binaries/contract";
 
 /** One image as the dev stack exported it (`releaseImages`). */
 export interface DevImage {
@@ -6,15 +7,8 @@ export interface DevImage {
   readonly digest: string;
 }
 
-/** One binary as the dev stack exported it (`releaseBinaries.files`). */
-export interface DevBinary {
-  readonly name: string;
-  readonly binary: string;
-  readonly goos: string;
-  readonly goarch: string;
-  readonly path: string;
-  readonly sha256: string;
-}
+/** One binary as the dev stack exported it (`releaseBinaries.files`): a released binary's record. */
+export type DevBinary = BuiltBinary;
 
 /** The dev stack's outputs, as read through a StackReference (any of them may be missing). */
 export interface DevStackOutputs {

@@ -1,15 +1,15 @@
 // The policy pack through the real engine: a preview of each kind of violation is refused with the rule's message, a
 // release that keeps the rules passes.
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { releaseDescription } from "../../components/deploy/rollback";
-import { fileBackendUrl } from "../../tools/lib/backend";
-import { policyPackDir, repoRoot } from "../../tools/lib/paths";
+import { policyPackDir } from "../../tools/lib/paths";
 import { platform, type Platform } from "../../tools/lib/platform-client";
+import { scratchProject } from "../support/scratch-project";
 
 const D = `sha256:${"b".repeat(64)}`;
 
@@ -66,23 +66,7 @@ describe("policy pack: the release rules refuse at preview", { timeout: 20 * 60_
     work = mkdtempSync(join(tmpdir(), "splai-policy-"));
     mkdirSync(join(work, "chart", "templates"), { recursive: true });
     writeFileSync(join(work, "chart", "values.yaml"), "planner: { image: { repository: x, tag: y } }\n");
-    const project = join(work, "project");
-    mkdirSync(project);
-    writeFileSync(join(project, "Pulumi.yaml"), "name: policy-check\nruntime: nodejs\n");
-    writeFileSync(join(project, "index.js"), PROGRAM);
-    writeFileSync(join(project, "package.json"), '{"name":"policy-check","main":"index.js"}\n');
-    symlinkSync(join(repoRoot, "node_modules"), join(project, "node_modules"));
-    mkdirSync(join(work, "state"));
-    stack = await LocalWorkspace.createStack(
-      { stackName: id, workDir: project },
-      {
-        envVars: {
-          ...(p.env as Record<string, string>),
-          PULUMI_BACKEND_URL: fileBackendUrl(join(work, "state")),
-          PULUMI_CONFIG_PASSPHRASE: "policy",
-        },
-      },
-    );
+    stack = await scratchProject(p, work, "policy-check", id, PROGRAM);
     await stack.setAllConfig({
       kubeconfig: { value: p.state.kubeconfig },
       namespace: { value: id },

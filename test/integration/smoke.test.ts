@@ -1,8 +1,8 @@
 // Smoke test of the toolchain and platform: a tiny Pulumi program through the real CLI and all providers against the local platform.
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import type { Stack } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -11,6 +11,7 @@ import { repoRoot } from "../../tools/lib/paths";
 import { loadToolchain } from "../../tools/toolchain/versions";
 import { eventually } from "../support/eventually";
 import { platform, type Platform } from "../../tools/lib/platform-client";
+import { scratchProject } from "../support/scratch-project";
 
 /** The plugin an npm SDK asks for: the one `npm run toolchain` built and installed. */
 const pluginOf = (pkg: string): { name: string; version: string } =>
@@ -93,23 +94,7 @@ describe("smoke: real Pulumi CLI, four providers, local platform", { timeout: 20
       ["push", join(work, "pkg", "hello-0.1.0.tgz"), `oci://${p.state.registry.address}/${id}/charts`],
       { env: p.env, stdio: "pipe" },
     );
-    const project = join(work, "project");
-    mkdirSync(project);
-    writeFileSync(join(project, "Pulumi.yaml"), "name: smoke\nruntime: nodejs\n");
-    writeFileSync(join(project, "index.js"), PROGRAM);
-    writeFileSync(join(project, "package.json"), '{"name":"smoke","main":"index.js"}\n');
-    symlinkSync(join(repoRoot, "node_modules"), join(project, "node_modules"));
-    mkdirSync(join(work, "state"));
-    stack = await LocalWorkspace.createStack(
-      { stackName: id, workDir: project },
-      {
-        envVars: {
-          ...(p.env as Record<string, string>),
-          PULUMI_BACKEND_URL: fileBackendUrl(join(work, "state")),
-          PULUMI_CONFIG_PASSPHRASE: "smoke",
-        },
-      },
-    );
+    stack = await scratchProject(p, work, "smoke", id, PROGRAM);
     await stack.setAllConfig({
       context: { value: join(work, "ctx") },
       tag: { value: `${p.state.registry.address}/${id}/hello:smoke` },

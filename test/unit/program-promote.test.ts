@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { fakeKubeconfig, goListingMainsOnly, helmWithoutReleases } from "../support/fake-tools";
+import { runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -113,32 +113,15 @@ function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
 let program: Record<string, pulumi.Output<unknown>>;
 
 before(async () => {
-  pulumi.runtime.setAllConfig(
-    {
-      "splai-release:source": makeTree({ chartVersion: "0.3.0" }),
-      "splai-release:distDir": "/prod-dist",
-      "splai-release:registry": "127.0.0.1:5443",
-      "splai-release:owner": "splai",
-      "splai-release:mode": "tag",
-      "splai-release:ref": "v0.3.0",
-      "splai-release:sha": SHA,
-      "splai-release:promoteFrom": "organization/splai-release/dev",
-      "splai-release:registryPassword": "s3cret-registry",
-      "splai-release:githubToken": "s3cret-token",
-      "splai-release:kubeconfig": fakeKubeconfig(),
-    },
-    ["splai-release:registryPassword", "splai-release:githubToken"],
-  );
-  helmWithoutReleases();
-  goListingMainsOnly();
-  await pulumi.runtime.setMocks(mocks, "splai-release", "prod", false, "organization");
-  // The program registers a stack transformation, which needs the root stack resource the engine's run would create.
-  await pulumi.runtime.runInPulumiStack(async () => {
-    // index.ts exports the program as one async function (it awaits its pre-flight checks before any resource).
-    const main = (await import("../../index")) as unknown as {
-      default: () => Promise<Record<string, pulumi.Output<unknown>>>;
-    };
-    program = await main.default();
+  program = await runProgram(mocks, "prod", {
+    "splai-release:source": makeTree({ chartVersion: "0.3.0" }),
+    "splai-release:distDir": "/prod-dist",
+    "splai-release:registry": "127.0.0.1:5443",
+    "splai-release:owner": "splai",
+    "splai-release:mode": "tag",
+    "splai-release:ref": "v0.3.0",
+    "splai-release:sha": SHA,
+    "splai-release:promoteFrom": "organization/splai-release/dev",
   });
   await Promise.all(
     ["installCommand", "releaseUrl", "promotedFrom", "verification", "imageAttestations"].map((k) =>

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { fakeKubeconfig, goListingMainsOnly, helmWithoutReleases } from "../support/fake-tools";
+import { runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -117,34 +117,17 @@ before(async () => {
     JSON.stringify({ Name: "splai-local", Driver: "remote", Nodes: [{ Endpoint: "unix:///run/buildkitd.sock" }] }),
   );
   process.env.BUILDX_CONFIG = buildx;
-  pulumi.runtime.setAllConfig(
-    {
-      "splai-release:source": tree,
-      "splai-release:registry": "127.0.0.1:5443",
-      "splai-release:owner": "splai",
-      "splai-release:mode": "branch",
-      "splai-release:ref": "main",
-      "splai-release:sha": "0123456789abcdef0123456789abcdef01234567",
-      "splai-release:buildNumber": "3",
-      "splai-release:githubRelease": "true",
-      "splai-release:builder": "splai-local",
-      "splai-release:registryPassword": "s3cret-registry",
-      "splai-release:githubToken": "s3cret-token",
-      "splai-release:helmValues": JSON.stringify({ redis: { enabled: false } }),
-      "splai-release:kubeconfig": fakeKubeconfig(),
-    },
-    ["splai-release:registryPassword", "splai-release:githubToken"],
-  );
-  helmWithoutReleases();
-  goListingMainsOnly();
-  await pulumi.runtime.setMocks(mocks, "splai-release", "test", false, "organization");
-  // The program registers a stack transformation (its pre-flight gates), which needs the root stack resource.
-  await pulumi.runtime.runInPulumiStack(async () => {
-    // index.ts exports the program as one async function (it awaits its pre-flight checks before any resource).
-    const main = (await import("../../index")) as unknown as {
-      default: () => Promise<Record<string, pulumi.Output<unknown>>>;
-    };
-    program = await main.default();
+  program = await runProgram(mocks, "test", {
+    "splai-release:source": tree,
+    "splai-release:registry": "127.0.0.1:5443",
+    "splai-release:owner": "splai",
+    "splai-release:mode": "branch",
+    "splai-release:ref": "main",
+    "splai-release:sha": "0123456789abcdef0123456789abcdef01234567",
+    "splai-release:buildNumber": "3",
+    "splai-release:githubRelease": "true",
+    "splai-release:builder": "splai-local",
+    "splai-release:helmValues": JSON.stringify({ redis: { enabled: false } }),
   });
   // Outputs resolve once every resource they depend on is registered.
   await Promise.all(

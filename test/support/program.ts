@@ -1,0 +1,35 @@
+// Runs the whole program (index.ts) under mocks, with the external tools it calls faked: the wiring tests' one setup.
+import * as pulumi from "@pulumi/pulumi";
+import { fakeKubeconfig, goListingMainsOnly, helmWithoutReleases } from "./fake-tools";
+
+/** The program's stack outputs, each an Output (or plain value) as index.ts returns them. */
+export type ProgramOutputs = Record<string, pulumi.Output<unknown>>;
+
+/**
+ * Sets the stack's config (the two credentials as secrets, a kubeconfig with one context), fakes `helm` and `go`, and
+ * runs the program's async main inside a stack, as the engine's run would.
+ */
+export async function runProgram(
+  mocks: pulumi.runtime.Mocks,
+  stack: string,
+  config: Record<string, string>,
+): Promise<ProgramOutputs> {
+  pulumi.runtime.setAllConfig(
+    {
+      "splai-release:registryPassword": "s3cret-registry",
+      "splai-release:githubToken": "s3cret-token",
+      "splai-release:kubeconfig": fakeKubeconfig(),
+      ...config,
+    },
+    ["splai-release:registryPassword", "splai-release:githubToken"],
+  );
+  helmWithoutReleases();
+  goListingMainsOnly();
+  await pulumi.runtime.setMocks(mocks, "splai-release", stack, false, "organization");
+  let outputs: ProgramOutputs = {};
+  await pulumi.runtime.runInPulumiStack(async () => {
+    const main = (await import("../../index")) as unknown as { default: () => Promise<ProgramOutputs> };
+    outputs = await main.default();
+  });
+  return outputs;
+}
