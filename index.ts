@@ -1,15 +1,14 @@
 // splai-release: one stack's release. Config in, checks before anything changes, components wired, what was released out.
 import * as pulumi from "@pulumi/pulumi";
+import { announce } from "./components/announce";
 import { releaseArtifacts } from "./components/artifacts";
-import { assetFiles, hostBinaryPath } from "./components/binaries/contract";
+import { hostBinaryPath } from "./components/binaries/contract";
 import { ChartPublish } from "./components/chart/ChartPublish";
 import { ReleaseGuard } from "./components/deploy/ReleaseGuard";
 import { releaseDescription } from "./components/deploy/rollback";
 import { SplaiDeployment } from "./components/deploy/SplaiDeployment";
 import { Verification } from "./components/deploy/Verification";
-import { GitHubRelease } from "./components/github/GitHubRelease";
 import { pinnedRefs } from "./components/images/contract";
-import { releaseNotes } from "./components/github/notes";
 import { notesInput } from "./components/notes-input";
 import { stackOutputs } from "./components/outputs";
 import { checkReleaseName, promotionSource } from "./components/preflight";
@@ -19,7 +18,7 @@ import { chartValueKeys } from "./shared/layout";
 
 export = async (): Promise<Record<string, unknown>> => {
   const cfg = loadConfig();
-  const { settings: s, versions: v, ref } = cfg;
+  const { settings: s, versions: v } = cfg;
   const policy = releasePolicy(s, v);
   const stackName = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
   // Awaited before any resource exists: a refused promotion or a release name owned by another stack changes nothing.
@@ -94,27 +93,12 @@ export = async (): Promise<Record<string, unknown>> => {
         )
       : undefined;
   const notes = notesInput(cfg, artifacts, chart, promotion);
-  const release = policy.githubRelease
-    ? new GitHubRelease(
-        "github",
-        {
-          owner: s.githubOwner,
-          repository: s.githubRepo,
-          baseUrl: s.githubBaseUrl,
-          token: cfg.githubToken!,
-          tag: v.releaseTag,
-          commit: ref.sha,
-          title: policy.releaseTitle,
-          notes: notes.apply(releaseNotes),
-          prerelease: v.prerelease,
-          assets: assetFiles(binaries),
-          assetChecksums: binaries.checksums,
-          retainOnDelete: policy.retainGithubRelease,
-        },
-        // Published only once the deployment rolled out and passed verification: a rolled-back release is not announced.
-        { dependsOn: [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined) },
-      )
-    : undefined;
-
-  return stackOutputs({ cfg, artifacts, chart, notes, promotion, deployment, verifier, release });
+  const { release, tap } = announce(
+    cfg,
+    policy,
+    artifacts,
+    notes,
+    [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined),
+  );
+  return stackOutputs({ cfg, artifacts, chart, notes, promotion, deployment, verifier, release, tap });
 };

@@ -4,7 +4,8 @@ import { CHECK_IMMUTABLE } from "./components/images/contract";
 import { CHECK_ROLLBACK, VERIFY_RELEASE } from "./components/deploy/contract";
 import { PROMOTE_BINARIES } from "./components/binaries/contract";
 import { PUBLISH_CHART } from "./components/chart/contract";
-import { SYNC_ASSETS } from "./components/github/contract";
+import { PUBLISH_RELEASE, SYNC_ASSETS } from "./components/github/contract";
+import { PACKAGE_RELEASE } from "./components/packages/contract";
 import { runStepMain, type StepMain } from "./shared/step/run";
 
 type Loader = () => { default: StepMain };
@@ -18,6 +19,8 @@ export const STEPS: Readonly<Record<string, Loader>> = {
   [PROMOTE_BINARIES.name]: () => require("./components/binaries/promote.step") as { default: StepMain },
   [CHECK_ROLLBACK.name]: () => require("./components/deploy/rollback.step") as { default: StepMain },
   [VERIFY_RELEASE.name]: () => require("./components/deploy/verify.step") as { default: StepMain },
+  [PACKAGE_RELEASE.name]: () => require("./components/packages/package.step") as { default: StepMain },
+  [PUBLISH_RELEASE.name]: () => require("./components/github/publish.step") as { default: StepMain },
   [SYNC_ASSETS.name]: () => require("./components/github/assets.step") as { default: StepMain },
 };
 

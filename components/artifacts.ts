@@ -1,5 +1,5 @@
 // The release's binaries and images: built from the source tree, or promoted from the dev stack's build (`promoteFrom`).
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import type { ReleaseConfig } from "../config/load";
 import { refuseConfig } from "../config/load";
@@ -12,15 +12,23 @@ import { builderEndpoint, buildxConfigDir, ensureRemoteBuilder } from "./images/
 import type { ReleaseImages } from "./images/contract";
 import { PromotedImages } from "./images/PromotedImages";
 import { ServiceImages } from "./images/ServiceImages";
+import { ReleasePackages } from "./packages/ReleasePackages";
+import { linuxPackages } from "./packages/units";
 import type { PromotionSource } from "./promotion/promotion";
 
 export interface ReleaseArtifacts {
   readonly binaries: ReleaseBinaries;
   readonly images: ReleaseImages & pulumi.Resource;
+  /** Archives, Linux packages and the release's SHA256SUMS. */
+  readonly downloads: ReleasePackages;
 }
 
 /** Dev's build, published by digest and copied (checked against its SHA256SUMS): nothing is built. */
-function promote(cfg: ReleaseConfig, source: PromotionSource, after: pulumi.Resource[]): ReleaseArtifacts {
+function promote(
+  cfg: ReleaseConfig,
+  source: PromotionSource,
+  after: pulumi.Resource[],
+): Omit<ReleaseArtifacts, "downloads"> {
   const { settings: s, versions: v } = cfg;
   const binaries = new PromotedBinaries("binaries", {
     stack: source.stack,
@@ -45,7 +53,11 @@ function promote(cfg: ReleaseConfig, source: PromotionSource, after: pulumi.Reso
 }
 
 /** Go binaries for every target, then ko-style images of the linux ones, with SBOM and provenance where BuildKit is known. */
-function build(cfg: ReleaseConfig, policy: ReleasePolicy, after: pulumi.Resource[]): ReleaseArtifacts {
+function build(
+  cfg: ReleaseConfig,
+  policy: ReleasePolicy,
+  after: pulumi.Resource[],
+): Omit<ReleaseArtifacts, "downloads"> {
   const { settings: s, versions: v, ref } = cfg;
   const builder =
     s.builderEndpoints.length > 0 ? ensureRemoteBuilder(`splai-${cfg.stack}`, s.builderEndpoints) : s.builder;
@@ -97,6 +109,26 @@ function build(cfg: ReleaseConfig, policy: ReleasePolicy, after: pulumi.Resource
 /** Layer and config times are the commit's, so two builds of one commit give the same digests. */
 export const sourceDateEpoch = (cfg: ReleaseConfig): number => cfg.settings.sourceDateEpoch ?? cfg.ref.commitTime ?? 0;
 
+/** Archives and Linux packages of the binaries (built or promoted), named by this release's version. */
+function downloads(cfg: ReleaseConfig, binaries: ReleaseBinaries): ReleasePackages {
+  const { settings: s, versions: v } = cfg;
+  return new ReleasePackages("packages", {
+    binaries: binaries.binaries,
+    version: v.app,
+    sourceDateEpoch: sourceDateEpoch(cfg),
+    outDir: s.distDir,
+    source: s.source,
+    formats: s.linuxPackages,
+    packages: linuxPackages(s.workerEnvironment),
+    meta: {
+      maintainer: s.packageMaintainer,
+      license: s.packageLicense,
+      vendor: s.githubOwner,
+      homepage: `https://github.com/${s.githubOwner}/${s.githubRepo}`,
+    },
+  });
+}
+
 /** Builds, or promotes `source` when the stack promotes; every push waits for `after` (the pre-push checks). */
 export function releaseArtifacts(
   cfg: ReleaseConfig,
@@ -104,5 +136,13 @@ export function releaseArtifacts(
   source: PromotionSource | undefined,
   after: pulumi.Resource[],
 ): ReleaseArtifacts {
-  return source === undefined ? build(cfg, policy, after) : promote(cfg, source, after);
+  const made = source === undefined ? build(cfg, policy, after) : promote(cfg, source, after);
+  return { ...made, downloads: downloads(cfg, made.binaries) };
+}
+
+/** What a GitHub release attaches: every binary, archive and package, and SHA256SUMS over them. */
+export function releaseAssets(a: ReleaseArtifacts): pulumi.Output<string[]> {
+  return pulumi
+    .all([a.binaries.binaries, a.downloads.files])
+    .apply(([bs, fs]) => [...[...bs, ...fs].map((f) => f.path).sort(), a.downloads.checksumsPath]);
 }

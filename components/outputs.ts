@@ -7,6 +7,7 @@ import type { ChartPublish } from "./chart/ChartPublish";
 import type { SplaiDeployment } from "./deploy/SplaiDeployment";
 import type { Verification } from "./deploy/Verification";
 import type { GitHubRelease } from "./github/GitHubRelease";
+import type { HomebrewTap } from "./packages/HomebrewTap";
 import { helmCommand, type NotesInput } from "./github/notes";
 import type { PromotionSource } from "./promotion/promotion";
 
@@ -19,6 +20,7 @@ export interface Released {
   readonly deployment?: SplaiDeployment;
   readonly verifier?: Verification;
   readonly release?: GitHubRelease;
+  readonly tap?: HomebrewTap;
 }
 
 const byImage = <T>(
@@ -72,5 +74,9 @@ export function stackOutputs(r: Released): Record<string, unknown> {
     releaseUrl: r.release?.url ?? "no GitHub release for this stack",
     releaseAssets: r.release?.assets.apply((as) => as.map((a) => `${a.name} sha256:${a.sha256}`)) ?? [],
     installCommand: r.notes.apply((n) => helmCommand("install", n)),
+    /** Archives and Linux packages with their checksums; SHA256SUMS covers them and the binaries. */
+    downloads: r.artifacts.downloads.files.apply((fs) => fs.map((f) => `${f.name} sha256:${f.sha256}`)),
+    releaseChecksums: r.artifacts.downloads.checksums,
+    homebrewFormula: r.tap?.formula ?? "no Homebrew formula for this stack (tag releases with a tap only)",
   };
 }

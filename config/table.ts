@@ -351,6 +351,47 @@ export const CONFIG = {
     description: "Breaking-change notes listed in the release notes.",
     readme: { default: "`[]`", meaning: "listed in the release notes" },
   },
+  linuxPackages: {
+    kind: "list",
+    schemaType: "array",
+    default: ["deb", "rpm", "apk"],
+    description:
+      "Linux package formats of splaictl and the worker agent (nfpm): deb, rpm, apk; [] builds none. Archives per target are always built.",
+    readme: {
+      default: "`[deb, rpm, apk]`",
+      meaning: "packages of splaictl and the worker agent (nfpm); `[]` for none",
+    },
+  },
+  packageMaintainer: {
+    kind: "string",
+    schemaType: "string",
+    default: "",
+    description:
+      "Maintainer named in the Linux packages (Name <email>); empty uses <githubOwner> <<githubOwner>@users.noreply.github.com>.",
+    readme: { default: "githubOwner", meaning: "maintainer of the Linux packages (`Name <email>`)" },
+  },
+  packageLicense: {
+    kind: "string",
+    schemaType: "string",
+    default: "Apache-2.0",
+    description: "SPDX license of the Linux packages and the Homebrew formula.",
+    readme: { default: "`Apache-2.0`", meaning: "license in the packages and the formula" },
+  },
+  workerEnvironment: {
+    kind: "map",
+    default: {},
+    description:
+      "Environment of the worker agent's systemd unit in its Linux packages (Environment= lines), for example {SPLAI_CONTROL_PLANE_URL: http://gateway:8080}.",
+    readme: { default: "none", meaning: "environment of the packaged worker's systemd unit" },
+  },
+  homebrewTap: {
+    kind: "string",
+    schemaType: "string",
+    default: "",
+    description:
+      "Repository (owner/name) whose Formula/splaictl.rb a tag release updates; empty uses <githubOwner>/homebrew-tap, none turns it off.",
+    readme: { default: "`<githubOwner>/homebrew-tap`", meaning: "Homebrew tap a tag release updates (`none`: off)" },
+  },
 } as const satisfies Readonly<Record<string, ConfigEntry>>;
 
 export type ConfigKey = keyof typeof CONFIG;

@@ -58,6 +58,11 @@ export interface RawSettings {
   githubBaseUrl?: string;
   githubRelease?: boolean;
   breakingChanges?: string[];
+  linuxPackages?: string[];
+  packageMaintainer?: string;
+  packageLicense?: string;
+  workerEnvironment?: Record<string, unknown>;
+  homebrewTap?: string;
   promoteFrom?: string;
   /** Where dev's binaries are on this machine when not at the paths dev recorded (a CI artifact); promotion only. */
   promoteBinariesDir?: string;
@@ -115,6 +120,13 @@ export interface Settings {
   readonly githubBaseUrl: string;
   readonly githubRelease?: boolean;
   readonly breakingChanges: readonly string[];
+  /** nfpm formats of the Linux packages. */
+  readonly linuxPackages: readonly string[];
+  readonly packageMaintainer: string;
+  readonly packageLicense: string;
+  readonly workerEnvironment: Readonly<Record<string, string>>;
+  /** `owner/name` of the Homebrew tap, or undefined when off. */
+  readonly homebrewTap?: string;
   /** Stack whose images and binaries a tag release publishes instead of building (build once, promote); undefined builds. */
   readonly promoteFrom?: string;
   /** Directory holding dev's binaries (by file name) when they are not at the paths dev recorded; undefined: those paths. */
@@ -265,6 +277,28 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
       `promoteBinariesDir ${q(raw.promoteBinariesDir)} is set but promoteFrom is not; it says where a promotion finds dev's binaries — set splai-release:promoteFrom or unset promoteBinariesDir`,
     );
 
+  const linuxPackages = raw.linuxPackages ?? CONFIG.linuxPackages.default;
+  for (const f of linuxPackages)
+    if (!["deb", "rpm", "apk"].includes(f))
+      problems.push(`linuxPackages: ${q(f)} is not a package format; accepted: deb, rpm, apk (or [] for none)`);
+  for (const [k, v] of Object.entries(raw.workerEnvironment ?? {}))
+    if (
+      !/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ||
+      (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") ||
+      /[\n"]/.test(String(v))
+    )
+      problems.push(
+        `workerEnvironment.${k} ${q(v)}: use a variable name of letters, digits and _ and a one-line value without quotes`,
+      );
+  const homebrewTap = raw.homebrewTap ?? `${githubOwner}/homebrew-tap`;
+  if (homebrewTap !== "none" && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(homebrewTap))
+    problems.push(
+      `homebrewTap ${q(homebrewTap)} is not a repository; use owner/name (for example splai/homebrew-tap) or none`,
+    );
+  if (raw.packageMaintainer !== undefined && !/^[^<>]+ <[^<>@\s]+@[^<>\s]+>$/.test(raw.packageMaintainer))
+    problems.push(
+      `packageMaintainer ${q(raw.packageMaintainer)} is not 'Name <email>'; for example 'SPLAI team <splai@example.com>'`,
+    );
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
     source,
@@ -302,6 +336,13 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     githubBaseUrl,
     githubRelease: raw.githubRelease,
     breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
+    linuxPackages: Object.freeze([...linuxPackages]),
+    packageMaintainer: raw.packageMaintainer ?? `${githubOwner} <${githubOwner}@users.noreply.github.com>`,
+    packageLicense: raw.packageLicense ?? CONFIG.packageLicense.default,
+    workerEnvironment: Object.freeze(
+      Object.fromEntries(Object.entries(raw.workerEnvironment ?? {}).map(([k, v]) => [k, String(v)])),
+    ),
+    homebrewTap: homebrewTap === "none" ? undefined : homebrewTap,
     promoteFrom: raw.promoteFrom,
     promoteBinariesDir: raw.promoteBinariesDir === undefined ? undefined : abs(raw.promoteBinariesDir),
     chartBaseVersion,

@@ -51,10 +51,6 @@ export const hostBinaryPath = (r: ReleaseBinaries, binary: string): pulumi.Outpu
   );
 };
 
-/** What a GitHub release attaches: every binary and SHA256SUMS. */
-export const assetFiles = (r: ReleaseBinaries): pulumi.Output<string[]> =>
-  r.binaries.apply((bs) => [...bs.map((b) => b.path).sort(), r.checksumsPath]);
-
 /** Type tokens of the components (stable: they are part of every URN). */
 export const GO_BINARIES_TYPE = "splai:build:GoBinaries";
 export const PROMOTED_BINARIES_TYPE = "splai:release:PromotedBinaries";

@@ -51,6 +51,8 @@ before(async () => {
             releaseId: name.startsWith("github-") ? 101 : 7,
             htmlUrl: `https://ghe.example/splai/splai/${name}`,
           };
+        if (type === CMD && name.endsWith("-publish"))
+          return { stdout: `${JSON.stringify({ url: `https://ghe.example/splai/splai/releases/tag/${name}` })}\n` };
         if (type === CMD) return { stdout: `uploaded 3\n${JSON.stringify(ASSETS)}\n` };
         return undefined;
       },
@@ -90,7 +92,7 @@ describe("GitHubRelease", () => {
     assert.equal((await valueOf(used.urn)).split("::").pop(), githubChildren("github").provider);
   });
 
-  it("creates the release of the tag at the commit, with its title and notes, published (not a draft)", () => {
+  it("creates the release of the tag at the commit, with its title and notes, as a draft published only later", () => {
     const rel = releaseOf("github").inputs;
     assert.deepEqual(
       {
@@ -108,10 +110,12 @@ describe("GitHubRelease", () => {
         targetCommitish: SHA,
         name: "SPLAI v1.2.3",
         body: "## Images\n\n- planner\n",
-        draft: false,
+        draft: true,
         prerelease: false,
       },
     );
+    // Once published it is never made a draft again: later updates leave `draft` alone.
+    assert.deepEqual(monitor.optionsOf(releaseOf("github")).ignoreChanges, ["draft"]);
     assert.equal(releaseOf("branch").inputs.prerelease, true);
     assert.equal(releaseOf("branch").inputs.tagName, "v0.0.0-main-0123456");
   });
@@ -158,8 +162,19 @@ describe("GitHubRelease", () => {
     assert.equal(envOf("ambient").GITHUB_BASE_URL, providerOf("ambient").inputs.baseUrl);
   });
 
-  it("exposes the release's URL and id, the uploaded assets, and is the parent of what it creates", async () => {
-    assert.equal(await valueOf(release.url), "https://ghe.example/splai/splai/github-release");
+  it("publishes the draft with the github-publish step only after every asset is attached", () => {
+    const publish = monitor.find(CMD, githubChildren("github").publish);
+    assert.equal(publish.inputs.create, "node --use-openssl-ca step.js github-publish");
+    const env = unsecret<Record<string, unknown>>(publish.inputs.environment);
+    assert.equal(env.RELEASE_ID, "101");
+    assert.equal(env.GITHUB_BASE_URL, "https://ghe.example/api/v3/");
+    assert.deepEqual(publish.inputs.triggers, ["101"]);
+    const after = monitor.optionsOf(publish).dependsOn as pulumi.Resource[];
+    assert.ok(Array.isArray(after) && after.length === 1, "it waits for the asset upload");
+  });
+
+  it("exposes the published release's URL and id, the uploaded assets, and is the parent of what it creates", async () => {
+    assert.equal(await valueOf(release.url), "https://ghe.example/splai/splai/releases/tag/github-publish");
     assert.equal(await valueOf(release.releaseId), "101");
     assert.deepEqual(await valueOf(release.assets), ASSETS);
     for (const r of [providerOf("github"), releaseOf("github"), assetsOf("github")])

@@ -2,7 +2,7 @@
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
 import { stepCommand } from "../../shared/step/command";
-import { GITHUB_RELEASE_TYPE, githubChildren, type ReleaseAsset, SYNC_ASSETS } from "./contract";
+import { GITHUB_RELEASE_TYPE, githubChildren, PUBLISH_RELEASE, type ReleaseAsset, SYNC_ASSETS } from "./contract";
 
 export type { ReleaseAsset } from "./contract";
 
@@ -49,13 +49,14 @@ export class GitHubRelease extends pulumi.ComponentResource {
         targetCommitish: args.commit,
         name: args.title,
         body: args.notes,
-        draft: false,
+        // Created as a draft: its assets are attached and checked, and only then is it published (the publish step).
+        // A published release is never turned back into a draft: `draft` is left alone after creation.
+        draft: true,
         prerelease: args.prerelease,
       },
-      { parent: this, provider, retainOnDelete: args.retainOnDelete },
+      { parent: this, provider, retainOnDelete: args.retainOnDelete, ignoreChanges: ["draft"] },
     );
     this.releaseId = release.releaseId.apply(String);
-    this.url = release.htmlUrl;
     const upload = stepCommand(
       SYNC_ASSETS,
       child.assets,
@@ -73,6 +74,24 @@ export class GitHubRelease extends pulumi.ComponentResource {
       { parent: this },
     );
     this.assets = upload.output;
+    const publish = stepCommand(
+      PUBLISH_RELEASE,
+      child.publish,
+      {
+        env: {
+          GITHUB_BASE_URL: baseUrl,
+          GITHUB_TOKEN: args.token,
+          GITHUB_OWNER: args.owner,
+          GITHUB_REPO: args.repository,
+          RELEASE_ID: this.releaseId,
+        },
+        // Publishing once is enough: a published release stays published (its draft flag is never set again).
+        triggers: [this.releaseId],
+      },
+      { parent: this, dependsOn: [upload.command] },
+    );
+    // The published release's page (a draft's URL names no tag).
+    this.url = publish.output.apply((o) => o.url);
     this.registerOutputs({ url: this.url, releaseId: this.releaseId, assets: this.assets });
   }
 }

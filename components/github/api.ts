@@ -108,7 +108,11 @@ export class GitHubClient {
     }
   }
 
-  /** Makes the release's assets match `files` by name and SHA-256: uploads missing or changed ones, leaves equal ones alone. */
+  /**
+   * Makes the release's assets match `files` by name and SHA-256. On a draft it uploads what is missing or changed and
+   * checks each upload's digest. On a published release nothing is ever replaced: an asset with other bytes is refused
+   * by name, equal ones are left alone, and a missing one is uploaded only where GitHub still allows it.
+   */
   async syncAssets(
     owner: string,
     repo: string,
@@ -116,10 +120,14 @@ export class GitHubClient {
     files: string[],
     log: (m: string) => void,
   ): Promise<(Asset & { sha256: string })[]> {
-    const release = await this.json<{ upload_url: string }>("GET", `repos/${owner}/${repo}/releases/${releaseId}`);
+    const release = await this.json<{ upload_url: string; draft: boolean; tag_name: string }>(
+      "GET",
+      `repos/${owner}/${repo}/releases/${releaseId}`,
+    );
     const uploadBase = release.upload_url.replace(/\{.*$/, "");
     const existing = new Map((await this.listAssets(owner, repo, releaseId)).map((a) => [a.name, a]));
     const result: (Asset & { sha256: string })[] = [];
+    const refused: string[] = [];
     for (const file of files) {
       const name = basename(file);
       const bytes = readFileSync(file);
@@ -133,7 +141,11 @@ export class GitHubClient {
           result.push({ ...have, sha256 });
           continue;
         }
-        log(`replacing ${name} (content changed)`);
+        if (!release.draft) {
+          refused.push(`${name} (released sha256 ${remoteSha}, this build ${sha256})`);
+          continue;
+        }
+        log(`replacing ${name} on the draft (content changed)`);
         const del = await this.call("DELETE", `repos/${owner}/${repo}/releases/assets/${have.id}`);
         if (!del.ok && del.status !== 404) throw await this.error("DELETE", `asset ${name}`, del);
       }
@@ -142,9 +154,32 @@ export class GitHubClient {
         "content-type": "application/octet-stream",
       });
       if (!res.ok) throw await this.error("POST", `upload ${name}`, res);
-      result.push({ ...((await res.json()) as Asset), sha256 });
+      const uploaded = (await res.json()) as Asset;
+      // What GitHub stored must be what was built: its digest, where it reports one, is checked.
+      if (uploaded.digest && uploaded.digest !== `sha256:${sha256}`)
+        throw new Error(
+          `GitHub stored ${name} as ${uploaded.digest}, but the file is sha256:${sha256}; the upload was corrupted`,
+        );
+      result.push({ ...uploaded, sha256 });
     }
+    if (refused.length)
+      throw new Error(
+        `release ${release.tag_name} is published and its assets are never replaced, but this build has other bytes for: ` +
+          `${refused.join("; ")}. Release a new version (a new commit or tag) instead.`,
+      );
     return result;
+  }
+
+  /** Publishes a draft release (its assets complete); a published one is left as it is. */
+  async publishRelease(owner: string, repo: string, releaseId: number): Promise<{ html_url: string; draft: boolean }> {
+    const release = await this.json<{ html_url: string; draft: boolean }>(
+      "GET",
+      `repos/${owner}/${repo}/releases/${releaseId}`,
+    );
+    if (!release.draft) return release;
+    return this.json<{ html_url: string; draft: boolean }>("PATCH", `repos/${owner}/${repo}/releases/${releaseId}`, {
+      draft: false,
+    });
   }
 
   private async assetSha(owner: string, repo: string, id: number): Promise<string> {

@@ -20,11 +20,21 @@ export const SYNC_ASSETS = stepContract<ReleaseAsset[]>()("github-assets", {
   ASSET_FILES: text,
 });
 
+/** Publishes the draft once its assets are complete: a reader never downloads a half-uploaded release. */
+export const PUBLISH_RELEASE = stepContract<{ readonly url: string }>()("github-publish", {
+  GITHUB_BASE_URL: text,
+  GITHUB_TOKEN: secret,
+  GITHUB_OWNER: text,
+  GITHUB_REPO: text,
+  RELEASE_ID: text,
+});
+
 /** Child resource names under a GitHubRelease named `name`. */
 export const githubChildren = (name: string) => ({
   provider: `${name}-github`,
   release: `${name}-release`,
   assets: `${name}-assets`,
+  publish: `${name}-publish`,
 });
 
 /** Type tokens of the components (stable: they are part of every URN). */

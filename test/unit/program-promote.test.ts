@@ -32,6 +32,20 @@ const devOutputs = {
   binaryChecksums: files.map((f) => `${f.sha256}  ${f.name}\n`).join(""),
 };
 
+/** The archives a promoted v0.3.0 release makes of dev's binaries (what the Homebrew formula names). */
+const ARCHIVES = [
+  ["darwin", "arm64"],
+  ["linux", "amd64"],
+  ["linux", "arm64"],
+].map(([goos, goarch]) => ({
+  name: `splai_0.3.0_${goos}_${goarch}.tar.gz`,
+  path: `/prod-dist/splai_0.3.0_${goos}_${goarch}.tar.gz`,
+  sha256: d(goos + goarch).slice(7),
+  kind: "archive",
+  goos,
+  goarch,
+}));
+
 /** Recording mocks that fake each provider's outputs and throw on anything unexpected. */
 const mocks: pulumi.runtime.Mocks = {
   newResource(args) {
@@ -56,7 +70,20 @@ const mocks: pulumi.runtime.Mocks = {
           });
         else if (args.name === "verify-checks")
           state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: [] });
-        else if (args.name === "github-assets") state.stdout = "[]";
+        else if (args.name === "github-assets")
+          state.stdout = JSON.stringify(
+            ARCHIVES.map((a, i) => ({
+              name: a.name,
+              id: i,
+              size: 1,
+              sha256: a.sha256,
+              url: `https://dl.example/${a.name}`,
+            })),
+          );
+        else if (args.name === "packages-build")
+          state.stdout = JSON.stringify({ archives: ARCHIVES, packages: [], checksums: "" });
+        else if (args.name === "github-publish")
+          state.stdout = JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/v0.3.0" });
         else if (/^images-.*-attestations$/.test(args.name)) {
           // What copy-attestations prints: dev's referrer of the amd64 image, now also in the release repository.
           const env = unwrap<Record<string, string>>((args.inputs as { environment: unknown }).environment);
@@ -90,6 +117,7 @@ const mocks: pulumi.runtime.Mocks = {
       case "kubernetes:core/v1:Namespace":
       case "pulumi:providers:kubernetes":
       case "pulumi:providers:github":
+      case "github:index/repositoryFile:RepositoryFile":
         break;
       default:
         if (!args.type.startsWith("splai:")) throw new Error(`unmocked resource type ${args.type}`);
@@ -220,5 +248,19 @@ describe("promoting release program graph", () => {
       return Object.values(o).some(plainly);
     };
     for (const r of recorded) assert.ok(!plainly(r.inputs), `plaintext secret in ${r.name}`);
+  });
+
+  it("commits the tag release's Homebrew formula to the tap, naming each archive's download URL and sha256", async () => {
+    const file = recorded.find((r) => r.type === "github:index/repositoryFile:RepositoryFile")!;
+    assert.equal(file.name, "homebrew-formula");
+    assert.equal(file.inputs.repository, "homebrew-tap");
+    assert.equal(file.inputs.file, "Formula/splaictl.rb");
+    assert.equal(file.inputs.commitMessage, "splaictl 0.3.0");
+    const formula = String(file.inputs.content);
+    for (const a of ARCHIVES) {
+      assert.ok(formula.includes(`url "https://dl.example/${a.name}"`), a.name);
+      assert.ok(formula.includes(`sha256 "${a.sha256}"`), a.name);
+    }
+    assert.equal(await valueOf(pulumi.output(program.homebrewFormula)), formula);
   });
 });

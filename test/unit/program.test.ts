@@ -51,6 +51,22 @@ const mocks: pulumi.runtime.Mocks = {
           });
         } else if (args.name.startsWith("verify-checks")) {
           state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: ["ok   rollout"] });
+        } else if (args.name === "packages-build") {
+          const archive = (goos: string, goarch: string): Record<string, string> => ({
+            name: `splai_0.0.0-main-0123456_${goos}_${goarch}.tar.gz`,
+            path: `/dist/splai_0.0.0-main-0123456_${goos}_${goarch}.tar.gz`,
+            sha256: fakeSha(`${goos}${goarch}`),
+            kind: "archive",
+            goos,
+            goarch,
+          });
+          state.stdout = JSON.stringify({
+            archives: [archive("darwin", "arm64"), archive("linux", "amd64"), archive("linux", "arm64")],
+            packages: [],
+            checksums: "sums\n",
+          });
+        } else if (args.name === "github-publish") {
+          state.stdout = JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/v0.0.0-main-0123456" });
         } else if (args.name.startsWith("github-assets")) {
           state.stdout = "[]";
         } else if (args.name.endsWith("-attest")) {
@@ -245,6 +261,7 @@ describe("release program graph", () => {
       "splai:deploy:Verification",
       "splai:release:ChartPublish",
       "splai:release:GitHubRelease",
+      "splai:release:ReleasePackages",
       ...IMAGE_NAMES.map(() => "splai:supplychain:ImageAttestation"),
     ]);
   });
@@ -277,7 +294,7 @@ describe("release program graph", () => {
     const rel = recorded.find((r) => r.type === "github:index/release:Release")!;
     assert.equal(rel.inputs.tagName, "v0.0.0-main-0123456");
     assert.equal(rel.inputs.prerelease, true);
-    assert.equal(rel.inputs.draft, false);
+    assert.equal(rel.inputs.draft, true, "a draft until its assets are attached");
     assert.match(String(rel.inputs.body), /127\.0\.0\.1:5443\/splai\/splai-planner@sha256:/);
     assert.match(String(rel.inputs.body), /helm install splai oci:\/\/127\.0\.0\.1:5443\/splai\/charts\/splai/);
   });

@@ -1,0 +1,63 @@
+// Announcing a release: the GitHub release (a draft until its assets are attached), and for a tag release the
+// Homebrew formula in the tap — both only after the deployment rolled out and passed its verification.
+import type * as pulumi from "@pulumi/pulumi";
+import type { ReleaseConfig } from "../config/load";
+import type { ReleasePolicy } from "../config/policy";
+import { releaseAssets, type ReleaseArtifacts } from "./artifacts";
+import { GitHubRelease } from "./github/GitHubRelease";
+import { releaseNotes, type NotesInput } from "./github/notes";
+import { HomebrewTap } from "./packages/HomebrewTap";
+
+export interface Announced {
+  readonly release?: GitHubRelease;
+  readonly tap?: HomebrewTap;
+}
+
+export function announce(
+  cfg: ReleaseConfig,
+  policy: ReleasePolicy,
+  artifacts: ReleaseArtifacts,
+  notes: pulumi.Output<NotesInput>,
+  after: pulumi.Resource[],
+): Announced {
+  const { settings: s, versions: v, ref } = cfg;
+  if (!policy.githubRelease) return {};
+  const release = new GitHubRelease(
+    "github",
+    {
+      owner: s.githubOwner,
+      repository: s.githubRepo,
+      baseUrl: s.githubBaseUrl,
+      token: cfg.githubToken!,
+      tag: v.releaseTag,
+      commit: ref.sha,
+      title: policy.releaseTitle,
+      notes: notes.apply(releaseNotes),
+      prerelease: v.prerelease,
+      assets: releaseAssets(artifacts),
+      assetChecksums: artifacts.downloads.checksums,
+      retainOnDelete: policy.retainGithubRelease,
+    },
+    // Published only once the deployment rolled out and passed verification: a rolled-back release is not announced.
+    { dependsOn: after },
+  );
+  // Homebrew installs releases, not branch builds' prereleases.
+  const tap =
+    policy.tagRelease && s.homebrewTap !== undefined
+      ? new HomebrewTap(
+          "homebrew",
+          {
+            tap: s.homebrewTap,
+            token: cfg.githubToken!,
+            baseUrl: s.githubBaseUrl,
+            version: v.app,
+            homepage: `https://github.com/${s.githubOwner}/${s.githubRepo}`,
+            license: s.packageLicense,
+            archives: artifacts.downloads.files,
+            assets: release.assets,
+          },
+          { dependsOn: [release] },
+        )
+      : undefined;
+  return { release, tap };
+}

@@ -1,0 +1,11 @@
+// Step: publishes a draft GitHub release once every asset is attached and checked; run by the GitHubRelease component.
+import { defineStep } from "../../shared/step/run";
+import { apiBase, GitHubClient } from "./api";
+import { PUBLISH_RELEASE } from "./contract";
+
+export default defineStep(PUBLISH_RELEASE, async (env) => {
+  const client = new GitHubClient(apiBase(env.GITHUB_BASE_URL), env.GITHUB_TOKEN);
+  const release = await client.publishRelease(env.GITHUB_OWNER, env.GITHUB_REPO, Number(env.RELEASE_ID));
+  process.stderr.write(`release ${env.RELEASE_ID} is published: ${release.html_url}\n`);
+  return { url: release.html_url };
+});

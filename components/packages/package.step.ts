@@ -1,0 +1,160 @@
+// Step: archives per target and Linux packages (nfpm) of a release's binaries, then SHA256SUMS over all of them.
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as YAML from "yaml";
+import { defineStep } from "../../shared/step/run";
+import type { BuiltBinary } from "../binaries/contract";
+import { archiveName, PACKAGE_RELEASE, type LinuxPackage, type PackageMeta, type ReleaseFile } from "./contract";
+import { tarGz } from "./tar";
+
+const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
+
+function writeAtomically(path: string, data: Buffer | string): void {
+  writeFileSync(`${path}.tmp`, data);
+  renameSync(`${path}.tmp`, path);
+}
+
+/** One archive per target: the binaries under their plain names, with the tree's LICENSE and README.md. */
+function archives(
+  binaries: readonly BuiltBinary[],
+  version: string,
+  epoch: number,
+  outDir: string,
+  docs: { name: string; data: Buffer }[],
+): ReleaseFile[] {
+  const targets = [...new Set(binaries.map((b) => `${b.goos}/${b.goarch}`))].sort();
+  return targets.map((t) => {
+    const [goos, goarch] = t.split("/");
+    const entries = binaries
+      .filter((b) => b.goos === goos && b.goarch === goarch)
+      .map((b) => ({ name: b.binary, data: readFileSync(b.path), mode: 0o755 }));
+    const data = tarGz([...entries, ...docs.map((d) => ({ ...d, mode: 0o644 }))], epoch);
+    const name = archiveName(version, goos, goarch);
+    writeAtomically(join(outDir, name), data);
+    return { name, path: join(outDir, name), sha256: sha256(data), kind: "archive" as const, goos, goarch };
+  });
+}
+
+const NFPM_ARCH: Readonly<Record<string, string>> = { amd64: "amd64", arm64: "arm64" };
+
+/** nfpm's name of a package file, spelled the way each distribution names them. */
+function packageFileName(pkg: string, version: string, goarch: string, format: string): string {
+  if (format === "deb") return `${pkg}_${version}_${goarch}.deb`;
+  if (format === "rpm") return `${pkg}-${version}.${goarch === "amd64" ? "x86_64" : "aarch64"}.rpm`;
+  return `${pkg}_${version}_${goarch === "amd64" ? "x86_64" : "aarch64"}.apk`;
+}
+
+function packages(
+  binaries: readonly BuiltBinary[],
+  specs: readonly LinuxPackage[],
+  formats: readonly string[],
+  meta: PackageMeta,
+  version: string,
+  epoch: number,
+  outDir: string,
+): ReleaseFile[] {
+  if (formats.length === 0 || specs.length === 0) return [];
+  const work = mkdtempSync(join(tmpdir(), "splai-nfpm-"));
+  const mtime = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
+  const out: ReleaseFile[] = [];
+  try {
+    for (const spec of specs) {
+      for (const b of binaries.filter((x) => x.binary === spec.binary && x.goos === "linux" && NFPM_ARCH[x.goarch])) {
+        const contents: Record<string, unknown>[] = [
+          { src: b.path, dst: `/usr/bin/${spec.name}`, file_info: { mode: 0o755, mtime } },
+        ];
+        if (spec.unit !== undefined) {
+          const unit = join(work, `${spec.name}.service`);
+          writeFileSync(unit, spec.unit);
+          contents.push({
+            src: unit,
+            dst: `/lib/systemd/system/${spec.name}.service`,
+            type: "config",
+            file_info: { mode: 0o644, mtime },
+          });
+        }
+        const config = join(work, `${spec.name}-${b.goarch}.yaml`);
+        writeFileSync(
+          config,
+          YAML.stringify({
+            name: spec.name,
+            arch: NFPM_ARCH[b.goarch],
+            platform: "linux",
+            version,
+            maintainer: meta.maintainer,
+            description: spec.description,
+            vendor: meta.vendor,
+            homepage: meta.homepage,
+            license: meta.license,
+            // The package's own times are the release commit's: two builds of one commit give the same bytes.
+            mtime,
+            contents,
+          }),
+        );
+        for (const format of formats) {
+          const name = packageFileName(spec.name, version, b.goarch, format);
+          const target = join(outDir, name);
+          try {
+            execFileSync("nfpm", ["package", "-f", config, "-p", format, "-t", `${target}.tmp`], {
+              stdio: ["ignore", "pipe", "pipe"],
+            });
+          } catch (e) {
+            const err = e as { code?: string; stderr?: Buffer; message: string };
+            if (err.code === "ENOENT")
+              throw new Error(
+                "nfpm is not on PATH; npm run toolchain builds it (or set splai-release:linuxPackages to [])",
+              );
+            throw new Error(`nfpm could not build ${name}: ${err.stderr?.toString().trim() ?? err.message}`);
+          }
+          renameSync(`${target}.tmp`, target);
+          process.stderr.write(`packaged ${name}\n`);
+          out.push({
+            name,
+            path: target,
+            sha256: sha256(readFileSync(target)),
+            kind: format as ReleaseFile["kind"],
+            goos: "linux",
+            goarch: b.goarch,
+          });
+        }
+      }
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  return out;
+}
+
+export default defineStep(PACKAGE_RELEASE, async (env) => {
+  mkdirSync(env.OUT_DIR, { recursive: true });
+  const docs = ["LICENSE", "README.md"]
+    .filter((f) => existsSync(join(env.SOURCE_DIR, f)))
+    .map((f) => ({ name: f, data: readFileSync(join(env.SOURCE_DIR, f)) }));
+  // Every binary is checked against the checksum it was built with before it is packed.
+  for (const b of env.BINARIES) {
+    const actual = sha256(readFileSync(b.path));
+    if (actual !== b.sha256)
+      throw new Error(`${b.path} has sha256 ${actual}, but the release built ${b.sha256}; nothing was packaged`);
+  }
+  const built = archives(env.BINARIES, env.VERSION, env.SOURCE_DATE_EPOCH, env.OUT_DIR, docs);
+  process.stderr.write(`archived ${built.length} targets with ${docs.map((d) => d.name).join(", ") || "no docs"}\n`);
+  const pkgs = packages(
+    env.BINARIES,
+    env.PACKAGES,
+    env.FORMATS,
+    env.META,
+    env.VERSION,
+    env.SOURCE_DATE_EPOCH,
+    env.OUT_DIR,
+  );
+  const lines = [...env.BINARIES, ...built, ...pkgs]
+    .map((f) => `${f.sha256}  ${f.name}\n`)
+    .sort((a, b) => (a.slice(66) < b.slice(66) ? -1 : 1));
+  const checksums = lines.join("");
+  writeAtomically(join(env.OUT_DIR, "SHA256SUMS"), checksums);
+  execFileSync("sha256sum", ["--check", "--quiet", "SHA256SUMS"], { cwd: env.OUT_DIR });
+  return { archives: built, packages: pkgs, checksums };
+});
