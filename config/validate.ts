@@ -2,6 +2,8 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { SPLAI_MAINS, type MainSpec } from "../shared/layout";
+import type { ChangelogStyle } from "../components/github/changelog";
+import { changelogProblems } from "./changelog";
 import { clusterProblems } from "./cluster";
 import { GITHUB_NAME, IMAGE_REF, OCI_PATH, q, REGISTRY_HOST, STACK_NAME } from "./format";
 import { CONFIG, type ConfigKey } from "./table";
@@ -58,6 +60,9 @@ export interface RawSettings {
   githubBaseUrl?: string;
   githubRelease?: boolean;
   breakingChanges?: string[];
+  changelog?: string;
+  /** Path under the source tree. */
+  changelogTemplate?: string;
   promoteFrom?: string;
   /** Where dev's binaries are on this machine when not at the paths dev recorded (a CI artifact); promotion only. */
   promoteBinariesDir?: string;
@@ -115,6 +120,9 @@ export interface Settings {
   readonly githubBaseUrl: string;
   readonly githubRelease?: boolean;
   readonly breakingChanges: readonly string[];
+  readonly changelog: ChangelogStyle;
+  /** Absolute path of the template replacing the changelog's rendering; undefined renders it grouped or flat. */
+  readonly changelogTemplate?: string;
   /** Stack whose images and binaries a tag release publishes instead of building (build once, promote); undefined builds. */
   readonly promoteFrom?: string;
   /** Directory holding dev's binaries (by file name) when they are not at the paths dev recorded; undefined: those paths. */
@@ -214,6 +222,7 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
       problems.push(`dockerfiles.${svc}: ${q(file)} does not exist under the source directory`);
   }
 
+  const { changelog, changelogTemplate } = changelogProblems(raw, source, problems);
   const { namespace, releaseName } = clusterProblems(raw, abs, home, [...SPLAI_MAINS, ...extras], problems);
   const helmTimeout = raw.helmTimeout ?? CONFIG.helmTimeout.default;
   if (!Number.isInteger(helmTimeout) || helmTimeout <= 0)
@@ -302,6 +311,8 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     githubBaseUrl,
     githubRelease: raw.githubRelease,
     breakingChanges: Object.freeze([...(raw.breakingChanges ?? [])]),
+    changelog,
+    changelogTemplate,
     promoteFrom: raw.promoteFrom,
     promoteBinariesDir: raw.promoteBinariesDir === undefined ? undefined : abs(raw.promoteBinariesDir),
     chartBaseVersion,
