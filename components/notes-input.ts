@@ -25,7 +25,7 @@ export function notesInput(
       namespace: s.namespace,
       release: s.releaseName,
       valuesKeys: chartValueKeys(s.mains),
-      breakingChanges: s.breakingChanges,
+      changelog: cfg.changelog,
       checksums,
       promotedFrom: promotion && { stack: promotion.stack, version: promotion.version, sha: promotion.sha },
     }));

@@ -1,6 +1,7 @@
 // Reads the stack's config and environment once: validated settings, secrets kept as Pulumi secrets, and the release versions.
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG, NAMESPACE, RETIRED, type ConfigEntry, type ConfigKey } from "./table";
+import { releaseChangelog } from "./changelog";
 import { promotionProblems } from "./promotion";
 import { ConfigError, validateSettings, type RawSettings, type Settings } from "./validate";
 import { gitReader, resolveRef } from "../shared/gitref";
@@ -10,6 +11,8 @@ export interface ReleaseConfig {
   readonly settings: Settings;
   readonly ref: ReleaseRef;
   readonly versions: Versions;
+  /** The release notes' changelog in Markdown ("" when there is nothing to say), read from git at load. */
+  readonly changelog: string;
   readonly registryPassword: pulumi.Output<string>;
   readonly githubToken?: pulumi.Output<string>;
   readonly stack: string;
@@ -136,10 +139,12 @@ function readConfig(): ReleaseConfig {
     });
     if (promotion.length) throw new ConfigError(promotion);
   }
+  const changelog = releaseChangelog(settings, ref, versions, (w) => void pulumi.log.warn(w));
   return Object.freeze({
     settings,
     ref,
     versions,
+    changelog,
     registryPassword: registryPassword!,
     githubToken,
     stack: pulumi.getStack(),

@@ -348,8 +348,31 @@ export const CONFIG = {
     kind: "list",
     schemaType: "array",
     default: [],
-    description: "Breaking-change notes listed in the release notes.",
-    readme: { default: "`[]`", meaning: "listed in the release notes" },
+    description:
+      "Breaking-change notes listed first under the changelog's Breaking changes in the release notes (also when changelog is off).",
+    readme: { default: "`[]`", meaning: "listed first under the changelog's Breaking changes" },
+  },
+  changelog: {
+    kind: "string",
+    schemaType: "string",
+    default: "grouped",
+    description:
+      "The release notes' changelog of the commits since the previous release tag (the highest vX.Y.Z reachable from the released commit's parents, or from a branch build's commit; prereleases like v1.2.0-rc.1 do not count; a first release lists every commit), read from git in the source tree: grouped (Conventional Commits types: Breaking changes, Features, Fixes, Performance, Others; commit links; Authors), flat (one list of the commit subjects, with links and Authors) or off (no commits; breakingChanges still listed). Merge commits are left out (the commits they bring are listed); a revert and the commit it reverts, both in the range, cancel out.",
+    readme: {
+      default: "`grouped`",
+      meaning: "changelog since the previous release tag: `grouped` (by commit type), `flat` or `off`",
+    },
+  },
+  changelogTemplate: {
+    kind: "string",
+    schemaType: "string",
+    default: "",
+    description:
+      "Markdown template (a path under source) replacing the changelog's grouped or flat rendering; unused when changelog is off. Placeholders: {{version}}, {{previousTag}} (empty for a first release), and Markdown lists (empty when there is nothing) {{breaking}} (breakingChanges, then the commits'), {{features}}, {{fixes}}, {{performance}}, {{others}}, {{commits}} (every listed commit by its subject) and {{authors}} (name and commit count). Empty uses the built-in rendering.",
+    readme: {
+      default: "none",
+      meaning: "Markdown template under the source replacing the changelog's rendering (placeholders: Pulumi.yaml)",
+    },
   },
   linuxPackages: {
     kind: "list",

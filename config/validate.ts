@@ -2,6 +2,8 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, join, resolve } from "node:path";
 import { SPLAI_MAINS, type MainSpec } from "../shared/layout";
+import type { ChangelogStyle } from "../components/github/changelog";
+import { changelogProblems } from "./changelog";
 import { clusterProblems } from "./cluster";
 import { GITHUB_NAME, IMAGE_REF, OCI_PATH, q, REGISTRY_HOST, STACK_NAME } from "./format";
 import { CONFIG, type ConfigKey } from "./table";
@@ -63,6 +65,9 @@ export interface RawSettings {
   packageLicense?: string;
   workerEnvironment?: Record<string, unknown>;
   homebrewTap?: string;
+  changelog?: string;
+  /** Path under the source tree. */
+  changelogTemplate?: string;
   promoteFrom?: string;
   /** Where dev's binaries are on this machine when not at the paths dev recorded (a CI artifact); promotion only. */
   promoteBinariesDir?: string;
@@ -127,6 +132,9 @@ export interface Settings {
   readonly workerEnvironment: Readonly<Record<string, string>>;
   /** `owner/name` of the Homebrew tap, or undefined when off. */
   readonly homebrewTap?: string;
+  readonly changelog: ChangelogStyle;
+  /** Absolute path of the template replacing the changelog's rendering; undefined renders it grouped or flat. */
+  readonly changelogTemplate?: string;
   /** Stack whose images and binaries a tag release publishes instead of building (build once, promote); undefined builds. */
   readonly promoteFrom?: string;
   /** Directory holding dev's binaries (by file name) when they are not at the paths dev recorded; undefined: those paths. */
@@ -226,6 +234,7 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
       problems.push(`dockerfiles.${svc}: ${q(file)} does not exist under the source directory`);
   }
 
+  const { changelog, changelogTemplate } = changelogProblems(raw, source, problems);
   const { namespace, releaseName } = clusterProblems(raw, abs, home, [...SPLAI_MAINS, ...extras], problems);
   const helmTimeout = raw.helmTimeout ?? CONFIG.helmTimeout.default;
   if (!Number.isInteger(helmTimeout) || helmTimeout <= 0)
@@ -343,6 +352,8 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
       Object.fromEntries(Object.entries(raw.workerEnvironment ?? {}).map(([k, v]) => [k, String(v)])),
     ),
     homebrewTap: homebrewTap === "none" ? undefined : homebrewTap,
+    changelog,
+    changelogTemplate,
     promoteFrom: raw.promoteFrom,
     promoteBinariesDir: raw.promoteBinariesDir === undefined ? undefined : abs(raw.promoteBinariesDir),
     chartBaseVersion,

@@ -1,10 +1,12 @@
-// Release notes and helm commands: every image by digest, exact install/upgrade commands, breaking changes, checksums.
+// Release notes and helm commands: the changelog, every image by digest, exact install/upgrade commands, checksums.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { renderChangelog } from "./changelog";
 import { helmCommand, releaseNotes, type NotesInput } from "./notes";
 import { mergeValues, movingTagProblem, releaseValues } from "../deploy/values";
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
+const FIX = "89abcdef0123456789abcdef0123456789abcdef";
 const input: NotesInput = {
   version: "0.2.0",
   mode: "tag",
@@ -18,7 +20,28 @@ const input: NotesInput = {
   chart: { ref: "oci://ghcr.io/acme/charts/splai", version: "0.2.0", digest: d("c"), alias: "latest" },
   namespace: "splai-system",
   valuesKeys: { "api-gateway": "apiGateway", scheduler: "scheduler", planner: "planner", "worker-agent": "worker" },
-  breakingChanges: ["The planner API moved to /v2."],
+  changelog: renderChangelog(
+    {
+      previousTag: "v0.1.0",
+      commits: [
+        {
+          sha: FIX,
+          shortSha: "89abcde",
+          parents: 1,
+          author: "Alice Archer",
+          subject: "fix: retry a lost lease",
+          body: "",
+        },
+      ],
+    },
+    {
+      style: "grouped",
+      version: "0.2.0",
+      commit: "0123456789abcdef0123456789abcdef01234567",
+      breakingChanges: ["The planner API moved to /v2."],
+      repositoryUrl: "https://github.com/acme/splai",
+    },
+  ),
   checksums: `${"a".repeat(64)}  splaictl-linux-amd64\n${"b".repeat(64)}  SHA256SUMS-not-really\n`,
 };
 
@@ -37,9 +60,29 @@ describe("release notes", () => {
     assert.ok(helmCommand("upgrade", input).includes(`--set apiGateway.image.tag=0.2.0@${d("0")}`));
     assert.ok(!helmCommand("upgrade", input).includes("--create-namespace"));
   });
-  it("lists breaking changes, or says there are none", () => {
-    assert.ok(notes.includes("- The planner API moved to /v2."));
-    assert.ok(releaseNotes({ ...input, breakingChanges: [] }).includes("### Breaking changes\n\nNone."));
+  it("puts the changelog, with the configured breaking changes first, after the release's commit", () => {
+    const at = (text: string): number => {
+      assert.ok(notes.includes(text), text);
+      return notes.indexOf(text);
+    };
+    const order = [
+      at("Release of commit `0123456789abcdef0123456789abcdef01234567`."),
+      at("## Changelog\n\nChanges since `v0.1.0`"),
+      at("### Breaking changes\n\n- The planner API moved to /v2.\n\n### Fixes"),
+      at(`- retry a lost lease ([89abcde](https://github.com/acme/splai/commit/${FIX}))`),
+      at("### Authors\n\nAlice Archer (1)"),
+      at("### Container images"),
+    ];
+    assert.deepEqual(
+      order,
+      [...order].sort((a, b) => a - b),
+    );
+    assert.equal(notes.match(/### Breaking changes/g)?.length, 1, "no standalone breaking-changes section beside it");
+  });
+  it("leaves the changelog out when it is empty (changelog off, nothing configured)", () => {
+    const bare = releaseNotes({ ...input, changelog: "" });
+    assert.doesNotMatch(bare, /Changelog|Breaking changes|None\./);
+    assert.match(bare, /Release of commit `0123456789abcdef0123456789abcdef01234567`\.\n\n### Container images/);
   });
   it("has a checksum table", () => {
     assert.ok(notes.includes(`| \`splaictl-linux-amd64\` | \`${"a".repeat(64)}\` |`));

@@ -1,4 +1,4 @@
-// Release notes in Markdown: every image by digest, the exact helm install/upgrade commands, breaking changes and checksums.
+// Release notes in Markdown: the changelog, every image by digest, exact helm install/upgrade commands, checksums.
 export interface NotesInput {
   readonly version: string;
   readonly mode: "tag" | "branch";
@@ -22,7 +22,8 @@ export interface NotesInput {
   /** Helm release name; default `splai`. */
   readonly release?: string;
   readonly valuesKeys: Readonly<Record<string, string>>;
-  readonly breakingChanges: readonly string[];
+  /** The changelog in Markdown (config/changelog.ts): commits since the previous release, breaking changes first. */
+  readonly changelog: string;
   /** SHA256SUMS contents. */
   readonly checksums: string;
   /** Set when the images and binaries were promoted from another stack's build instead of built for this release. */
@@ -67,8 +68,7 @@ export function releaseNotes(n: NotesInput): string {
       "",
     );
   }
-  out.push("### Breaking changes", "");
-  out.push(...(n.breakingChanges.length ? n.breakingChanges.map((b) => `- ${b}`) : ["None."]), "");
+  if (n.changelog.trim() !== "") out.push(n.changelog.trim(), "");
   out.push("### Container images", "", "| Image | Tags | Digest reference |", "|---|---|---|");
   for (const i of [...n.images].sort((a, b) => a.name.localeCompare(b.name))) {
     out.push(`| \`${i.name}\` | ${i.tags.map((t) => `\`${t}\``).join(", ")} | \`${i.repository}@${i.digest}\` |`);

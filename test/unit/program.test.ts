@@ -297,6 +297,11 @@ describe("release program graph", () => {
     assert.equal(rel.inputs.draft, true, "a draft until its assets are attached");
     assert.match(String(rel.inputs.body), /127\.0\.0\.1:5443\/splai\/splai-planner@sha256:/);
     assert.match(String(rel.inputs.body), /helm install splai oci:\/\/127\.0\.0\.1:5443\/splai\/charts\/splai/);
+    // The fixture tree is no git repository: the changelog, read at load, says so instead of failing the release.
+    assert.match(
+      String(rel.inputs.body),
+      /Prerelease build of commit `0123456789abcdef0123456789abcdef01234567`\.\n\n## Changelog\n\n_The source tree .* is not a git repository/,
+    );
   });
 
   it("keeps credentials secret", async () => {
