@@ -7,6 +7,8 @@ interface CliArgs {
   tokens: EmulatorToken[];
   repos: string[];
   owners: EmulatorOwner[];
+  /** true: every --repo; a list: those repos. */
+  immutableReleases: boolean | string[];
 }
 
 function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
@@ -16,6 +18,7 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     tokens: [],
     repos: [],
     owners: [],
+    immutableReleases: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -42,6 +45,16 @@ function parseCli(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       case "--repo":
         args.repos.push(value());
         break;
+      case "--immutable-releases": {
+        // Bare, it turns the setting on for every --repo; with owner/name, for that repo (repeatable).
+        const next = argv[i + 1];
+        if (next === undefined || next.startsWith("--")) args.immutableReleases = true;
+        else if (args.immutableReleases !== true) {
+          i++;
+          args.immutableReleases = [...(args.immutableReleases === false ? [] : args.immutableReleases), next];
+        } else i++;
+        break;
+      }
       case "--owner": {
         const [login, type] = value().split(":");
         if (login === undefined || (type !== "User" && type !== "Organization"))
@@ -70,7 +83,7 @@ async function main(): Promise<void> {
   } catch (err) {
     process.stderr.write(`github-emulator: ${err instanceof Error ? err.message : String(err)}\n`);
     process.stderr.write(
-      "usage: github-emulator --state DIR [--port N] [--token T]... [--read-only-token T]... [--repo owner/name]... [--owner login:User|Organization]...\n",
+      "usage: github-emulator --state DIR [--port N] [--token T]... [--read-only-token T]... [--repo owner/name]... [--owner login:User|Organization]... [--immutable-releases [owner/name]]...\n",
     );
     process.exit(2);
   }
@@ -80,6 +93,7 @@ async function main(): Promise<void> {
     tokens: args.tokens,
     repos: args.repos,
     owners: args.owners,
+    immutableReleases: args.immutableReleases,
   });
   process.stdout.write(`listening on http://127.0.0.1:${emulator.port}\n`);
   let stopping = false;

@@ -1,4 +1,23 @@
-// Loopback stand-in for the GitHub REST API subset that @pulumi/github (terraform-provider-github over go-github) uses for releases, so integration tests never reach api.github.com.
+// Loopback stand-in for the GitHub REST API subset that @pulumi/github (terraform-provider-github over go-github) uses for releases and repository files, so integration tests never reach api.github.com.
+//
+// REST routes (under /api/v3/, or bare): users and orgs, repositories, releases and their assets (uploads under /api/uploads/),
+// the immutable-releases setting, repository contents, branches, commits, git refs and blobs. Web routes: release downloads
+// (/{owner}/{repo}/releases/download/{tag}/{name}) and raw files (/{owner}/{repo}/raw/{ref}/{path}).
+//
+// Admin API (no token, never logged, never faulted), beside the REST routes:
+//   GET    /_emulator/health                      {status, repos}
+//   GET    /_emulator/state                       the persisted state (no tokens are ever stored)
+//   GET    /_emulator/requests                    the request log: {seq, time, method, path, status, fault}
+//   DELETE /_emulator/requests                    empties the log
+//   POST   /_emulator/reset                       drops releases, assets and commits; repositories go back to their start settings
+//   GET    /_emulator/faults                      the armed faults
+//   POST   /_emulator/faults                      arms one: {status?, count?, match?, method?, body?, headers?, delayMs?, drop?}
+//   DELETE /_emulator/faults                      disarms all
+//   GET    /_emulator/repos                       every repository's settings: [{full_name, default_branch, immutable_releases}]
+//   GET    /_emulator/repos/{owner}/{repo}        one repository's settings
+//   PATCH  /_emulator/repos/{owner}/{repo}        {"immutable_releases": true|false}: GitHub's "Enable release immutability" setting
+// The same setting is reachable the way GitHub exposes it (GET/PUT/DELETE /repos/{owner}/{repo}/immutable-releases) and at start
+// (`immutableReleases` option, `--immutable-releases [owner/name]` flag).
 import { createHash, randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -12,6 +31,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -19,6 +39,7 @@ import type { Socket } from "node:net";
 import { join } from "node:path";
 import { Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { blobSha, commitSha, lineStats, treeSha, wrappedBase64, type GitPerson } from "./git";
 
 export interface EmulatorToken {
   value: string;
@@ -40,6 +61,8 @@ export interface GitHubEmulatorOptions {
   tokens: EmulatorToken[];
   repos: string[];
   owners?: EmulatorOwner[];
+  /** GitHub's "Enable release immutability" repository setting at start: true for every declared repo, or the owner/name of those that have it. */
+  immutableReleases?: boolean | string[];
   /** Requests per token per hour before GitHub-style 403 rate limiting; 5000 like a PAT. */
   rateLimit?: number;
 }
@@ -66,6 +89,39 @@ interface RepoRecord {
   defaultBranch: string;
   createdAt: string;
   latestReleaseId: number | null;
+  /** GitHub's "Enable release immutability": releases published while it is on are immutable for good. */
+  immutableReleases: boolean;
+  /** Tags of deleted immutable releases, which GitHub never lets a release use again. */
+  retiredTags: string[];
+  /** Branch name → head commit sha. */
+  branches: Record<string, string>;
+}
+
+interface FileChange {
+  filename: string;
+  status: "added" | "modified" | "removed";
+  /** The blob after the change; for a removal, the blob that was removed. */
+  sha: string;
+  additions: number;
+  deletions: number;
+}
+
+interface CommitRecord {
+  sha: string;
+  repoId: number;
+  tree: string;
+  /** The whole snapshot, path → blob sha: tap and release repositories are small. */
+  files: Record<string, string>;
+  parents: string[];
+  message: string;
+  author: GitPerson;
+  committer: GitPerson;
+  /** Accounts GitHub links the author and committer to; null for GitHub's own web-flow committer. */
+  authorLogin: string | null;
+  committerLogin: string | null;
+  /** GitHub signs the commits it makes itself (no committer given), so those verify. */
+  verified: boolean;
+  changes: FileChange[];
 }
 
 interface ReleaseRecord {
@@ -77,6 +133,8 @@ interface ReleaseRecord {
   body: string | null;
   draft: boolean;
   prerelease: boolean;
+  /** Stamped when the release is published while the repository has immutable releases on; never cleared. */
+  immutable: boolean;
   discussionCategoryName: string | null;
   authorLogin: string;
   /** GitHub files drafts under `untagged-<hex>` until they are published. */
@@ -107,6 +165,7 @@ interface PersistedState {
   repos: RepoRecord[];
   releases: ReleaseRecord[];
   assets: AssetRecord[];
+  commits: CommitRecord[];
 }
 
 interface Fault {
@@ -265,16 +324,19 @@ function drain(req: IncomingMessage): Promise<void> {
   });
 }
 
-/** Persisted state with atomic JSON snapshots and one file per asset. */
+/** Persisted state with atomic JSON snapshots, one file per asset and one per git blob (named by its sha). */
 class Store {
   state: PersistedState;
   private readonly file: string;
   readonly assetDir: string;
+  readonly blobDir: string;
 
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     this.assetDir = join(dir, "assets");
     mkdirSync(this.assetDir, { recursive: true });
+    this.blobDir = join(dir, "blobs");
+    mkdirSync(this.blobDir, { recursive: true });
     this.file = join(dir, "state.json");
     this.state = existsSync(this.file) ? Store.parse(readFileSync(this.file, "utf8")) : Store.empty();
   }
@@ -293,13 +355,23 @@ class Store {
       repos: [],
       releases: [],
       assets: [],
+      commits: [],
     };
   }
 
   private static parse(text: string): PersistedState {
     const parsed: unknown = JSON.parse(text);
     if (!isRecord(parsed) || parsed.version !== 1) throw new Error("github emulator: unsupported state file version");
-    return parsed as unknown as PersistedState;
+    const state = parsed as unknown as PersistedState;
+    // State written before immutable releases and repository contents existed gets their defaults.
+    state.commits ??= [];
+    for (const r of state.repos) {
+      r.immutableReleases ??= false;
+      r.retiredTags ??= [];
+      r.branches ??= {};
+    }
+    for (const r of state.releases) r.immutable ??= false;
+    return state;
   }
 
   nextId(kind: keyof PersistedState["counters"]): number {
@@ -309,6 +381,26 @@ class Store {
 
   assetPath(id: number): string {
     return join(this.assetDir, `${id}.bin`);
+  }
+
+  /** Stores a blob under its git sha; identical content is stored once. */
+  writeBlob(content: Buffer): string {
+    const sha = blobSha(content);
+    const file = join(this.blobDir, sha);
+    if (!existsSync(file)) {
+      const tmp = `${file}.${process.pid}.tmp`;
+      writeFileSync(tmp, content);
+      renameSync(tmp, file);
+    }
+    return sha;
+  }
+
+  readBlob(sha: string): Buffer {
+    return readFileSync(join(this.blobDir, sha));
+  }
+
+  blobSize(sha: string): number {
+    return statSync(join(this.blobDir, sha)).size;
   }
 
   /** Write-then-rename with fsync so a crash mid-write never leaves a torn state file behind. */
@@ -376,9 +468,58 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
         defaultBranch: "main",
         createdAt: nowIso(),
         latestReleaseId: null,
+        immutableReleases: false,
+        retiredTags: [],
+        branches: {},
       });
     }
   }
+  // The start options define the setting for every declared repository on each start; the admin API changes it until the next start or reset.
+  const immutableAtStart = new Set<string>();
+  if (Array.isArray(opts.immutableReleases)) {
+    for (const full of opts.immutableReleases) {
+      if (!opts.repos.some((r) => r.toLowerCase() === full.toLowerCase()))
+        throw new Error(
+          `github emulator: immutable releases asked for ${JSON.stringify(full)}, which is not a declared repo`,
+        );
+      immutableAtStart.add(full.toLowerCase());
+    }
+  } else if (opts.immutableReleases === true) for (const full of opts.repos) immutableAtStart.add(full.toLowerCase());
+  const applyStartSettings = (): void => {
+    for (const full of opts.repos) {
+      const repo = store.state.repos.find((r) => `${r.owner}/${r.name}`.toLowerCase() === full.toLowerCase());
+      if (repo) repo.immutableReleases = immutableAtStart.has(full.toLowerCase());
+    }
+  };
+  applyStartSettings();
+  // A repository starts the way GitHub's "Initialize this repository" leaves it: one commit on the default branch (here with an empty tree).
+  const initRepoContents = (repo: RepoRecord): void => {
+    const owner = findAccount(repo.owner);
+    const person: GitPerson = {
+      name: repo.owner,
+      email: `${owner?.id ?? 0}+${repo.owner}@users.noreply.github.com`,
+      date: repo.createdAt,
+    };
+    const tree = treeSha({});
+    const message = "Initial commit";
+    const commit: CommitRecord = {
+      sha: commitSha({ tree, parents: [], author: person, committer: person, message }),
+      repoId: repo.id,
+      tree,
+      files: {},
+      parents: [],
+      message,
+      author: person,
+      committer: person,
+      authorLogin: repo.owner,
+      committerLogin: repo.owner,
+      verified: false,
+      changes: [],
+    };
+    store.state.commits.push(commit);
+    repo.branches = { [repo.defaultBranch]: commit.sha };
+  };
+  for (const repo of store.state.repos) if (Object.keys(repo.branches).length === 0) initRepoContents(repo);
   const defaultLogin = store.state.accounts.find((a) => a.type === "User")?.login ?? "emulator-user";
   const tokens = new Map<string, Caller>();
   for (const t of opts.tokens) {
@@ -432,6 +573,28 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   };
   const publishedWithTag = (repo: RepoRecord, tag: string, exceptId: number): ReleaseRecord | undefined =>
     store.state.releases.find((r) => r.repoId === repo.id && r.id !== exceptId && !r.draft && r.tagName === tag);
+  // Immutable releases, as GitHub documents them (docs.github.com/en/code-security/concepts/supply-chain-security/immutable-releases and
+  // its GHES 3.21 copy): once published with the repository setting on, a release's assets and tag are locked; the title, notes,
+  // prerelease flag and latest marking stay editable (also measured in github/docs#45730); the release itself may be deleted, but its
+  // tag can never be used by a release again. The refusals below carry the status and text GitHub answers with where they are on
+  // record: 422 "Cannot upload assets to an immutable release." (e.g. softprops/action-gh-release#653), 422 Validation Failed with
+  // "Cannot delete asset from an immutable release" (uutils/coreutils#13839), 422 "tag_name was used by an immutable release"
+  // (github community discussion #178351). Editing an asset, moving the tag or target and turning the release back into a draft have
+  // no recorded text, so they answer the same 422 Validation Failed shape with a message naming the refused operation.
+  const retiredTagError = (repo: RepoRecord, tag: string, doc: string): ApiError | null =>
+    repo.retiredTags.includes(tag)
+      ? validationFailed(
+          [
+            {
+              resource: "Release",
+              code: "custom",
+              field: "tag_name",
+              message: "tag_name was used by an immutable release",
+            },
+          ],
+          doc,
+        )
+      : null;
   const latestOf = (repo: RepoRecord): ReleaseRecord | undefined => {
     const eligible = store.state.releases.filter((r) => r.repoId === repo.id && !r.draft && !r.prerelease);
     const pinned = eligible.find((r) => r.id === repo.latestReleaseId);
@@ -671,14 +834,15 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
       target_commitish: rel.targetCommitish,
       name: rel.name,
       draft: rel.draft,
-      immutable: false,
+      immutable: rel.immutable,
       prerelease: rel.prerelease,
       created_at: rel.createdAt,
       updated_at: rel.updatedAt,
       published_at: rel.publishedAt,
       assets: assetsOf(rel).map((a) => assetJson(a, rel, bases)),
-      tarball_url: `${bases.api}repos/${full}/tarball/${encodeURIComponent(rel.tagName)}`,
-      zipball_url: `${bases.api}repos/${full}/zipball/${encodeURIComponent(rel.tagName)}`,
+      // A draft has no tag yet, so GitHub has no source archive to point at.
+      tarball_url: rel.draft ? null : `${bases.api}repos/${full}/tarball/${encodeURIComponent(rel.tagName)}`,
+      zipball_url: rel.draft ? null : `${bases.api}repos/${full}/zipball/${encodeURIComponent(rel.tagName)}`,
       body: rel.body,
     };
     // GitHub answers with the discussion link, never the category name, so the provider reads the category back empty.
@@ -941,6 +1105,10 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
         `${releaseDoc}#create-a-release`,
       );
     }
+    if (!draft) {
+      const retired = retiredTagError(repo, input.tag_name, `${releaseDoc}#create-a-release`);
+      if (retired) throw retired;
+    }
     const now = nowIso();
     let name = input.name ?? null;
     let body = input.body ?? null;
@@ -958,6 +1126,7 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
       body,
       draft,
       prerelease: input.prerelease ?? false,
+      immutable: !draft && repo.immutableReleases,
       discussionCategoryName: input.discussion_category_name ?? null,
       authorLogin: ctx.caller.login,
       untaggedSlug: `untagged-${randomBytes(10).toString("hex")}`,
@@ -1028,6 +1197,11 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
         problems.push(`For 'properties/${key}', ${JSON.stringify(v)} is not a string.`);
     }
     if (problems.length > 0) throw invalidRequest(problems, doc);
+    if (release.immutable)
+      throw validationFailed(
+        [{ resource: "ReleaseAsset", code: "custom", message: "Cannot update asset of an immutable release" }],
+        doc,
+      );
     if (typeof body.name === "string") {
       const name = normalizeAssetName(body.name);
       if (assetsOf(release).some((a) => a.id !== asset.id && a.name === name))
@@ -1051,7 +1225,12 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
 
   route("DELETE", "/repos/:owner/:repo/releases/assets/:assetId#", true, (ctx) => {
     const repo = requireRepo(ctx);
-    const { asset } = requireAsset(ctx, repo);
+    const { asset, release } = requireAsset(ctx, repo);
+    if (release.immutable)
+      throw validationFailed(
+        [{ resource: "ReleaseAsset", code: "custom", message: "Cannot delete asset from an immutable release" }],
+        `${DOCS}/releases/assets#delete-a-release-asset`,
+      );
     store.state.assets = store.state.assets.filter((a) => a.id !== asset.id);
     store.save();
     rmSync(store.assetPath(asset.id), { force: true });
@@ -1068,10 +1247,40 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const rel = requireRelease(ctx, repo, ctx.params.releaseId);
     const doc = `${releaseDoc}#update-a-release`;
     const input = parseReleaseInput(await readJsonObject(ctx), doc);
+    if (rel.immutable) {
+      const locked: Record<string, Json>[] = [];
+      // The provider sends tag_name and target_commitish on every update, so only a change is refused.
+      if (input.tag_name !== undefined && input.tag_name !== rel.tagName)
+        locked.push({
+          resource: "Release",
+          code: "custom",
+          field: "tag_name",
+          message: "Cannot change the tag_name of an immutable release",
+        });
+      if (input.target_commitish !== undefined && input.target_commitish !== rel.targetCommitish)
+        locked.push({
+          resource: "Release",
+          code: "custom",
+          field: "target_commitish",
+          message: "Cannot change the target_commitish of an immutable release",
+        });
+      if (input.draft === true)
+        locked.push({
+          resource: "Release",
+          code: "custom",
+          field: "draft",
+          message: "Cannot convert an immutable release back to a draft",
+        });
+      if (locked.length > 0) throw validationFailed(locked, doc);
+    }
     const tag = input.tag_name ?? rel.tagName;
     const draft = input.draft ?? rel.draft;
     if (!draft && publishedWithTag(repo, tag, rel.id))
       throw validationFailed([{ resource: "Release", code: "already_exists", field: "tag_name" }], doc);
+    if (!draft && (rel.draft || tag !== rel.tagName)) {
+      const retired = retiredTagError(repo, tag, doc);
+      if (retired) throw retired;
+    }
     const wasDraft = rel.draft;
     rel.tagName = tag;
     rel.draft = draft;
@@ -1082,7 +1291,11 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     if (input.discussion_category_name !== undefined) rel.discussionCategoryName = input.discussion_category_name;
     const now = nowIso();
     rel.updatedAt = now;
-    if (wasDraft && !draft) rel.publishedAt = now;
+    if (wasDraft && !draft) {
+      rel.publishedAt = now;
+      // Immutability is decided at publication: a draft published while the setting is on becomes immutable.
+      rel.immutable = repo.immutableReleases;
+    }
     if (draft) rel.publishedAt = null;
     applyMakeLatest(repo, rel, input.make_latest, wasDraft && !draft);
     store.save();
@@ -1093,6 +1306,8 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const repo = requireRepo(ctx);
     const rel = requireRelease(ctx, repo, ctx.params.releaseId);
     const gone = assetsOf(rel);
+    // Deleting an immutable release is allowed, but its tag stays burned for any later release.
+    if (rel.immutable && !repo.retiredTags.includes(rel.tagName)) repo.retiredTags.push(rel.tagName);
     store.state.releases = store.state.releases.filter((r) => r.id !== rel.id);
     store.state.assets = store.state.assets.filter((a) => a.releaseId !== rel.id);
     if (repo.latestReleaseId === rel.id) repo.latestReleaseId = null;
@@ -1111,6 +1326,529 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     );
   });
 
+  // GitHub's repository setting, as its REST API exposes it: 404 from the check means "not enabled".
+  const immutableDoc = `${DOCS}/repos/repos`;
+  route("GET", "/repos/:owner/:repo/immutable-releases", false, (ctx) => {
+    const repo = requireRepo(ctx);
+    if (!repo.immutableReleases)
+      throw new ApiError(404, "Not Found", {
+        documentation_url: `${immutableDoc}#check-if-immutable-releases-are-enabled-for-a-repository`,
+      });
+    sendJson(ctx, 200, { enabled: true, enforced_by_owner: false });
+  });
+  route("PUT", "/repos/:owner/:repo/immutable-releases", true, (ctx) => {
+    const repo = requireRepo(ctx);
+    repo.immutableReleases = true;
+    store.save();
+    sendJson(ctx, 204, undefined);
+  });
+  route("DELETE", "/repos/:owner/:repo/immutable-releases", true, (ctx) => {
+    const repo = requireRepo(ctx);
+    // Releases already published immutable stay so; only later publications are affected.
+    repo.immutableReleases = false;
+    store.save();
+    sendJson(ctx, 204, undefined);
+  });
+
+  // Repository contents, branches and commits: what github.RepositoryFile (terraform-provider-github's github_repository_file)
+  // calls on create, read, update, delete and import. Files live per repository and branch; every write is a commit.
+  const contentsDoc = `${DOCS}/repos/contents`;
+  const commitsDoc = `${DOCS}/commits/commits`;
+  const encodePath = (path: string): string => path.split("/").map(encodeURIComponent).join("/");
+  const commitOf = (repo: RepoRecord, sha: string): CommitRecord | undefined =>
+    store.state.commits.find((c) => c.repoId === repo.id && c.sha === sha);
+  /** A branch name (also as heads/x or refs/heads/x) or a commit sha of at least 7 hex digits. */
+  const resolveRef = (repo: RepoRecord, ref: string): CommitRecord | undefined => {
+    const name = ref.replace(/^(?:refs\/)?heads\//, "");
+    const head = repo.branches[name];
+    if (head !== undefined) return commitOf(repo, head);
+    if (!/^[0-9a-f]{7,40}$/i.test(ref)) return undefined;
+    const matches = store.state.commits.filter((c) => c.repoId === repo.id && c.sha.startsWith(ref.toLowerCase()));
+    return matches.length === 1 ? matches[0] : undefined;
+  };
+  const branchHead = (repo: RepoRecord, branch: string, doc: string): CommitRecord => {
+    const sha = repo.branches[branch];
+    const head = sha === undefined ? undefined : commitOf(repo, sha);
+    if (!head) throw new ApiError(404, `Branch ${branch} not found`, { documentation_url: doc });
+    return head;
+  };
+
+  const contentJson = (
+    repo: RepoRecord,
+    path: string,
+    sha: string,
+    ref: string,
+    bases: Bases,
+  ): Record<string, Json> => {
+    const full = `${repo.owner}/${repo.name}`;
+    // The provider reads `ref` back out of this URL's query, so it is always there, as on GitHub.
+    const self = `${bases.api}repos/${full}/contents/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+    const git = `${bases.api}repos/${full}/git/blobs/${sha}`;
+    const html = `${bases.web}${full}/blob/${encodeURIComponent(ref)}/${encodePath(path)}`;
+    return {
+      name: path.split("/").pop() ?? path,
+      path,
+      sha,
+      size: store.blobSize(sha),
+      url: self,
+      html_url: html,
+      git_url: git,
+      download_url: `${bases.web}${full}/raw/${encodeURIComponent(ref)}/${encodePath(path)}`,
+      type: "file",
+      _links: { self, git, html },
+    };
+  };
+
+  const dirEntries = (
+    repo: RepoRecord,
+    files: Record<string, string>,
+    dir: string,
+    ref: string,
+    bases: Bases,
+  ): Record<string, Json>[] => {
+    const full = `${repo.owner}/${repo.name}`;
+    const prefix = dir === "" ? "" : `${dir}/`;
+    const subdirs = new Map<string, Record<string, string>>();
+    const entries: Record<string, Json>[] = [];
+    for (const [path, sha] of Object.entries(files)) {
+      if (!path.startsWith(prefix)) continue;
+      const rest = path.slice(prefix.length);
+      const slash = rest.indexOf("/");
+      if (slash < 0) {
+        entries.push(contentJson(repo, path, sha, ref, bases));
+        continue;
+      }
+      const name = rest.slice(0, slash);
+      const sub = subdirs.get(name) ?? {};
+      sub[rest.slice(slash + 1)] = sha;
+      subdirs.set(name, sub);
+    }
+    for (const [name, sub] of subdirs) {
+      const path = `${prefix}${name}`;
+      const sha = treeSha(sub);
+      const self = `${bases.api}repos/${full}/contents/${encodePath(path)}?ref=${encodeURIComponent(ref)}`;
+      const git = `${bases.api}repos/${full}/git/trees/${sha}`;
+      const html = `${bases.web}${full}/tree/${encodeURIComponent(ref)}/${encodePath(path)}`;
+      entries.push({
+        name,
+        path,
+        sha,
+        size: 0,
+        url: self,
+        html_url: html,
+        git_url: git,
+        download_url: null,
+        type: "dir",
+        _links: { self, git, html },
+      });
+    }
+    return entries.sort((a, b) => (a.path as string).localeCompare(b.path as string));
+  };
+
+  const personJson = (p: GitPerson): Record<string, Json> => ({ name: p.name, email: p.email, date: p.date });
+  const verificationJson = (c: CommitRecord): Record<string, Json> => ({
+    verified: c.verified,
+    reason: c.verified ? "valid" : "unsigned",
+    signature: null,
+    payload: null,
+    verified_at: c.verified ? c.committer.date : null,
+  });
+  const commitNodeId = (repo: RepoRecord, sha: string): string =>
+    `C_kwDO${Buffer.from(`${repo.id}:${sha}`).toString("base64url")}`;
+
+  /** The git-data form of a commit, as the contents API's PUT and DELETE answer with it. */
+  const gitCommitJson = (repo: RepoRecord, c: CommitRecord, bases: Bases): Record<string, Json> => {
+    const full = `${repo.owner}/${repo.name}`;
+    return {
+      sha: c.sha,
+      node_id: commitNodeId(repo, c.sha),
+      url: `${bases.api}repos/${full}/git/commits/${c.sha}`,
+      html_url: `${bases.web}${full}/commit/${c.sha}`,
+      author: personJson(c.author),
+      committer: personJson(c.committer),
+      tree: { sha: c.tree, url: `${bases.api}repos/${full}/git/trees/${c.tree}` },
+      message: c.message,
+      parents: c.parents.map((p) => ({
+        url: `${bases.api}repos/${full}/git/commits/${p}`,
+        html_url: `${bases.web}${full}/commit/${p}`,
+        sha: p,
+      })),
+      verification: verificationJson(c),
+    };
+  };
+
+  /** The commits-API form; `detailed` adds stats and files, which only GET /commits/{ref} carries. */
+  const repoCommitJson = (repo: RepoRecord, c: CommitRecord, bases: Bases, detailed: boolean): Record<string, Json> => {
+    const full = `${repo.owner}/${repo.name}`;
+    const api = `${bases.api}repos/${full}`;
+    const json: Record<string, Json> = {
+      sha: c.sha,
+      node_id: commitNodeId(repo, c.sha),
+      commit: {
+        author: personJson(c.author),
+        committer: personJson(c.committer),
+        message: c.message,
+        tree: { sha: c.tree, url: `${api}/git/trees/${c.tree}` },
+        url: `${api}/git/commits/${c.sha}`,
+        comment_count: 0,
+        verification: verificationJson(c),
+      },
+      url: `${api}/commits/${c.sha}`,
+      html_url: `${bases.web}${full}/commit/${c.sha}`,
+      comments_url: `${api}/commits/${c.sha}/comments`,
+      author: c.authorLogin === null ? null : simpleUser(c.authorLogin, bases),
+      committer: c.committerLogin === null ? null : simpleUser(c.committerLogin, bases),
+      parents: c.parents.map((p) => ({
+        sha: p,
+        url: `${api}/commits/${p}`,
+        html_url: `${bases.web}${full}/commit/${p}`,
+      })),
+    };
+    if (detailed) {
+      const additions = c.changes.reduce((n, f) => n + f.additions, 0);
+      const deletions = c.changes.reduce((n, f) => n + f.deletions, 0);
+      json.stats = { total: additions + deletions, additions, deletions };
+      json.files = c.changes.map((f) => ({
+        sha: f.sha,
+        filename: f.filename,
+        status: f.status,
+        additions: f.additions,
+        deletions: f.deletions,
+        changes: f.additions + f.deletions,
+        blob_url: `${bases.web}${full}/blob/${c.sha}/${encodePath(f.filename)}`,
+        raw_url: `${bases.web}${full}/raw/${c.sha}/${encodePath(f.filename)}`,
+        contents_url: `${api}/contents/${encodePath(f.filename)}?ref=${c.sha}`,
+      }));
+    }
+    return json;
+  };
+
+  interface FileInput {
+    message?: string;
+    content?: string;
+    sha?: string;
+    branch?: string;
+    author?: { name: string; email: string; date?: string };
+    committer?: { name: string; email: string; date?: string };
+  }
+
+  const parseFileInput = (body: Record<string, unknown>, required: ("content" | "sha")[], doc: string): FileInput => {
+    const problems: string[] = [];
+    const out: FileInput = {};
+    for (const key of ["message", "content", "sha", "branch"] as const) {
+      const v = body[key];
+      if (v === undefined || v === null) {
+        if (key === "message" || (required as string[]).includes(key)) problems.push(`"${key}" wasn't supplied.`);
+      } else if (typeof v !== "string") problems.push(`For 'properties/${key}', ${JSON.stringify(v)} is not a string.`);
+      else out[key] = v;
+    }
+    for (const key of ["author", "committer"] as const) {
+      const v = body[key];
+      if (v === undefined || v === null) continue;
+      if (!isRecord(v)) {
+        problems.push(`For 'properties/${key}', ${JSON.stringify(v)} is not an object.`);
+        continue;
+      }
+      const { name, email, date } = v;
+      if (typeof name !== "string" || typeof email !== "string") {
+        for (const [k, x] of [
+          ["name", name],
+          ["email", email],
+        ] as const)
+          if (typeof x !== "string") problems.push(`"${k}" wasn't supplied.`);
+        continue;
+      }
+      if (date !== undefined && (typeof date !== "string" || Number.isNaN(Date.parse(date)))) {
+        problems.push(`For 'properties/date', ${JSON.stringify(date)} is not a date-time.`);
+        continue;
+      }
+      out[key] = { name, email, ...(typeof date === "string" ? { date } : {}) };
+    }
+    if (problems.length > 0) throw invalidRequest(problems, doc);
+    if (out.content !== undefined && !/^[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*$/.test(out.content))
+      throw new ApiError(422, "content is not valid Base64", { documentation_url: doc });
+    return out;
+  };
+
+  /** Paths git can store: no empty, "." or ".." segment and no ".git" directory. */
+  const validPath = (path: string): boolean =>
+    path !== "" && path.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".." && seg !== ".git");
+
+  /**
+   * Commits a new snapshot on a branch. With no committer GitHub commits as itself and signs (the provider's read treats
+   * "GitHub <noreply@github.com>" as that case); the author is then the token's user unless given.
+   */
+  const commitOnBranch = (
+    ctx: Ctx,
+    repo: RepoRecord,
+    branch: string,
+    head: CommitRecord,
+    files: Record<string, string>,
+    input: FileInput,
+    changes: FileChange[],
+  ): CommitRecord => {
+    const now = nowIso();
+    const acc = findAccount(ctx.caller.login) ?? ensureAccount(ctx.caller.login, "User");
+    const user: GitPerson = {
+      name: acc.login,
+      email: `${acc.id}+${acc.login}@users.noreply.github.com`,
+      date: now,
+    };
+    const given = (p: FileInput["author"]): GitPerson | undefined =>
+      p === undefined ? undefined : { name: p.name, email: p.email, date: p.date ?? now };
+    const committer = given(input.committer) ?? { name: "GitHub", email: "noreply@github.com", date: now };
+    const author = given(input.author) ?? given(input.committer) ?? user;
+    const tree = treeSha(files);
+    const message = input.message ?? "";
+    const commit: CommitRecord = {
+      sha: commitSha({ tree, parents: [head.sha], author, committer, message }),
+      repoId: repo.id,
+      tree,
+      files,
+      parents: [head.sha],
+      message,
+      author,
+      committer,
+      authorLogin: author.email === user.email ? acc.login : null,
+      committerLogin: input.committer === undefined ? null : committer.email === user.email ? acc.login : null,
+      verified: input.committer === undefined,
+      changes,
+    };
+    store.state.commits.push(commit);
+    repo.branches[branch] = commit.sha;
+    return commit;
+  };
+
+  const getContents = (ctx: Ctx): void => {
+    const doc = `${contentsDoc}#get-repository-content`;
+    const repo = requireRepo(ctx);
+    const refParam = ctx.url.searchParams.get("ref");
+    const ref = refParam === null || refParam === "" ? repo.defaultBranch : refParam;
+    const commit = resolveRef(repo, ref);
+    if (!commit) throw new ApiError(404, `No commit found for the ref ${ref}`, { documentation_url: doc });
+    const path = (ctx.params.path ?? "").replace(/^\/+|\/+$/g, "");
+    const sha = path === "" ? undefined : commit.files[path];
+    if (sha !== undefined) {
+      const content = store.readBlob(sha);
+      if (/application\/vnd\.github(?:\.v3)?\.raw/.test(ctx.req.headers.accept ?? "")) {
+        ctx.res.setHeader("Content-Type", "application/vnd.github.raw");
+        ctx.res.setHeader("Content-Length", String(content.length));
+        ctx.res.setHeader("ETag", `"${sha}"`);
+        ctx.res.writeHead(200);
+        ctx.res.end(ctx.method === "HEAD" ? undefined : content);
+        return;
+      }
+      // Past 1 MB GitHub leaves the content out and says so with encoding "none".
+      const big = content.length > 1024 * 1024;
+      sendJson(ctx, 200, {
+        ...contentJson(repo, path, sha, ref, ctx.bases),
+        content: big ? "" : wrappedBase64(content),
+        encoding: big ? "none" : "base64",
+      });
+      return;
+    }
+    const entries = dirEntries(repo, commit.files, path, ref, ctx.bases);
+    if (path !== "" && entries.length === 0) throw new ApiError(404, "Not Found", { documentation_url: doc });
+    sendJson(ctx, 200, entries);
+  };
+  route("GET", "/repos/:owner/:repo/contents", false, getContents);
+  route("GET", "/repos/:owner/:repo/contents/:path+", false, getContents);
+
+  route("PUT", "/repos/:owner/:repo/contents/:path+", true, async (ctx) => {
+    const doc = `${contentsDoc}#create-or-update-file-contents`;
+    const repo = requireRepo(ctx);
+    const input = parseFileInput(await readJsonObject(ctx), ["content"], doc);
+    const path = (ctx.params.path ?? "").replace(/^\/+|\/+$/g, "");
+    if (!validPath(path))
+      throw new ApiError(422, `path contains a malformed path component`, { documentation_url: doc });
+    const branch = input.branch ?? repo.defaultBranch;
+    const head = branchHead(repo, branch, doc);
+    const current = head.files[path];
+    if (current !== undefined) {
+      if (input.sha === undefined) throw invalidRequest([`"sha" wasn't supplied.`], doc);
+      if (input.sha !== current)
+        throw new ApiError(409, `${path} does not match ${input.sha}`, { documentation_url: doc });
+    } else {
+      // A sha for a file that is not there is ignored, as on GitHub; a path through a file or onto a directory is not.
+      const clash = Object.keys(head.files).find((p) => p.startsWith(`${path}/`) || path.startsWith(`${p}/`));
+      if (clash !== undefined)
+        throw new ApiError(422, `${path} conflicts with ${clash} on branch ${branch}`, { documentation_url: doc });
+    }
+    const content = Buffer.from(input.content ?? "", "base64");
+    const sha = store.writeBlob(content);
+    const changes: FileChange[] =
+      current === sha
+        ? []
+        : [
+            {
+              filename: path,
+              status: current === undefined ? "added" : "modified",
+              sha,
+              ...lineStats(current === undefined ? null : store.readBlob(current), content),
+            },
+          ];
+    const commit = commitOnBranch(ctx, repo, branch, head, { ...head.files, [path]: sha }, input, changes);
+    store.save();
+    sendJson(ctx, current === undefined ? 201 : 200, {
+      content: contentJson(repo, path, sha, branch, ctx.bases),
+      commit: gitCommitJson(repo, commit, ctx.bases),
+    });
+  });
+
+  route("DELETE", "/repos/:owner/:repo/contents/:path+", true, async (ctx) => {
+    const doc = `${contentsDoc}#delete-a-file`;
+    const repo = requireRepo(ctx);
+    // go-github sends the file's content along on delete; it is ignored, as GitHub ignores it.
+    const input = parseFileInput(await readJsonObject(ctx), ["sha"], doc);
+    const path = (ctx.params.path ?? "").replace(/^\/+|\/+$/g, "");
+    const branch = input.branch ?? repo.defaultBranch;
+    const head = branchHead(repo, branch, doc);
+    const current = head.files[path];
+    if (current === undefined) throw new ApiError(404, "Not Found", { documentation_url: doc });
+    if (input.sha !== current)
+      throw new ApiError(409, `${path} does not match ${input.sha ?? ""}`, { documentation_url: doc });
+    const files = { ...head.files };
+    delete files[path];
+    const change: FileChange = {
+      filename: path,
+      status: "removed",
+      sha: current,
+      ...lineStats(store.readBlob(current), null),
+    };
+    const commit = commitOnBranch(ctx, repo, branch, head, files, input, [change]);
+    store.save();
+    sendJson(ctx, 200, { content: null, commit: gitCommitJson(repo, commit, ctx.bases) });
+  });
+
+  route("GET", "/repos/:owner/:repo/git/blobs/:sha", false, (ctx) => {
+    const repo = requireRepo(ctx);
+    const sha = (ctx.params.sha ?? "").toLowerCase();
+    const known = store.state.commits.some((c) => c.repoId === repo.id && Object.values(c.files).includes(sha));
+    if (!known) throw new ApiError(404, "Not Found", { documentation_url: `${DOCS}/git/blobs#get-a-blob` });
+    const content = store.readBlob(sha);
+    sendJson(ctx, 200, {
+      sha,
+      node_id: `B_kwDO${Buffer.from(`${repo.id}:${sha}`).toString("base64url")}`,
+      size: content.length,
+      url: `${ctx.bases.api}repos/${repo.owner}/${repo.name}/git/blobs/${sha}`,
+      content: wrappedBase64(content),
+      encoding: "base64",
+    });
+  });
+
+  const branchDoc = `${DOCS}/branches/branches`;
+  route("GET", "/repos/:owner/:repo/branches", false, (ctx) => {
+    const repo = requireRepo(ctx);
+    const full = `${repo.owner}/${repo.name}`;
+    const names = Object.keys(repo.branches).sort();
+    sendJson(
+      ctx,
+      200,
+      paginate(ctx, names).map((name) => ({
+        name,
+        commit: {
+          sha: repo.branches[name] ?? "",
+          url: `${ctx.bases.api}repos/${full}/commits/${repo.branches[name] ?? ""}`,
+        },
+        protected: false,
+      })),
+    );
+  });
+
+  // go-github path-escapes the branch, so a branch with a slash arrives as %2F (decoded with the other params) or as segments.
+  route("GET", "/repos/:owner/:repo/branches/:branch+", false, (ctx) => {
+    const repo = requireRepo(ctx);
+    const name = ctx.params.branch ?? "";
+    const sha = repo.branches[name];
+    const head = sha === undefined ? undefined : commitOf(repo, sha);
+    if (!head) throw new ApiError(404, "Branch not found", { documentation_url: `${branchDoc}#get-a-branch` });
+    const full = `${repo.owner}/${repo.name}`;
+    const self = `${ctx.bases.api}repos/${full}/branches/${encodeURIComponent(name)}`;
+    sendJson(ctx, 200, {
+      name,
+      commit: repoCommitJson(repo, head, ctx.bases, false),
+      _links: { self, html: `${ctx.bases.web}${full}/tree/${name}` },
+      protected: false,
+      protection: { enabled: false, required_status_checks: { enforcement_level: "off", contexts: [], checks: [] } },
+      protection_url: `${self}/protection`,
+    });
+  });
+
+  // Branch refs, for github_repository_file's deprecated autocreate_branch (GET the source ref, POST the new one) and for
+  // tests that need a second branch.
+  const refJson = (repo: RepoRecord, branch: string, sha: string, bases: Bases): Record<string, Json> => {
+    const api = `${bases.api}repos/${repo.owner}/${repo.name}`;
+    return {
+      ref: `refs/heads/${branch}`,
+      node_id: `REF_kwDO${Buffer.from(`${repo.id}:refs/heads/${branch}`).toString("base64url")}`,
+      url: `${api}/git/refs/heads/${encodePath(branch)}`,
+      object: { sha, type: "commit", url: `${api}/git/commits/${sha}` },
+    };
+  };
+  const refsDoc = `${DOCS}/git/refs`;
+  route("GET", "/repos/:owner/:repo/git/ref/:ref+", false, (ctx) => {
+    const repo = requireRepo(ctx);
+    const m = /^heads\/(.+)$/.exec(ctx.params.ref ?? "");
+    const sha = m?.[1] === undefined ? undefined : repo.branches[m[1]];
+    if (m?.[1] === undefined || sha === undefined)
+      throw new ApiError(404, "Not Found", { documentation_url: `${refsDoc}#get-a-reference` });
+    sendJson(ctx, 200, refJson(repo, m[1], sha, ctx.bases));
+  });
+  route("POST", "/repos/:owner/:repo/git/refs", true, async (ctx) => {
+    const doc = `${refsDoc}#create-a-reference`;
+    const repo = requireRepo(ctx);
+    const body = await readJsonObject(ctx);
+    const problems: string[] = [];
+    for (const key of ["ref", "sha"]) if (typeof body[key] !== "string") problems.push(`"${key}" wasn't supplied.`);
+    if (problems.length > 0) throw invalidRequest(problems, doc);
+    const ref = body.ref as string;
+    const sha = (body.sha as string).toLowerCase();
+    const m = /^refs\/heads\/(.+)$/.exec(ref);
+    // Only branches are kept; a tag or any other ref has nowhere to live here.
+    if (m?.[1] === undefined || !validPath(m[1]))
+      throw new ApiError(422, `${ref} is not a valid ref name.`, { documentation_url: doc });
+    if (repo.branches[m[1]] !== undefined)
+      throw new ApiError(422, "Reference already exists", { documentation_url: doc });
+    if (!commitOf(repo, sha)) throw new ApiError(422, "Object does not exist", { documentation_url: doc });
+    repo.branches[m[1]] = sha;
+    store.save();
+    const json = refJson(repo, m[1], sha, ctx.bases);
+    sendJson(ctx, 201, json, { Location: json.url as string });
+  });
+
+  // Newest first along the first-parent chain; `path` keeps the commits that touched that file or directory.
+  route("GET", "/repos/:owner/:repo/commits", false, (ctx) => {
+    const repo = requireRepo(ctx);
+    const shaParam = ctx.url.searchParams.get("sha");
+    const start = shaParam === null || shaParam === "" ? repo.defaultBranch : shaParam;
+    let commit = resolveRef(repo, start);
+    if (!commit)
+      throw new ApiError(404, `No commit found for SHA: ${start}`, { documentation_url: `${commitsDoc}#list-commits` });
+    const path = (ctx.url.searchParams.get("path") ?? "").replace(/^\/+|\/+$/g, "");
+    const chain: CommitRecord[] = [];
+    while (commit) {
+      if (path === "" || commit.changes.some((f) => f.filename === path || f.filename.startsWith(`${path}/`)))
+        chain.push(commit);
+      const parent: string | undefined = commit.parents[0];
+      commit = parent === undefined ? undefined : commitOf(repo, parent);
+    }
+    sendJson(
+      ctx,
+      200,
+      paginate(ctx, chain).map((c) => repoCommitJson(repo, c, ctx.bases, false)),
+    );
+  });
+
+  route("GET", "/repos/:owner/:repo/commits/:ref+", false, (ctx) => {
+    const repo = requireRepo(ctx);
+    const ref = ctx.params.ref ?? "";
+    const commit = resolveRef(repo, ref);
+    // GitHub answers an unknown ref here with 422, not 404.
+    if (!commit)
+      throw new ApiError(422, `No commit found for SHA: ${ref}`, { documentation_url: `${commitsDoc}#get-a-commit` });
+    sendJson(ctx, 200, repoCommitJson(repo, commit, ctx.bases, true));
+  });
+
   const uploadRoutes: Route[] = [];
   {
     const before = routes.length;
@@ -1122,6 +1860,11 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     const doc = `${DOCS}/releases/assets#upload-a-release-asset`;
     const repo = requireRepo(ctx);
     const rel = requireRelease(ctx, repo, ctx.params.releaseId);
+    const immutableRefusal = (): ApiError => new ApiError(422, "Cannot upload assets to an immutable release.");
+    if (rel.immutable) {
+      await drain(ctx.req);
+      throw immutableRefusal();
+    }
     const rawName = ctx.url.searchParams.get("name");
     if (rawName === null || rawName === "") {
       await drain(ctx.req);
@@ -1151,6 +1894,11 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     } catch (err) {
       rmSync(tmp, { force: true });
       throw err;
+    }
+    // The release may have been published immutable while this upload streamed.
+    if (rel.immutable) {
+      rmSync(tmp, { force: true });
+      throw immutableRefusal();
     }
     // A concurrent upload of the same name may have finished while this one streamed.
     if (duplicate() || !store.state.releases.includes(rel)) {
@@ -1300,12 +2048,51 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
       for (const a of store.state.assets) rmSync(store.assetPath(a.id), { force: true });
       store.state.releases = [];
       store.state.assets = [];
-      for (const r of store.state.repos) r.latestReleaseId = null;
+      store.state.commits = [];
+      rmSync(store.blobDir, { recursive: true, force: true });
+      mkdirSync(store.blobDir, { recursive: true });
+      for (const r of store.state.repos) {
+        r.latestReleaseId = null;
+        r.retiredTags = [];
+        initRepoContents(r);
+      }
+      applyStartSettings();
       store.save();
       faults.length = 0;
       requestLog.length = 0;
       rateUsage.clear();
       return reply(200, { reset: true });
+    }
+    const settings = (r: RepoRecord): Json => ({
+      full_name: `${r.owner}/${r.name}`,
+      default_branch: r.defaultBranch,
+      immutable_releases: r.immutableReleases,
+    });
+    if (method === "GET" && sub === "/repos") return reply(200, store.state.repos.map(settings));
+    const repoPath = /^\/repos\/([^/]+)\/([^/]+)$/.exec(sub);
+    if (repoPath?.[1] !== undefined && repoPath[2] !== undefined) {
+      const repo = repoByName(decodeURIComponent(repoPath[1]), decodeURIComponent(repoPath[2]));
+      if (!repo) {
+        await drain(req);
+        return reply(404, { message: "Not Found" });
+      }
+      if (method === "GET") return reply(200, settings(repo));
+      if (method === "PATCH") {
+        let patch: unknown;
+        try {
+          patch = JSON.parse((await readBody(req, MAX_JSON_BYTES)).toString("utf8"));
+        } catch {
+          return reply(400, { message: "repository settings must be JSON" });
+        }
+        if (!isRecord(patch)) return reply(400, { message: "repository settings must be an object" });
+        const unknown = Object.keys(patch).filter((k) => k !== "immutable_releases");
+        if (unknown.length > 0) return reply(400, { message: `unknown repository settings: ${unknown.join(", ")}` });
+        if (patch.immutable_releases !== undefined && typeof patch.immutable_releases !== "boolean")
+          return reply(400, { message: "immutable_releases must be a boolean" });
+        if (typeof patch.immutable_releases === "boolean") repo.immutableReleases = patch.immutable_releases;
+        store.save();
+        return reply(200, settings(repo));
+      }
     }
     if (sub === "/faults") {
       if (method === "GET") return reply(200, faults as unknown as Json);
@@ -1352,6 +2139,26 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
     path: string,
   ): Promise<boolean> => {
     if (method !== "GET" && method !== "HEAD") return false;
+    // A file at a branch or commit, the page the contents API's download_url points to (raw.githubusercontent.com on github.com).
+    const raw = /^\/([^/]+)\/([^/]+)\/raw\/([^/]+)\/(.+)$/.exec(path);
+    if (raw?.[1] !== undefined && raw[2] !== undefined && raw[3] !== undefined && raw[4] !== undefined) {
+      const repo = repoByName(decodeURIComponent(raw[1]), decodeURIComponent(raw[2]));
+      const commit = repo && resolveRef(repo, decodeURIComponent(raw[3]));
+      const sha = commit?.files[raw[4].split("/").map(decodeURIComponent).join("/")];
+      if (sha === undefined) {
+        res.writeHead(404, { "Content-Type": "text/plain; charset=utf-8" });
+        res.end("404: Not Found");
+        return true;
+      }
+      const content = store.readBlob(sha);
+      res.writeHead(200, {
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Length": String(content.length),
+        ETag: `"${sha}"`,
+      });
+      res.end(method === "HEAD" ? undefined : content);
+      return true;
+    }
     const m = /^\/([^/]+)\/([^/]+)\/releases\/(?:download\/(.+)|latest\/download)\/([^/]+)$/.exec(path);
     if (!m || m[1] === undefined || m[2] === undefined || m[4] === undefined) return false;
     const repo = repoByName(decodeURIComponent(m[1]), decodeURIComponent(m[2]));
