@@ -11,7 +11,7 @@ import { Verification } from "./components/deploy/Verification";
 import { pinnedRefs } from "./components/images/contract";
 import { notesInput } from "./components/notes-input";
 import { stackOutputs } from "./components/outputs";
-import { checkReleaseName, promotionSource } from "./components/preflight";
+import { checkGitHubAccess, checkReleaseName, promotionSource } from "./components/preflight";
 import { loadConfig } from "./config/load";
 import { releasePolicy } from "./config/policy";
 import { chartValueKeys } from "./shared/layout";
@@ -21,9 +21,11 @@ export = async (): Promise<Record<string, unknown>> => {
   const { settings: s, versions: v } = cfg;
   const policy = releasePolicy(s, v);
   const stackName = `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`;
-  // Awaited before any resource exists: a refused promotion or a release name owned by another stack changes nothing.
+  // Awaited before any resource exists: a refused promotion, a release name owned by another stack or a GitHub token
+  // that cannot write changes nothing.
   const promotion = await promotionSource(cfg);
   await checkReleaseName(cfg, stackName);
+  await checkGitHubAccess(cfg, policy);
 
   const cluster = {
     namespace: s.namespace,

@@ -2,7 +2,9 @@
 // changes nothing and is printed once, as its message alone (a RunError).
 import * as pulumi from "@pulumi/pulumi";
 import type { ReleaseConfig } from "../config/load";
+import type { ReleasePolicy } from "../config/policy";
 import { helmStatus } from "./deploy/helm-status";
+import { apiBase, GitHubClient } from "./github/api";
 import { ownsRelease, releaseNameProblem } from "./deploy/rollback";
 import { checkPromotion, PromotionError, type PromotionSource } from "./promotion/promotion";
 
@@ -59,4 +61,44 @@ export async function checkReleaseName(cfg: ReleaseConfig, stackName: string): P
     stackName,
   );
   if (problem !== undefined) throw new pulumi.RunError(problem);
+}
+
+/** What a repository check found: undefined when the token may write there, else the problem in a user's words. */
+export async function repositoryAccessProblem(
+  client: GitHubClient,
+  repo: string,
+  purpose: string,
+): Promise<string | undefined> {
+  let res: Response;
+  try {
+    res = await client.call("GET", `repos/${repo}`);
+  } catch (e) {
+    return `cannot reach GitHub for ${repo} (${purpose}): ${(e as Error).message}; check splai-release:githubBaseUrl`;
+  }
+  if (!res.ok) return `${(await client.error("GET", `repos/${repo}`, res)).message} — needed for ${purpose}`;
+  const body = (await res.json()) as { permissions?: { push?: boolean } };
+  // A token's own scopes are only known on a write; a role without push is known now.
+  if (body.permissions?.push === false)
+    return (
+      `GitHub repository ${repo} (${purpose}): the token can read it but not write to it ` +
+      `(it needs contents:write); use a token of an account with write access in splai-release:githubToken / GITHUB_TOKEN`
+    );
+  return undefined;
+}
+
+/**
+ * The GitHub token can write to the release repository (and the Homebrew tap of a tag release): a bad or read-only
+ * token is refused at preview, before the release is built, instead of failing the first GitHub write at the end.
+ */
+export async function checkGitHubAccess(cfg: ReleaseConfig, policy: ReleasePolicy): Promise<void> {
+  const s = cfg.settings;
+  if (!policy.githubRelease || cfg.githubToken === undefined) return;
+  const token = await valueOf(cfg.githubToken);
+  const client = new GitHubClient(apiBase(s.githubBaseUrl), token);
+  const checks: [string, string][] = [[`${s.githubOwner}/${s.githubRepo}`, "the GitHub release"]];
+  if (policy.tagRelease && s.homebrewTap !== undefined) checks.push([s.homebrewTap, "the Homebrew formula"]);
+  const problems = (await Promise.all(checks.map(([repo, why]) => repositoryAccessProblem(client, repo, why)))).filter(
+    (p): p is string => p !== undefined,
+  );
+  if (problems.length) throw new pulumi.RunError(problems.join("\n"));
 }

@@ -62,6 +62,32 @@ export const RELEASE_PACKAGES_TYPE = "splai:release:ReleasePackages";
 export const archiveName = (version: string, goos: string, goarch: string): string =>
   `splai_${version}_${goos}_${goarch}.tar.gz`;
 
+/** nfpm's name of a package file, spelled the way each distribution names them. */
+export function packageFileName(pkg: string, version: string, goarch: string, format: string): string {
+  if (format === "deb") return `${pkg}_${version}_${goarch}.deb`;
+  if (format === "rpm") return `${pkg}-${version}.${goarch === "amd64" ? "x86_64" : "aarch64"}.rpm`;
+  return `${pkg}_${version}_${goarch === "amd64" ? "x86_64" : "aarch64"}.apk`;
+}
+
+/**
+ * The names of the files a release offers besides its binaries, known before anything is built: an archive per target,
+ * and each package in each format for each linux target (the plan lists them at preview).
+ */
+export function downloadNames(
+  version: string,
+  targets: readonly { goos: string; goarch: string }[],
+  formats: readonly string[],
+  packages: readonly Pick<LinuxPackage, "name">[],
+): string[] {
+  const distinct = [...new Map(targets.map((t) => [`${t.goos}/${t.goarch}`, t])).values()];
+  return [
+    ...distinct.map((t) => archiveName(version, t.goos, t.goarch)),
+    ...distinct
+      .filter((t) => t.goos === "linux")
+      .flatMap((t) => packages.flatMap((p) => formats.map((f) => packageFileName(p.name, version, t.goarch, f)))),
+  ].sort();
+}
+
 /** What a release offers for download, besides SHA256SUMS: the artifacts of ReleasePackages and the raw binaries. */
 export interface ReleaseDownloads {
   readonly files: pulumi.Output<ReleaseFile[]>;

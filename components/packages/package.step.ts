@@ -7,7 +7,14 @@ import { join } from "node:path";
 import * as YAML from "yaml";
 import { defineStep } from "../../shared/step/run";
 import type { BuiltBinary } from "../binaries/contract";
-import { archiveName, PACKAGE_RELEASE, type LinuxPackage, type PackageMeta, type ReleaseFile } from "./contract";
+import {
+  archiveName,
+  PACKAGE_RELEASE,
+  packageFileName,
+  type LinuxPackage,
+  type PackageMeta,
+  type ReleaseFile,
+} from "./contract";
 import { tarGz } from "./tar";
 
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
@@ -39,13 +46,6 @@ function archives(
 }
 
 const NFPM_ARCH: Readonly<Record<string, string>> = { amd64: "amd64", arm64: "arm64" };
-
-/** nfpm's name of a package file, spelled the way each distribution names them. */
-function packageFileName(pkg: string, version: string, goarch: string, format: string): string {
-  if (format === "deb") return `${pkg}_${version}_${goarch}.deb`;
-  if (format === "rpm") return `${pkg}-${version}.${goarch === "amd64" ? "x86_64" : "aarch64"}.rpm`;
-  return `${pkg}_${version}_${goarch === "amd64" ? "x86_64" : "aarch64"}.apk`;
-}
 
 function packages(
   binaries: readonly BuiltBinary[],

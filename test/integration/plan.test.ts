@@ -107,7 +107,12 @@ describe("release plans on the local platform", { timeout: 60 * 60_000 }, () => 
     assert.equal(values["postgres.enabled"], "false");
     assert.equal(plan.githubRelease?.tag, `v0.0.0-main-${sha7}`);
     assert.equal(plan.githubRelease?.prerelease, true);
-    assert.equal(plan.githubRelease?.assets.length, 19, "18 binaries and SHA256SUMS");
+    const assets = plan.githubRelease?.assets ?? [];
+    assert.equal(assets.filter((a) => plan.binaries.some((b) => b.file === a)).length, 18, "18 binaries");
+    assert.equal(assets.filter((a) => a.endsWith(".tar.gz")).length, 3, "an archive per target");
+    assert.equal(assets.filter((a) => /\.(deb|rpm|apk)$/.test(a)).length, 12, "2 packages x 3 formats x 2 linux");
+    assert.ok(assets.includes("SHA256SUMS"));
+    assert.equal(assets.length, 34);
     assert.ok(md.includes(`## Release plan for stack \`${proj.stack.name}\``));
     assert.ok(
       !md.includes(p.state.registry.password) && !md.includes(p.state.github.token),

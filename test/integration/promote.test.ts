@@ -173,12 +173,34 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
       IMAGES.length,
       "one Index per image",
     );
-    assert.equal(state.filter((r) => r.type === "pulumi:pulumi:StackReference").length, 1);
+    // Two reads of stacks: dev's outputs (promote-from) and prod's own last record (the release-name pre-flight).
+    assert.deepEqual(
+      state
+        .filter((r) => r.type === "pulumi:pulumi:StackReference")
+        .map((r) => r.urn.split("::").pop())
+        .sort(),
+      ["promote-from", "release-record"],
+    );
 
-    // Binaries: prod's SHA256SUMS is dev's, its files hash to it, and the GitHub release carries exactly those files.
+    // Binaries: prod's binary checksums are dev's, its files hash to them, prod's SHA256SUMS lists them with prod's
+    // archives and packages (named by 0.3.0), and the GitHub release carries exactly those files.
     const devSums = dev.binaryChecksums.value as string;
+    const want0 = new Set(
+      devSums
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/\s+/)[1]),
+    );
     assert.equal(released.binaryChecksums.value, devSums);
-    assert.equal(readFileSync(join(prodDist, "SHA256SUMS"), "utf8"), devSums);
+    const prodSums = readFileSync(join(prodDist, "SHA256SUMS"), "utf8");
+    assert.equal(prodSums, released.releaseChecksums.value);
+    for (const line of devSums.trim().split("\n")) assert.ok(prodSums.split("\n").includes(line), line);
+    const released030 = prodSums
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/)[1])
+      .filter((n) => !want0.has(n));
+    assert.ok(released030.length > 0 && released030.every((n) => n.includes("0.3.0")), released030.join(" "));
     const want = new Map(
       devSums
         .trim()
@@ -202,9 +224,15 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
       name: string;
       digest: string;
     }[];
-    assert.equal(assets.length, 19, "18 binaries and SHA256SUMS");
+    const all = new Map(
+      prodSums
+        .trim()
+        .split("\n")
+        .map((l) => l.split(/\s+/).reverse() as [string, string]),
+    );
+    assert.deepEqual(assets.map((a) => a.name).sort(), [...all.keys(), "SHA256SUMS"].sort());
     for (const a of assets.filter((x) => x.name !== "SHA256SUMS"))
-      assert.equal(a.digest, `sha256:${want.get(a.name)}`, a.name);
+      assert.equal(a.digest, `sha256:${all.get(a.name)}`, a.name);
   });
 
   it("a second prod up changes nothing", async () => {

@@ -12,6 +12,7 @@ import { platform, type Platform } from "../../tools/lib/platform-client";
 import { releaseProject, uniqueId, type ReleaseProject } from "../../tools/lib/release-project";
 import {
   assertBinaries,
+  assertDownloads,
   assertChart,
   assertDeployment,
   assertGithubRelease,
@@ -64,6 +65,10 @@ describe("release of SPLAI's real repository (759767f)", { timeout: 60 * 60_000 
 
   it("built 18 binaries with the right headers, and SHA256SUMS verifies (no SPLAI main declares main.version)", () => {
     assertBinaries(proj, out, []);
+  });
+
+  it("packed an archive per target and deb, rpm and apk of splaictl and the worker; splaictl from the amd64 deb runs", () => {
+    assertDownloads(proj, out, false);
   });
 
   it("pushed five two-platform image indexes whose digests match the outputs", async () => {

@@ -10,6 +10,7 @@ import { platform, type Platform } from "../../tools/lib/platform-client";
 import { releaseProject, type ReleaseProject } from "../../tools/lib/release-project";
 import {
   assertBinaries,
+  assertDownloads,
   assertChart,
   assertDeployment,
   assertGithubRelease,
@@ -50,6 +51,10 @@ describe("release of the fixture tree (branch build)", { timeout: 60 * 60_000 },
 
   it("built 18 binaries with the right headers and versions, and SHA256SUMS verifies", () => {
     assertBinaries(proj, out, DECLARES_VERSION);
+  });
+
+  it("packed an archive per target and deb, rpm and apk of splaictl and the worker; splaictl from the amd64 deb prints the release version", () => {
+    assertDownloads(proj, out, true);
   });
 
   it("pushed five two-platform image indexes whose digests match the outputs", async () => {

@@ -50,3 +50,24 @@ export function goListingMainsOnly(): void {
   chmodSync(join(dir, "go"), 0o755);
   process.env.PATH = `${dir}:${process.env.PATH ?? ""}`;
 }
+
+let githubFaked = false;
+
+/**
+ * Answers the program's pre-flight GitHub check (GET /repos/{owner}/{repo}, under any base URL) as GitHub does for a
+ * token with write access; every other request goes to the real fetch. The check itself is tested against the
+ * emulator (components/preflight.test.ts).
+ */
+export function githubGrantingWrites(): void {
+  if (githubFaked) return;
+  githubFaked = true;
+  const real = globalThis.fetch;
+  globalThis.fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+    const url = new URL(input instanceof Request ? input.url : input.toString());
+    const method = init?.method ?? (input instanceof Request ? input.method : "GET");
+    const m = /\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+    if (method === "GET" && m)
+      return Response.json({ full_name: `${m[1]}/${m[2]}`, permissions: { admin: false, push: true, pull: true } });
+    return real(input, init);
+  };
+}

@@ -1,12 +1,13 @@
 // Runs the whole program (index.ts) under mocks, with the external tools it calls faked: the wiring tests' one setup.
 import * as pulumi from "@pulumi/pulumi";
-import { fakeKubeconfig, goListingMainsOnly, helmWithoutReleases } from "./fake-tools";
+import { fakeKubeconfig, githubGrantingWrites, goListingMainsOnly, helmWithoutReleases } from "./fake-tools";
 
 /** The program's stack outputs, each an Output (or plain value) as index.ts returns them. */
 export type ProgramOutputs = Record<string, pulumi.Output<unknown>>;
 
 /**
- * Sets the stack's config (the two credentials as secrets, a kubeconfig with one context), fakes `helm` and `go`, and
+ * Sets the stack's config (the two credentials as secrets, a kubeconfig with one context), fakes `helm`, `go` and
+ * GitHub's answer to the token check, and
  * runs the program's async main inside a stack, as the engine's run would.
  */
 export async function runProgram(
@@ -24,6 +25,7 @@ export async function runProgram(
     ["splai-release:registryPassword", "splai-release:githubToken"],
   );
   helmWithoutReleases();
+  githubGrantingWrites();
   goListingMainsOnly();
   await pulumi.runtime.setMocks(mocks, "splai-release", stack, false, "organization");
   let outputs: ProgramOutputs = {};

@@ -3,8 +3,9 @@ import type { OutputMap } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { SPLAI_MAINS } from "../../shared/layout";
 import { binaryKind, platformImages } from "./artifacts";
 import { eventually } from "./eventually";
@@ -22,11 +23,15 @@ export interface Versions {
   imageTags: string[];
 }
 
-/** 18 binaries with the right headers, `main.version` embedded exactly where a main declares it, and SHA256SUMS verifies. */
+/**
+ * 18 binaries with the right headers, `main.version` embedded exactly where a main declares it; SHA256SUMS verifies and
+ * lists every binary with the checksum the stack reports (besides the archives and packages, see assertDownloads).
+ */
 export function assertBinaries(proj: ReleaseProject, out: OutputMap, declaresVersion: readonly string[]): void {
   const v = out.versions.value as Versions;
-  const files = readdirSync(proj.dist).filter((f) => f !== "SHA256SUMS");
-  assert.equal(files.length, 18, files.join(" "));
+  const expected = SPLAI_MAINS.flatMap((m) => TARGETS.map((t) => `${m.binary}-${t}`)).sort();
+  const binaries = readdirSync(proj.dist).filter((f) => SPLAI_MAINS.some((m) => f.startsWith(`${m.binary}-`)));
+  assert.deepEqual(binaries.sort(), expected);
   for (const m of SPLAI_MAINS) {
     for (const t of TARGETS) {
       const f = join(proj.dist, `${m.binary}-${t}`);
@@ -41,7 +46,78 @@ export function assertBinaries(proj: ReleaseProject, out: OutputMap, declaresVer
     }
   }
   execFileSync("sha256sum", ["--check", "--strict", "SHA256SUMS"], { cwd: proj.dist });
-  assert.equal(readFileSync(join(proj.dist, "SHA256SUMS"), "utf8"), out.binaryChecksums.value);
+  const sums = readFileSync(join(proj.dist, "SHA256SUMS"), "utf8");
+  const binaryLines = (out.binaryChecksums.value as string).trim().split("\n");
+  assert.equal(binaryLines.length, 18);
+  for (const line of binaryLines) assert.ok(sums.split("\n").includes(line), `SHA256SUMS lists ${line}`);
+  assert.equal(sums, out.releaseChecksums.value, "dist/SHA256SUMS is the release's checksums output");
+}
+
+/** A file's listing in a tar.gz. */
+const tarList = (f: string): string[] => execFileSync("tar", ["-tzf", f], { encoding: "utf8" }).trim().split("\n");
+
+/**
+ * What users download: one archive per target with the six binaries, LICENSE and README.md; deb, rpm and apk of
+ * splaictl and splai-worker for each linux target, each read by its own tool and naming the release's version; the
+ * deb's splaictl runs and prints it where splaictl declares main.version; SHA256SUMS covers all of it.
+ */
+export function assertDownloads(proj: ReleaseProject, out: OutputMap, splaictlPrintsVersion: boolean): void {
+  const v = out.versions.value as Versions;
+  const listed = new Map((out.downloads.value as string[]).map((l) => l.split(" sha256:") as [string, string]));
+  const sums = new Map(
+    (out.releaseChecksums.value as string)
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/).reverse() as [string, string]),
+  );
+  for (const [name, sum] of listed) {
+    assert.equal(sha256(join(proj.dist, name)), sum, name);
+    assert.equal(sums.get(name), sum, `SHA256SUMS lists ${name}`);
+  }
+  const archives = [...listed.keys()].filter((n) => n.endsWith(".tar.gz") && n.startsWith("splai_"));
+  assert.deepEqual(archives.sort(), TARGETS.map((t) => `splai_${v.app}_${t.replace("-", "_")}.tar.gz`).sort());
+  for (const a of archives)
+    assert.deepEqual(
+      tarList(join(proj.dist, a)).sort(),
+      [...SPLAI_MAINS.map((m) => m.binary), "LICENSE", "README.md"].sort(),
+      a,
+    );
+  for (const pkg of ["splaictl", "splai-worker"]) {
+    for (const arch of ["amd64", "arm64"]) {
+      const deb = join(proj.dist, `${pkg}_${v.app}_${arch}.deb`);
+      const info = execFileSync("dpkg-deb", ["--field", deb, "Package", "Version", "Architecture"], {
+        encoding: "utf8",
+      });
+      assert.match(info, new RegExp(`Package: ${pkg}\\nVersion: ${v.app.replace(/[.+]/g, "\\$&")}`), deb);
+      assert.match(info, new RegExp(`Architecture: ${arch}`), deb);
+      const rpmArch = arch === "amd64" ? "x86_64" : "aarch64";
+      const rpm = join(proj.dist, `${pkg}-${v.app}.${rpmArch}.rpm`);
+      const q = execFileSync("rpm", ["-qp", "--queryformat", "%{NAME} %{ARCH} %{VERSION}-%{RELEASE}\n", rpm], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      });
+      assert.match(q, new RegExp(`^${pkg} ${rpmArch} `), rpm);
+      const apk = join(proj.dist, `${pkg}_${v.app}_${rpmArch}.apk`);
+      const apkFiles = tarList(apk);
+      assert.ok(apkFiles.includes(".PKGINFO") && apkFiles.includes(`usr/bin/${pkg}`), `${apk}: ${apkFiles.join(" ")}`);
+      for (const f of [deb, rpm, apk]) assert.ok(listed.has(basename(f)), `${basename(f)} is a download`);
+    }
+  }
+  // The worker's packages carry its systemd unit.
+  const workerDeb = join(proj.dist, `splai-worker_${v.app}_amd64.deb`);
+  assert.match(
+    execFileSync("dpkg-deb", ["--contents", workerDeb], { encoding: "utf8" }),
+    /lib\/systemd\/system\/splai-worker\.service/,
+  );
+  // The amd64 deb's splaictl runs.
+  const root = mkdtempSync(join(tmpdir(), "splaictl-deb-"));
+  try {
+    execFileSync("dpkg-deb", ["-x", join(proj.dist, `splaictl_${v.app}_amd64.deb`), root]);
+    const printed = execFileSync(join(root, "usr/bin/splaictl"), ["--version"], { encoding: "utf8" });
+    if (splaictlPrintsVersion) assert.match(printed, new RegExp(v.app.replace(/[.+]/g, "\\$&")));
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 }
 
 /** Five two-platform image indexes under every tag, whose digests are the outputs, with the release's labels. */
@@ -139,7 +215,10 @@ export function assertVerified(out: OutputMap): void {
   );
 }
 
-/** The GitHub release names every image and the install command, and its 19 assets are the released files. */
+/**
+ * The GitHub release is published, names every image and the install command, and its assets are exactly the released
+ * files (binaries, archives, packages, SHA256SUMS), byte for byte.
+ */
 export async function assertGithubRelease(
   p: Platform,
   proj: ReleaseProject,
@@ -149,8 +228,9 @@ export async function assertGithubRelease(
   const v = out.versions.value as Versions;
   const r = await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/v${v.app}`);
   assert.equal(r.status, 200);
-  const rel = (await r.json()) as { body: string; prerelease: boolean; id: number };
+  const rel = (await r.json()) as { body: string; prerelease: boolean; id: number; draft: boolean };
   assert.equal(rel.prerelease, prerelease);
+  assert.equal(rel.draft, false, "published");
   for (const ref of Object.values(out.imageRefs.value as Record<string, string>))
     assert.ok(rel.body.includes(ref), ref);
   assert.ok(rel.body.includes(out.installCommand.value as string));
@@ -160,7 +240,15 @@ export async function assertGithubRelease(
     name: string;
     browser_download_url: string;
   }[];
-  assert.equal(assets.length, 19);
+  const released = [
+    ...(out.releaseChecksums.value as string)
+      .trim()
+      .split("\n")
+      .map((l) => l.split(/\s+/)[1]),
+    "SHA256SUMS",
+  ].sort();
+  assert.deepEqual(assets.map((a) => a.name).sort(), released);
+  assert.deepEqual((out.releaseAssets.value as string[]).map((l) => l.split(" ")[0]).sort(), released);
   for (const a of assets) {
     const bytes = Buffer.from(await (await fetch(a.browser_download_url)).arrayBuffer());
     assert.equal(createHash("sha256").update(bytes).digest("hex"), sha256(join(proj.dist, a.name)), a.name);

@@ -287,6 +287,46 @@ describe("a release plan from a preview", () => {
     assert.equal(p.versions, undefined, "no versions output, no versions");
     assert.equal(p.counts.create, 2, "counts from the steps when the engine gave none");
   });
+  it("names the archives and packages a release will attach before the binaries' paths are known", () => {
+    const p = buildPlan({
+      stack: "prod",
+      outputs: {},
+      steps: [
+        step("same", undefined, "splai:build:GoBinaries", "binaries"),
+        step("same", undefined, "splai:release:ReleasePackages", "packages"),
+        step("same", undefined, "splai:release:GitHubRelease", "github"),
+        step("create", "splai:build:GoBinaries", CMD, "binaries-splaictl-linux-amd64"),
+        step("create", "splai:build:GoBinaries", CMD, "binaries-splaictl-darwin-arm64"),
+        step("create", "splai:release:ReleasePackages", CMD, "packages-build", {
+          new: {
+            inputs: {
+              environment: {
+                VERSION: "1.2.3",
+                FORMATS: '["deb","rpm"]',
+                PACKAGES: '[{"name":"splaictl","binary":"splaictl","description":"CLI"}]',
+                BINARIES: UNKNOWN,
+              },
+            },
+          },
+        }),
+        step("create", "splai:release:GitHubRelease", "github:index/release:Release", "github-release", {
+          new: { inputs: { tagName: "v1.2.3", name: "SPLAI 1.2.3", prerelease: false } },
+        }),
+        step("create", "splai:release:GitHubRelease", CMD, "github-assets", {
+          new: { inputs: { environment: { ASSET_FILES: UNKNOWN } } },
+        }),
+      ],
+    });
+    assert.deepEqual(p.githubRelease?.assets, [
+      "SHA256SUMS",
+      "splai_1.2.3_darwin_arm64.tar.gz",
+      "splai_1.2.3_linux_amd64.tar.gz",
+      "splaictl-1.2.3.x86_64.rpm",
+      "splaictl-darwin-arm64",
+      "splaictl-linux-amd64",
+      "splaictl_1.2.3_amd64.deb",
+    ]);
+  });
   it("reads a promoting release: dev's digests under the release tags, dev's binaries copied, nothing built", () => {
     const PROMOTED = "splai:release:PromotedImages";
     const dev = `${REG}/splai-planner@${d("c")}`;

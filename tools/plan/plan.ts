@@ -10,6 +10,12 @@ import { CHART_PUBLISH_TYPE, chartChildren, PUBLISH_CHART, type PublishedChart }
 import { releaseValues } from "../../components/deploy/values";
 import { GITHUB_RELEASE_TYPE, githubChildren, SYNC_ASSETS } from "../../components/github/contract";
 import { PROMOTED_IMAGES_TYPE, SERVICE_IMAGES_TYPE } from "../../components/images/contract";
+import {
+  downloadNames,
+  PACKAGE_RELEASE,
+  packageChildren,
+  RELEASE_PACKAGES_TYPE,
+} from "../../components/packages/contract";
 import { tryParseStepOutput } from "../../shared/step/contract";
 import { readEnv } from "./env";
 import { collapse, normalizeOp, type Change, type Resource, type StepEvent } from "./events";
@@ -294,10 +300,25 @@ export function buildPlan(input: PlanInput): ReleasePlan {
   const ghAssets = childOf(GITHUB_RELEASE_TYPE, (c) => githubChildren(c).assets);
   if (gh !== undefined) {
     const e = gh.newInputs ?? gh.oldInputs ?? {};
-    // The assets are the binaries and SHA256SUMS; while the binaries are rebuilt their paths are unknown.
+    // The assets are the binaries, archives, packages and SHA256SUMS; while the binaries are rebuilt their paths are
+    // unknown, and the downloads are named from the packaging step's version, formats and packages instead.
     const files = readEnv(SYNC_ASSETS, environmentOf(ghAssets)).ASSET_FILES;
+    const pkg = readEnv(
+      PACKAGE_RELEASE,
+      environmentOf(childOf(RELEASE_PACKAGES_TYPE, (c) => packageChildren(c).build)),
+    );
+    const targets = binaries.map((b) => {
+      const [goos, goarch] = b.file.split("-").slice(-2);
+      return { goos, goarch };
+    });
+    const downloads =
+      pkg.VERSION !== undefined && pkg.FORMATS !== undefined && pkg.PACKAGES !== undefined
+        ? downloadNames(pkg.VERSION, targets, pkg.FORMATS, pkg.PACKAGES)
+        : [];
     const assets =
-      files !== undefined ? files.split("\n").filter((f) => f !== "") : [...binaries.map((b) => b.file), "SHA256SUMS"];
+      files !== undefined
+        ? files.split("\n").filter((f) => f !== "")
+        : [...binaries.map((b) => b.file), ...downloads, "SHA256SUMS"];
     githubRelease = {
       tag: str(e.tagName) ?? KNOWN_AFTER_UP,
       title: str(e.name) ?? KNOWN_AFTER_UP,

@@ -1,4 +1,6 @@
-// The platform's GitHub: the emulator (../github-emulator/) serving the release repository with the platform token.
+// The platform's GitHub: the emulator (../github-emulator/) serving the release repository and the Homebrew tap
+// with the platform token. Immutable releases are off as on a new GitHub repository; a test turns them on through
+// PATCH /_emulator/repos/{owner}/{repo}.
 import { join } from "node:path";
 import { fetchLocal } from "../../lib/local-http";
 import { repoRoot } from "../../lib/paths";
@@ -21,6 +23,9 @@ export const githubEmulator: Service = {
         data(s, "github"),
         "--repo",
         `${s.github.owner}/${s.github.repo}`,
+        // The Homebrew tap a tag release commits its formula to (homebrewTap's default).
+        "--repo",
+        `${s.github.owner}/homebrew-tap`,
       ],
       logOf(s, "github-emulator"),
       { ...process.env, GITHUB_EMULATOR_TOKEN: s.github.token },
@@ -28,5 +33,5 @@ export const githubEmulator: Service = {
     ),
   ready: async (s) => (await fetchLocal(`${s.github.url}_emulator/health`)).status === 200,
   timeoutMs: 30_000,
-  describe: (s) => `${s.github.url}api/v3/ (repo ${s.github.owner}/${s.github.repo})`,
+  describe: (s) => `${s.github.url}api/v3/ (repos ${s.github.owner}/${s.github.repo}, ${s.github.owner}/homebrew-tap)`,
 };
