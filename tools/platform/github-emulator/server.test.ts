@@ -637,6 +637,22 @@ describe("github emulator: persistence", () => {
 });
 
 describe("github emulator: fault injection and admin endpoints", () => {
+  it("lets `after` matching requests through before a fault applies", async () => {
+    const emu = await start();
+    const rel = await createRelease(emu, { tag_name: "v9.2.0" });
+    const set = await call(emu, "/_emulator/faults", {
+      method: "POST",
+      token: null,
+      body: { status: 500, count: 1, after: 2, match: `/releases/${rel.id}` },
+    });
+    assert.equal(set.status, 201);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(emu, `/api/v3/repos/${REPO}/releases/${rel.id}`)).status);
+    assert.deepEqual(statuses, [200, 200, 500, 200]);
+    const bad = await call(emu, "/_emulator/faults", { method: "POST", token: null, body: { status: 500, after: -1 } });
+    assert.equal(bad.status, 400);
+  });
+
   it("fails the next N matching requests with the configured status, then recovers", async () => {
     const emu = await start();
     const rel = await createRelease(emu, { tag_name: "v9.0.0" });

@@ -11,7 +11,8 @@
 //   DELETE /_emulator/requests                    empties the log
 //   POST   /_emulator/reset                       drops releases, assets and commits; repositories go back to their start settings
 //   GET    /_emulator/faults                      the armed faults
-//   POST   /_emulator/faults                      arms one: {status?, count?, match?, method?, body?, headers?, delayMs?, drop?}
+//   POST   /_emulator/faults                      arms one: {status?, count?, after?, match?, method?, body?, headers?, delayMs?, drop?}
+//                                                  (after: let that many matching requests through first)
 //   DELETE /_emulator/faults                      disarms all
 //   GET    /_emulator/repos                       every repository's settings: [{full_name, default_branch, immutable_releases}]
 //   GET    /_emulator/repos/{owner}/{repo}        one repository's settings
@@ -172,6 +173,8 @@ interface Fault {
   id: number;
   status: number | null;
   remaining: number;
+  /** Matching requests still to let through before the fault applies (the fourth upload: after 3). */
+  skip: number;
   match: string;
   method: string | null;
   body: unknown;
@@ -2010,7 +2013,14 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
   };
 
   const findFault = (method: string, path: string): Fault | undefined =>
-    faults.find((f) => f.remaining > 0 && path.includes(f.match) && (f.method === null || f.method === method));
+    faults.find((f) => {
+      if (f.remaining <= 0 || !path.includes(f.match) || (f.method !== null && f.method !== method)) return false;
+      if (f.skip > 0) {
+        f.skip -= 1;
+        return false;
+      }
+      return true;
+    });
 
   const handleAdmin = async (
     req: IncomingMessage,
@@ -2116,6 +2126,7 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
           id: ++faultSeq,
           status: typeof spec.status === "number" ? spec.status : null,
           remaining: typeof spec.count === "number" ? spec.count : 1,
+          skip: typeof spec.after === "number" ? spec.after : 0,
           match: typeof spec.match === "string" ? spec.match : "",
           method: typeof spec.method === "string" ? spec.method.toUpperCase() : null,
           body: spec.body,
@@ -2367,11 +2378,13 @@ export async function startGitHubEmulator(opts: GitHubEmulatorOptions): Promise<
 
 function validateFault(spec: unknown): string | null {
   if (!isRecord(spec)) return "fault spec must be an object";
-  const { status, count, match, method, delayMs, drop, headers } = spec;
+  const { status, count, after, match, method, delayMs, drop, headers } = spec;
   if (status !== undefined && (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 599))
     return "status must be an HTTP status code";
   if (count !== undefined && (typeof count !== "number" || !Number.isInteger(count) || count < 1))
     return "count must be a positive integer";
+  if (after !== undefined && (typeof after !== "number" || !Number.isInteger(after) || after < 0))
+    return "after must be a non-negative integer";
   if (match !== undefined && typeof match !== "string") return "match must be a string";
   if (method !== undefined && typeof method !== "string") return "method must be a string";
   if (delayMs !== undefined && (typeof delayMs !== "number" || delayMs < 0 || delayMs > 60_000))
