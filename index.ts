@@ -11,7 +11,7 @@ import { Verification } from "./components/deploy/Verification";
 import { pinnedRefs } from "./components/images/contract";
 import { notesInput } from "./components/notes-input";
 import { stackOutputs } from "./components/outputs";
-import { checkGitHubAccess, checkReleaseName, promotionSource } from "./components/preflight";
+import { checkGitHubAccess, checkReleaseName, promotionSource, releasedBefore } from "./components/preflight";
 import { loadConfig } from "./config/load";
 import { releasePolicy } from "./config/policy";
 import { chartValueKeys } from "./shared/layout";
@@ -26,6 +26,7 @@ export = async (): Promise<Record<string, unknown>> => {
   const promotion = await promotionSource(cfg);
   await checkReleaseName(cfg, stackName);
   await checkGitHubAccess(cfg, policy);
+  const published = await releasedBefore(cfg, policy, stackName);
 
   const cluster = {
     namespace: s.namespace,
@@ -95,12 +96,13 @@ export = async (): Promise<Record<string, unknown>> => {
         )
       : undefined;
   const notes = notesInput(cfg, artifacts, chart, promotion);
-  const { release, tap } = announce(
+  const announced = announce(
     cfg,
     policy,
     artifacts,
     notes,
     [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined),
+    published,
   );
-  return stackOutputs({ cfg, artifacts, chart, notes, promotion, deployment, verifier, release, tap });
+  return stackOutputs({ cfg, artifacts, chart, notes, promotion, deployment, verifier, ...announced });
 };

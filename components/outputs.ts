@@ -10,6 +10,7 @@ import type { GitHubRelease } from "./github/GitHubRelease";
 import type { HomebrewTap } from "./packages/HomebrewTap";
 import { helmCommand, type NotesInput } from "./github/notes";
 import type { PromotionSource } from "./promotion/promotion";
+import type { ReleasedBefore } from "./preflight";
 
 export interface Released {
   readonly cfg: ReleaseConfig;
@@ -20,6 +21,7 @@ export interface Released {
   readonly deployment?: SplaiDeployment;
   readonly verifier?: Verification;
   readonly release?: GitHubRelease;
+  readonly releasedBefore?: ReleasedBefore;
   readonly tap?: HomebrewTap;
 }
 
@@ -71,8 +73,15 @@ export function stackOutputs(r: Released): Record<string, unknown> {
     // Which Helm release this stack deploys: its record that the release is its own (read back by the next update's check).
     helmRelease: r.deployment ? { namespace: s.namespace, name: s.releaseName } : undefined,
     verification: r.verifier?.result ?? (s.deploy ? "not verified (splai-release:verify is false)" : notDeployed),
-    releaseUrl: r.release?.url ?? "no GitHub release for this stack",
-    releaseAssets: r.release?.assets.apply((as) => as.map((a) => `${a.name} sha256:${a.sha256}`)) ?? [],
+    releaseUrl:
+      r.release?.url ??
+      (r.releasedBefore
+        ? `${r.releasedBefore.url} (published before, not by this update: left as released)`
+        : "no GitHub release for this stack"),
+    releaseAssets:
+      r.release?.assets.apply((as) => as.map((a) => `${a.name} sha256:${a.sha256}`)) ??
+      r.releasedBefore?.assets.map((a) => `${a.name} sha256:${a.sha256}`) ??
+      [],
     installCommand: r.notes.apply((n) => helmCommand("install", n)),
     /** Archives and Linux packages with their checksums; SHA256SUMS covers them and the binaries. */
     downloads: r.artifacts.downloads.files.apply((fs) => fs.map((f) => `${f.name} sha256:${f.sha256}`)),

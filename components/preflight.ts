@@ -5,6 +5,7 @@ import type { ReleaseConfig } from "../config/load";
 import type { ReleasePolicy } from "../config/policy";
 import { helmStatus } from "./deploy/helm-status";
 import { apiBase, GitHubClient } from "./github/api";
+import type { ReleaseAsset } from "./github/contract";
 import { ownsRelease, releaseNameProblem } from "./deploy/rollback";
 import { checkPromotion, PromotionError, type PromotionSource } from "./promotion/promotion";
 
@@ -17,6 +18,22 @@ async function stackOutputs(name: string, stack: string, keys: readonly string[]
   const values = await Promise.all(keys.map((k) => valueOf(ref.getOutput(k) as pulumi.Output<unknown>)));
   return Object.fromEntries(keys.map((k, i) => [k, values[i]]));
 }
+
+/** What this stack's last update recorded of what it released (one read of itself, shared by the checks). */
+interface ReleaseRecord {
+  readonly helmRelease?: unknown;
+  readonly helmRevision?: unknown;
+  readonly releaseUrl?: unknown;
+}
+const records = new Map<string, Promise<ReleaseRecord>>();
+const releaseRecord = (stackName: string): Promise<ReleaseRecord> => {
+  let r = records.get(stackName);
+  if (r === undefined) {
+    r = stackOutputs("release-record", stackName, ["helmRelease", "helmRevision", "releaseUrl"]);
+    records.set(stackName, r);
+  }
+  return r;
+};
 
 /**
  * Promotion (`promoteFrom`): the dev stack's build of this tag's commit, checked (same commit, every image by digest in
@@ -53,7 +70,7 @@ export async function promotionSource(cfg: ReleaseConfig): Promise<PromotionSour
 export async function checkReleaseName(cfg: ReleaseConfig, stackName: string): Promise<void> {
   const s = cfg.settings;
   if (!s.deploy) return;
-  const record = await stackOutputs("release-record", stackName, ["helmRelease", "helmRevision"]);
+  const record = await releaseRecord(stackName);
   const live = helmStatus({ kubeconfig: s.kubeconfig, context: s.kubeContext }, s.namespace, s.releaseName);
   const problem = releaseNameProblem(
     live,
@@ -101,4 +118,42 @@ export async function checkGitHubAccess(cfg: ReleaseConfig, policy: ReleasePolic
     (p): p is string => p !== undefined,
   );
   if (problems.length) throw new pulumi.RunError(problems.join("\n"));
+}
+
+/** A GitHub release of this tag published before, which this stack does not manage: what the formula may point at. */
+export interface ReleasedBefore {
+  readonly url: string;
+  readonly assets: ReleaseAsset[];
+}
+
+/**
+ * The published GitHub release of this tag when this stack's last update did not record it as its own: a rollback to a
+ * tag released earlier, or a release made by hand or by another stack. It is left exactly as it was released (notes
+ * and assets); undefined when there is none or it is this stack's, which the update then manages as usual.
+ */
+export async function releasedBefore(
+  cfg: ReleaseConfig,
+  policy: ReleasePolicy,
+  stackName: string,
+): Promise<ReleasedBefore | undefined> {
+  const s = cfg.settings;
+  if (!policy.githubRelease || cfg.githubToken === undefined) return undefined;
+  const client = new GitHubClient(apiBase(s.githubBaseUrl), await valueOf(cfg.githubToken));
+  const path = `repos/${s.githubOwner}/${s.githubRepo}/releases/tags/${encodeURIComponent(cfg.versions.releaseTag)}`;
+  const res = await client.call("GET", path);
+  if (res.status === 404) return undefined;
+  if (!res.ok) throw new pulumi.RunError((await client.error("GET", path, res)).message);
+  const rel = (await res.json()) as { id: number; html_url: string };
+  if ((await releaseRecord(stackName)).releaseUrl === rel.html_url) return undefined;
+  const assets = await client.listAssets(s.githubOwner, s.githubRepo, rel.id);
+  return {
+    url: rel.html_url,
+    assets: assets.map((a) => ({
+      name: a.name,
+      id: a.id,
+      size: a.size,
+      sha256: a.digest?.startsWith("sha256:") ? a.digest.slice(7) : "",
+      url: a.browser_download_url,
+    })),
+  };
 }

@@ -52,7 +52,12 @@ before(async () => {
             htmlUrl: `https://ghe.example/splai/splai/${name}`,
           };
         if (type === CMD && name.endsWith("-publish"))
-          return { stdout: `${JSON.stringify({ url: `https://ghe.example/splai/splai/releases/tag/${name}` })}\n` };
+          return {
+            stdout: `${JSON.stringify({
+              url: `https://ghe.example/splai/splai/releases/tag/${name}`,
+              downloads: Object.fromEntries(ASSETS.map((a) => [a.name, `https://ghe.example/dl/v1.2.3/${a.name}`])),
+            })}\n`,
+          };
         if (type === CMD) return { stdout: `uploaded 3\n${JSON.stringify(ASSETS)}\n` };
         return undefined;
       },
@@ -176,7 +181,11 @@ describe("GitHubRelease", () => {
   it("exposes the published release's URL and id, the uploaded assets, and is the parent of what it creates", async () => {
     assert.equal(await valueOf(release.url), "https://ghe.example/splai/splai/releases/tag/github-publish");
     assert.equal(await valueOf(release.releaseId), "101");
-    assert.deepEqual(await valueOf(release.assets), ASSETS);
+    assert.deepEqual(
+      await valueOf(release.assets),
+      ASSETS.map((a) => ({ ...a, url: `https://ghe.example/dl/v1.2.3/${a.name}` })),
+      "the uploaded assets, at their download URLs as published",
+    );
     for (const r of [providerOf("github"), releaseOf("github"), assetsOf("github")])
       assert.equal(monitor.optionsOf(r).parent, release, r.name);
   });

@@ -73,7 +73,6 @@ export class GitHubRelease extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.assets = upload.output;
     const publish = stepCommand(
       PUBLISH_RELEASE,
       child.publish,
@@ -90,8 +89,11 @@ export class GitHubRelease extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [upload.command] },
     );
-    // The published release's page (a draft's URL names no tag).
+    // The published release's page and download URLs (a draft's name no tag).
     this.url = publish.output.apply((o) => o.url);
+    this.assets = pulumi
+      .all([upload.output, publish.output])
+      .apply(([assets, published]) => assets.map((a) => ({ ...a, url: published.downloads[a.name] ?? a.url })));
     this.registerOutputs({ url: this.url, releaseId: this.releaseId, assets: this.assets });
   }
 }

@@ -20,8 +20,14 @@ export const SYNC_ASSETS = stepContract<ReleaseAsset[]>()("github-assets", {
   ASSET_FILES: text,
 });
 
+/** The published release: its page, and each asset's download URL (a draft's name no tag, so they change on publishing). */
+export interface PublishedRelease {
+  readonly url: string;
+  readonly downloads: Readonly<Record<string, string>>;
+}
+
 /** Publishes the draft once its assets are complete: a reader never downloads a half-uploaded release. */
-export const PUBLISH_RELEASE = stepContract<{ readonly url: string }>()("github-publish", {
+export const PUBLISH_RELEASE = stepContract<PublishedRelease>()("github-publish", {
   GITHUB_BASE_URL: text,
   GITHUB_TOKEN: secret,
   GITHUB_OWNER: text,

@@ -46,7 +46,8 @@ export class HomebrewTap extends pulumi.ComponentResource {
           .map((f) => {
             const asset = assets.find((a) => a.name === f.name);
             if (asset === undefined) throw new Error(`archive ${f.name} is not among the release's assets`);
-            return { goos: f.goos, goarch: f.goarch, url: asset.url, sha256: f.sha256 };
+            // The checksum of what the URL serves (the upload was checked against this build's file).
+            return { goos: f.goos, goarch: f.goarch, url: asset.url, sha256: asset.sha256 || f.sha256 };
           }),
       }),
     );

@@ -28,7 +28,10 @@ describe(
     it("switches PostgreSQL, Redis and MinIO off and runs only the released images, in memory", () => {
       const values = {
         ...localValues,
-        apiGateway: { image: { repository: "127.0.0.1:5443/splai/splai-api-gateway", tag: "x" } },
+        apiGateway: {
+          ...(localValues.apiGateway as Record<string, unknown>),
+          image: { repository: "127.0.0.1:5443/splai/splai-api-gateway", tag: "x" },
+        },
       };
       const r = spawnSync(
         helm!,

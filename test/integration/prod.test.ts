@@ -23,18 +23,14 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
         IMAGES.map(async (i) => [i, (await p.registry.getManifest(`${proj.id}/splai-${i}`, tag))?.digest] as const),
       ),
     );
+  /** The deployed Helm revision, its status and chart (`splai-<version>`), from Helm's own record of the release. */
   const helmRevision = async (): Promise<{ revision: number; status: string; chartVersion: string }> => {
-    const r = await p.kube(
-      `/api/v1/namespaces/${ns}/secrets?labelSelector=owner%3Dhelm,name%3Dsplai,status%3Ddeployed`,
-    );
-    const items = r.json.items as { metadata: { labels: Record<string, string> } }[];
-    assert.equal(items.length, 1, "one deployed revision");
-    const rel = await p.kube(`/apis/apps/v1/namespaces/${ns}/deployments/splai-splai-api-gateway`);
-    const labels = (rel.json.metadata as { labels: Record<string, string> }).labels;
+    const deployed = await p.helmRelease(ns, "deployed");
+    assert.equal(deployed.length, 1, "one deployed revision");
     return {
-      revision: Number(items[0].metadata.labels.version),
-      status: items[0].metadata.labels.status,
-      chartVersion: labels["helm.sh/chart"] ?? "",
+      revision: deployed[0].version,
+      status: deployed[0].info.status,
+      chartVersion: `splai-${deployed[0].chart.metadata.version}`,
     };
   };
 

@@ -54,8 +54,8 @@ export function goListingMainsOnly(): void {
 let githubFaked = false;
 
 /**
- * Answers the program's pre-flight GitHub check (GET /repos/{owner}/{repo}, under any base URL) as GitHub does for a
- * token with write access; every other request goes to the real fetch. The check itself is tested against the
+ * Answers the program's pre-flight GitHub checks (GET /repos/{owner}/{repo}, under any base URL) as GitHub does for a
+ * token with write access and a tag not released yet; every other request goes to the real fetch. The check itself is tested against the
  * emulator (components/preflight.test.ts).
  */
 export function githubGrantingWrites(): void {
@@ -68,6 +68,9 @@ export function githubGrantingWrites(): void {
     const m = /\/repos\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (method === "GET" && m)
       return Response.json({ full_name: `${m[1]}/${m[2]}`, permissions: { admin: false, push: true, pull: true } });
+    // No release of the tag is published yet.
+    if (method === "GET" && url.pathname.includes("/releases/tags/"))
+      return Response.json({ message: "Not Found" }, { status: 404 });
     return real(input, init);
   };
 }

@@ -83,7 +83,7 @@ const mocks: pulumi.runtime.Mocks = {
         else if (args.name === "packages-build")
           state.stdout = JSON.stringify({ archives: ARCHIVES, packages: [], checksums: "" });
         else if (args.name === "github-publish")
-          state.stdout = JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/v0.3.0" });
+          state.stdout = JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/v0.3.0", downloads: {} });
         else if (/^images-.*-attestations$/.test(args.name)) {
           // What copy-attestations prints: dev's referrer of the amd64 image, now also in the release repository.
           const env = unwrap<Record<string, string>>((args.inputs as { environment: unknown }).environment);
@@ -152,7 +152,7 @@ before(async () => {
     "splai-release:promoteFrom": "organization/splai-release/dev",
   });
   await Promise.all(
-    ["installCommand", "releaseUrl", "promotedFrom", "verification", "imageAttestations"].map((k) =>
+    ["installCommand", "releaseUrl", "promotedFrom", "verification", "imageAttestations", "homebrewFormula"].map((k) =>
       valueOf(pulumi.output(program[k])),
     ),
   );

@@ -66,7 +66,10 @@ const mocks: pulumi.runtime.Mocks = {
             checksums: "sums\n",
           });
         } else if (args.name === "github-publish") {
-          state.stdout = JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/v0.0.0-main-0123456" });
+          state.stdout = JSON.stringify({
+            url: "https://github.com/splai/splai/releases/tag/v0.0.0-main-0123456",
+            downloads: {},
+          });
         } else if (args.name.startsWith("github-assets")) {
           state.stdout = "[]";
         } else if (args.name.endsWith("-attest")) {
