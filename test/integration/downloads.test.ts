@@ -204,7 +204,8 @@ describe("downloads: archives, packages, Homebrew, changelog, draft-then-publish
     assert.doesNotMatch(body, /experimental flag/, "a commit and its revert cancel out");
     assert.doesNotMatch(body, /Merge branch/, "merge commits are left out");
     const sha = proj.git("log", "-1", "--format=%H", "--grep=priority queues");
-    assert.ok(body.includes(`https://github.com/${repo()}/commit/${sha}`), "entries link their commit");
+    // Links are on the repository's web address: the emulator's, as GitHub Enterprise's would be.
+    assert.ok(body.includes(`${p.state.github.url}${repo()}/commit/${sha}`), "entries link their commit");
     assert.match(section("Authors"), /Ada \(\d+\).*Bo \(2\)|Bo \(2\).*Ada \(\d+\)/);
   });
 
