@@ -119,8 +119,9 @@ describe("GitHubRelease", () => {
         prerelease: false,
       },
     );
-    // Once published it is never made a draft again: later updates leave `draft` alone.
-    assert.deepEqual(monitor.optionsOf(releaseOf("github")).ignoreChanges, ["draft"]);
+    // Once published it is never made a draft again: the provider's updates (which send `draft` from its state) are
+    // never made; title, notes and prerelease change through the publish step.
+    assert.deepEqual(monitor.optionsOf(releaseOf("github")).ignoreChanges, ["draft", "name", "body", "prerelease"]);
     assert.equal(releaseOf("branch").inputs.prerelease, true);
     assert.equal(releaseOf("branch").inputs.tagName, "v0.0.0-main-0123456");
   });
@@ -173,6 +174,9 @@ describe("GitHubRelease", () => {
     const env = unsecret<Record<string, unknown>>(publish.inputs.environment);
     assert.equal(env.RELEASE_ID, "101");
     assert.equal(env.GITHUB_BASE_URL, "https://ghe.example/api/v3/");
+    assert.equal(env.TITLE, "SPLAI v1.2.3");
+    assert.equal(env.NOTES, "## Images\n\n- planner\n");
+    assert.equal(env.PRERELEASE, "false");
     assert.deepEqual(publish.inputs.triggers, ["101"]);
     const after = monitor.optionsOf(publish).dependsOn as pulumi.Resource[];
     assert.ok(Array.isArray(after) && after.length === 1, "it waits for the asset upload");

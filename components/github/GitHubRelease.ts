@@ -54,7 +54,14 @@ export class GitHubRelease extends pulumi.ComponentResource {
         draft: true,
         prerelease: args.prerelease,
       },
-      { parent: this, provider, retainOnDelete: args.retainOnDelete, ignoreChanges: ["draft"] },
+      // After creation the publish step owns draft, title, notes and prerelease: the provider's update sends every field,
+      // draft included from its state, and would turn the published release back into a draft.
+      {
+        parent: this,
+        provider,
+        retainOnDelete: args.retainOnDelete,
+        ignoreChanges: ["draft", "name", "body", "prerelease"],
+      },
     );
     this.releaseId = release.releaseId.apply(String);
     const upload = stepCommand(
@@ -83,8 +90,11 @@ export class GitHubRelease extends pulumi.ComponentResource {
           GITHUB_OWNER: args.owner,
           GITHUB_REPO: args.repository,
           RELEASE_ID: this.releaseId,
+          TITLE: args.title,
+          NOTES: args.notes,
+          PRERELEASE: args.prerelease,
         },
-        // Publishing once is enough: a published release stays published (its draft flag is never set again).
+        // A new release is published anew; a change of notes or title updates this one in place.
         triggers: [this.releaseId],
       },
       { parent: this, dependsOn: [upload.command] },

@@ -109,9 +109,10 @@ export class GitHubClient {
   }
 
   /**
-   * Makes the release's assets match `files` by name and SHA-256. On a draft it uploads what is missing or changed and
-   * checks each upload's digest. On a published release nothing is ever replaced: an asset with other bytes is refused
-   * by name, equal ones are left alone, and a missing one is uploaded only where GitHub still allows it.
+   * Makes the release's assets match `files` by name and SHA-256. On a draft (or a branch build's prerelease) it uploads
+   * what is missing or changed and checks each upload's digest. On a published release nothing is ever replaced: an
+   * asset with other bytes is refused by name, equal ones are left alone, and a missing one is uploaded only where
+   * GitHub still allows it.
    */
   async syncAssets(
     owner: string,
@@ -120,10 +121,13 @@ export class GitHubClient {
     files: string[],
     log: (m: string) => void,
   ): Promise<(Asset & { sha256: string })[]> {
-    const release = await this.json<{ upload_url: string; draft: boolean; tag_name: string }>(
+    const release = await this.json<{ upload_url: string; draft: boolean; prerelease: boolean; tag_name: string }>(
       "GET",
       `repos/${owner}/${repo}/releases/${releaseId}`,
     );
+    // A branch build's prerelease follows its branch (like its `latest` tags): a rebuild of a changed tree replaces its
+    // files. A release's files never change once published.
+    const replaceable = release.draft || release.prerelease;
     const uploadBase = release.upload_url.replace(/\{.*$/, "");
     const existing = new Map((await this.listAssets(owner, repo, releaseId)).map((a) => [a.name, a]));
     const result: (Asset & { sha256: string })[] = [];
@@ -141,11 +145,11 @@ export class GitHubClient {
           result.push({ ...have, sha256 });
           continue;
         }
-        if (!release.draft) {
+        if (!replaceable) {
           refused.push(`${name} (released sha256 ${remoteSha}, this build ${sha256})`);
           continue;
         }
-        log(`replacing ${name} on the draft (content changed)`);
+        log(`replacing ${name} on the ${release.draft ? "draft" : "prerelease"} (content changed)`);
         const del = await this.call("DELETE", `repos/${owner}/${repo}/releases/assets/${have.id}`);
         if (!del.ok && del.status !== 404) throw await this.error("DELETE", `asset ${name}`, del);
       }
@@ -170,16 +174,27 @@ export class GitHubClient {
     return result;
   }
 
-  /** Publishes a draft release (its assets complete); a published one is left as it is. */
-  async publishRelease(owner: string, repo: string, releaseId: number): Promise<{ html_url: string; draft: boolean }> {
-    const release = await this.json<{ html_url: string; draft: boolean }>(
-      "GET",
-      `repos/${owner}/${repo}/releases/${releaseId}`,
-    );
-    if (!release.draft) return release;
-    return this.json<{ html_url: string; draft: boolean }>("PATCH", `repos/${owner}/${repo}/releases/${releaseId}`, {
-      draft: false,
-    });
+  /**
+   * Makes the release's title, notes and prerelease flag these, and publishes it if it is still a draft (its assets
+   * complete). `draft` is sent only to publish: a published release is never turned back into a draft. Nothing is sent
+   * when everything already matches.
+   */
+  async publishRelease(
+    owner: string,
+    repo: string,
+    releaseId: number,
+    want: { name: string; body: string; prerelease: boolean },
+  ): Promise<{ html_url: string; draft: boolean }> {
+    type Rel = { html_url: string; draft: boolean; name: string | null; body: string | null; prerelease: boolean };
+    const path = `repos/${owner}/${repo}/releases/${releaseId}`;
+    const release = await this.json<Rel>("GET", path);
+    const patch: Record<string, unknown> = {};
+    if ((release.name ?? "") !== want.name) patch.name = want.name;
+    if ((release.body ?? "") !== want.body) patch.body = want.body;
+    if (release.prerelease !== want.prerelease) patch.prerelease = want.prerelease;
+    if (release.draft) patch.draft = false;
+    if (Object.keys(patch).length === 0) return release;
+    return this.json<Rel>("PATCH", path, patch);
   }
 
   private async assetSha(owner: string, repo: string, id: number): Promise<string> {

@@ -1,5 +1,5 @@
 // The contract of GitHubRelease and its step: the asset upload, the asset record, and the names of its resources.
-import { secret, stepContract, text } from "../../shared/step/contract";
+import { flag, secret, stepContract, text } from "../../shared/step/contract";
 
 export interface ReleaseAsset {
   readonly name: string;
@@ -26,13 +26,20 @@ export interface PublishedRelease {
   readonly downloads: Readonly<Record<string, string>>;
 }
 
-/** Publishes the draft once its assets are complete: a reader never downloads a half-uploaded release. */
+/**
+ * Publishes the draft once its assets are complete (a reader never downloads a half-uploaded release), and keeps its
+ * title, notes and prerelease flag as the program says: the provider's own update would send `draft` from its state
+ * and turn a published release back into a draft, so after creation these are the step's alone.
+ */
 export const PUBLISH_RELEASE = stepContract<PublishedRelease>()("github-publish", {
   GITHUB_BASE_URL: text,
   GITHUB_TOKEN: secret,
   GITHUB_OWNER: text,
   GITHUB_REPO: text,
   RELEASE_ID: text,
+  TITLE: text,
+  NOTES: text,
+  PRERELEASE: flag,
 });
 
 /** Child resource names under a GitHubRelease named `name`. */

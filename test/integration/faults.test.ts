@@ -191,14 +191,14 @@ describe("faults and release safety", { timeout: 60 * 60_000 }, () => {
       `only reads: ${preflight.map((r) => r.method).join(" ")}`,
     );
 
-    // The provider's own write failing mid-update (GitHub's status injected on the release's PATCH): the update fails
-    // naming the status, and the release is as it was.
+    // GitHub refusing the notes' write mid-update (its status injected on the release's PATCH): the update fails naming
+    // the status and what to do, and the release is as it was.
     const cases: [number, RegExp, unknown?][] = [
-      [401, /PATCH .*\/releases\/\d+: 401/],
-      [403, /PATCH .*\/releases\/\d+: 403/],
+      [401, /PATCH .*\/releases\/\d+: HTTP 401 .*\(the token is missing or invalid: check splai-release:githubToken/],
+      [403, /PATCH .*\/releases\/\d+: HTTP 403 .*\(the token lacks permission: it needs contents:write/],
       [
         422,
-        /PATCH .*\/releases\/\d+: 422 Validation Failed/,
+        /PATCH .*\/releases\/\d+: HTTP 422 Validation Failed/,
         {
           message: "Validation Failed",
           errors: [{ resource: "Release", code: "custom", message: "body is too long" }],

@@ -34,6 +34,21 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     };
   };
 
+  /** Puts a NoSchedule taint on every node, or takes it off. */
+  const taintNodes = async (on: boolean): Promise<void> => {
+    type Node = { metadata: { name: string }; spec: { taints?: { key: string; effect: string }[] } };
+    const KEY = "splai-test/unschedulable";
+    for (const node of (await p.kube("/api/v1/nodes")).json.items as Node[]) {
+      const taints = (node.spec.taints ?? []).filter((t) => t.key !== KEY);
+      if (on) taints.push({ key: KEY, effect: "NoSchedule" });
+      const put = await p.kube(`/api/v1/nodes/${node.metadata.name}`, "PUT", {
+        ...node,
+        spec: { ...node.spec, taints },
+      });
+      assert.equal(put.status, 200, `taint ${node.metadata.name}: ${JSON.stringify(put.json).slice(0, 300)}`);
+    }
+  };
+
   const deployedImages = async (): Promise<string[]> => {
     type Workload = { spec: { template: { spec: { containers: { image: string }[] } } } };
     const items: Workload[] = [];
@@ -182,14 +197,8 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
     );
     proj.git("commit", "-qam", "planner 0.2.2");
     proj.git("tag", "v0.2.2");
-    const values = JSON.parse((await proj.stack.getConfig("splai-release:helmValues")).value) as Record<
-      string,
-      unknown
-    >;
-    // No node has 1000 CPUs: the api-gateway pod stays Pending, so the upgrade never becomes Ready.
-    await proj.stack.setConfig("splai-release:helmValues", {
-      value: JSON.stringify({ ...values, apiGateway: { resources: { requests: { cpu: "1000" } } } }),
-    });
+    // Every node tainted behind the program's back: the upgrade's new pods stay Pending, so it never becomes Ready.
+    await taintNodes(true);
     await proj.stack.setConfig("splai-release:helmTimeout", { value: "25" });
     try {
       await assert.rejects(
@@ -197,7 +206,7 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
         /has been rolled back due to atomic being set|rolled back/,
       );
     } finally {
-      await proj.stack.setConfig("splai-release:helmValues", { value: JSON.stringify(values) });
+      await taintNodes(false);
       await proj.stack.setConfig("splai-release:helmTimeout", { value: "180" });
     }
     const h = await helmRevision();

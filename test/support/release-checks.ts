@@ -30,7 +30,7 @@ export interface Versions {
 export function assertBinaries(proj: ReleaseProject, out: OutputMap, declaresVersion: readonly string[]): void {
   const v = out.versions.value as Versions;
   const expected = SPLAI_MAINS.flatMap((m) => TARGETS.map((t) => `${m.binary}-${t}`)).sort();
-  const binaries = readdirSync(proj.dist).filter((f) => SPLAI_MAINS.some((m) => f.startsWith(`${m.binary}-`)));
+  const binaries = readdirSync(proj.dist).filter((f) => TARGETS.some((t) => f.endsWith(`-${t}`)));
   assert.deepEqual(binaries.sort(), expected);
   for (const m of SPLAI_MAINS) {
     for (const t of TARGETS) {
@@ -86,7 +86,9 @@ export function assertDownloads(proj: ReleaseProject, out: OutputMap, splaictlPr
       const info = execFileSync("dpkg-deb", ["--field", deb, "Package", "Version", "Architecture"], {
         encoding: "utf8",
       });
-      assert.match(info, new RegExp(`Package: ${pkg}\\nVersion: ${v.app.replace(/[.+]/g, "\\$&")}`), deb);
+      // Debian spells a prerelease's `-` as `~` (sorts before the release), as nfpm writes it.
+      const debVersion = v.app.replace("-", "~").replace(/[.+~]/g, "\\$&");
+      assert.match(info, new RegExp(`Package: ${pkg}\\nVersion: ${debVersion}\\n`), deb);
       assert.match(info, new RegExp(`Architecture: ${arch}`), deb);
       const rpmArch = arch === "amd64" ? "x86_64" : "aarch64";
       const rpm = join(proj.dist, `${pkg}-${v.app}.${rpmArch}.rpm`);

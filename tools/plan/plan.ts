@@ -8,7 +8,7 @@ import {
 } from "../../components/binaries/contract";
 import { CHART_PUBLISH_TYPE, chartChildren, PUBLISH_CHART, type PublishedChart } from "../../components/chart/contract";
 import { releaseValues } from "../../components/deploy/values";
-import { GITHUB_RELEASE_TYPE, githubChildren, SYNC_ASSETS } from "../../components/github/contract";
+import { GITHUB_RELEASE_TYPE, githubChildren, PUBLISH_RELEASE, SYNC_ASSETS } from "../../components/github/contract";
 import { PROMOTED_IMAGES_TYPE, SERVICE_IMAGES_TYPE } from "../../components/images/contract";
 import {
   downloadNames,
@@ -298,8 +298,10 @@ export function buildPlan(input: PlanInput): ReleasePlan {
   let githubRelease: ReleasePlan["githubRelease"];
   const gh = childOf(GITHUB_RELEASE_TYPE, (c) => githubChildren(c).release, "github:index/release:Release");
   const ghAssets = childOf(GITHUB_RELEASE_TYPE, (c) => githubChildren(c).assets);
+  const ghPublish = childOf(GITHUB_RELEASE_TYPE, (c) => githubChildren(c).publish);
   if (gh !== undefined) {
     const e = gh.newInputs ?? gh.oldInputs ?? {};
+    const published = readEnv(PUBLISH_RELEASE, environmentOf(ghPublish));
     // The assets are the binaries, archives, packages and SHA256SUMS; while the binaries are rebuilt their paths are
     // unknown, and the downloads are named from the packaging step's version, formats and packages instead.
     const files = readEnv(SYNC_ASSETS, environmentOf(ghAssets)).ASSET_FILES;
@@ -321,9 +323,10 @@ export function buildPlan(input: PlanInput): ReleasePlan {
         : [...binaries.map((b) => b.file), ...downloads, "SHA256SUMS"];
     githubRelease = {
       tag: str(e.tagName) ?? KNOWN_AFTER_UP,
-      title: str(e.name) ?? KNOWN_AFTER_UP,
-      prerelease: e.prerelease === true,
-      change: gh.change,
+      title: published.TITLE ?? str(e.name) ?? KNOWN_AFTER_UP,
+      prerelease: published.PRERELEASE ?? e.prerelease === true,
+      // After creation, title and notes change through the publish step (the release itself stays).
+      change: gh.change === "same" && ghPublish !== undefined && ghPublish.change !== "same" ? "update" : gh.change,
       assets: assets.map((a) => basename(a)).sort(),
       assetsChange: ghAssets?.change ?? "same",
     };
