@@ -15,7 +15,7 @@ export function notesInput(
 ): pulumi.Output<NotesInput> {
   const { settings: s, versions: v, ref } = cfg;
   return pulumi
-    .all([artifacts.images.images, chart.chart, artifacts.binaries.checksums])
+    .all([artifacts.images.images, chart.chart, artifacts.downloads.checksums])
     .apply(([images, c, checksums]) => ({
       version: v.app,
       mode: v.mode,
@@ -27,6 +27,8 @@ export function notesInput(
       valuesKeys: chartValueKeys(s.mains),
       changelog: cfg.changelog,
       checksums,
+      // The formula is committed for tag releases only (components/announce.ts).
+      tap: v.mode === "tag" ? s.homebrewTap : undefined,
       promotedFrom: promotion && { stack: promotion.stack, version: promotion.version, sha: promotion.sha },
     }));
 }

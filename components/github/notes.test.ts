@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { renderChangelog } from "./changelog";
-import { helmCommand, releaseNotes, type NotesInput } from "./notes";
+import { helmCommand, installCommands, releaseNotes, type NotesInput } from "./notes";
 import { mergeValues, movingTagProblem, releaseValues } from "../deploy/values";
 
 const d = (c: string): string => `sha256:${c.repeat(64)}`;
@@ -98,6 +98,42 @@ describe("release notes", () => {
       /Promoted from `organization\/splai-release\/dev` build `0\.0\.0-main-0123456` \(commit `0123456789abcdef/,
     );
     assert.match(promoted, /The binaries report version `0\.0\.0-main-0123456`/);
+  });
+});
+
+describe("install commands in the notes", () => {
+  const sums = (...files: string[]): string => files.map((f) => `${"c".repeat(64)}  ${f}`).join("\n");
+  it("names each kind of download the release has, with its file, and how to check it", () => {
+    const lines = installCommands({
+      checksums: sums(
+        "splai_1.2.3_linux_amd64.tar.gz",
+        "splaictl_1.2.3_amd64.deb",
+        "splaictl-1.2.3.x86_64.rpm",
+        "splaictl_1.2.3_x86_64.apk",
+        "splai-worker_1.2.3_amd64.deb",
+        "splaictl-linux-amd64",
+      ),
+      tap: "splai/homebrew-tap",
+    });
+    assert.deepEqual(
+      lines.map((l) => l.split("   #")[0]),
+      [
+        "brew install splai/tap/splaictl",
+        "sudo apt install ./splaictl_1.2.3_amd64.deb",
+        "sudo dnf install ./splaictl-1.2.3.x86_64.rpm",
+        "sudo apk add --allow-untrusted ./splaictl_1.2.3_x86_64.apk",
+        "sudo apt install ./splai-worker_1.2.3_amd64.deb && sudo systemctl enable --now splai-worker",
+        "tar -xzf splai_1.2.3_linux_amd64.tar.gz",
+        "sha256sum --check --ignore-missing SHA256SUMS",
+      ],
+    );
+  });
+  it("taps a repository not named homebrew-* by its URL, and offers nothing when there is nothing", () => {
+    assert.match(
+      installCommands({ checksums: "", tap: "acme/formulae" })[0],
+      /^brew tap acme\/formulae https:\/\/github\.com\/acme\/formulae && brew install acme\/formulae\/splaictl/,
+    );
+    assert.deepEqual(installCommands({ checksums: sums("splaictl-linux-amd64") }), []);
   });
 });
 

@@ -24,8 +24,10 @@ export interface NotesInput {
   readonly valuesKeys: Readonly<Record<string, string>>;
   /** The changelog in Markdown (config/changelog.ts): commits since the previous release, breaking changes first. */
   readonly changelog: string;
-  /** SHA256SUMS contents. */
+  /** SHA256SUMS contents: every binary, archive and package. */
   readonly checksums: string;
+  /** The Homebrew tap (`owner/name`) whose formula this release updates, when it does. */
+  readonly tap?: string;
   /** Set when the images and binaries were promoted from another stack's build instead of built for this release. */
   readonly promotedFrom?: { readonly stack: string; readonly version: string; readonly sha: string };
 }
@@ -57,6 +59,37 @@ export function helmCommand(
   return lines.join(" \\\n  ");
 }
 
+/** `brew install` of splaictl from a tap: `owner/homebrew-x` is tapped as `owner/x`; any other name by its URL. */
+function brewCommand(tap: string): string {
+  const [owner, name] = tap.split("/");
+  if (name.startsWith("homebrew-")) return `brew install ${owner}/${name.slice("homebrew-".length)}/splaictl`;
+  return `brew tap ${tap} https://github.com/${tap} && brew install ${tap}/splaictl`;
+}
+
+/** How a user installs each kind of download this release has (from the file names in its checksums). */
+export function installCommands(n: Pick<NotesInput, "checksums" | "tap">): string[] {
+  const files = n.checksums
+    .split("\n")
+    .map((l) => l.trim().split(/\s+\*?/)[1])
+    .filter((f): f is string => f !== undefined);
+  const find = (re: RegExp): string | undefined => files.find((f) => re.test(f));
+  const lines: string[] = [];
+  if (n.tap !== undefined) lines.push(`${brewCommand(n.tap)}   # macOS, Linux`);
+  const deb = find(/^splaictl_.*_amd64\.deb$/);
+  if (deb) lines.push(`sudo apt install ./${deb}   # Debian, Ubuntu (arm64: …_arm64.deb)`);
+  const rpm = find(/^splaictl-.*\.x86_64\.rpm$/);
+  if (rpm) lines.push(`sudo dnf install ./${rpm}   # Fedora, RHEL (arm64: ….aarch64.rpm)`);
+  const apk = find(/^splaictl_.*_x86_64\.apk$/);
+  if (apk) lines.push(`sudo apk add --allow-untrusted ./${apk}   # Alpine (arm64: …_aarch64.apk)`);
+  const worker = find(/^splai-worker_.*_amd64\.deb$/);
+  if (worker)
+    lines.push(`sudo apt install ./${worker} && sudo systemctl enable --now splai-worker   # the worker agent`);
+  const archive = find(/^splai_.*_linux_amd64\.tar\.gz$/);
+  if (archive) lines.push(`tar -xzf ${archive}   # every binary; archives for each OS and architecture`);
+  if (lines.length > 0) lines.push("sha256sum --check --ignore-missing SHA256SUMS   # check what you downloaded");
+  return lines;
+}
+
 export function releaseNotes(n: NotesInput): string {
   const out: string[] = [];
   out.push(`## SPLAI ${n.version}`, "");
@@ -69,6 +102,8 @@ export function releaseNotes(n: NotesInput): string {
     );
   }
   if (n.changelog.trim() !== "") out.push(n.changelog.trim(), "");
+  const install = installCommands(n);
+  if (install.length > 0) out.push("### Install", "", "```bash", ...install, "```", "");
   out.push("### Container images", "", "| Image | Tags | Digest reference |", "|---|---|---|");
   for (const i of [...n.images].sort((a, b) => a.name.localeCompare(b.name))) {
     out.push(`| \`${i.name}\` | ${i.tags.map((t) => `\`${t}\``).join(", ")} | \`${i.repository}@${i.digest}\` |`);
