@@ -15,6 +15,9 @@ import { checkGitHubAccess, checkReleaseName, promotionSource, releasedBefore } 
 import { loadConfig } from "./config/load";
 import { releasePolicy } from "./config/policy";
 import { chartValueKeys } from "./shared/layout";
+import { dropRpcDebugDumps } from "./shared/sdk-log";
+
+dropRpcDebugDumps();
 
 export = async (): Promise<Record<string, unknown>> => {
   const cfg = loadConfig();

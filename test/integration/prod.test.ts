@@ -68,6 +68,7 @@ describe("tag releases (prod mode)", { timeout: 60 * 60_000 }, () => {
       config: { "splai-release:mode": { value: "auto" }, "splai-release:githubRelease": { value: "auto" } },
     });
     ns = `splai-${proj.id}`;
+    await p.forgetReleases(["v0.2.0", "v0.2.1", "v0.2.2"]);
   });
   after(async () => {
     await proj?.cleanup();

@@ -46,6 +46,7 @@ describe("promotion from dev to prod (build once)", { timeout: 60 * 60_000 }, ()
     proj = await releaseProject(p, {
       config: { "splai-release:githubRelease": { value: "false" }, "splai-release:deploy": { value: "false" } },
     });
+    await p.forgetReleases(["v0.3.0", "v0.3.1"]);
     devStackName = `organization/splai-release/${proj.id}`;
     prodOwner = `${proj.id}p`;
     prodNs = `splai-${proj.id}p`;

@@ -51,6 +51,7 @@ describe("release on the real node (prod mode)", { timeout: 30 * 60_000, skip: s
 
   before(async () => {
     p = platform();
+    await p.forgetReleases(["v0.3.0", "v0.3.1"]);
     proj = await releaseProject(p, {
       config: {
         "splai-release:mode": { value: "auto" },

@@ -17,6 +17,11 @@ export interface Platform {
   github(path: string, init?: RequestInit): Promise<Response>;
   /** The emulator's admin API: inject a fault, read the request log, clear faults. */
   emulator(path: "faults" | "requests", method?: string, body?: unknown): Promise<unknown>;
+  /**
+   * Deletes the release repository's releases of these tags, drafts included: a test that releases fixed tags starts
+   * from none, whatever an earlier run on the same platform left (published releases are retained on destroy).
+   */
+  forgetReleases(tags: readonly string[]): Promise<void>;
   /** Runs `npm run platform -- <args>` (stop a service, bring everything up again). */
   platformCmd(...args: string[]): string;
   /** The Helm release `splai` in a namespace as Helm stores it (values, chart, status), read from its deployed Secret. */
@@ -62,6 +67,25 @@ export function platform(): Platform {
           ...(init.headers ?? {}),
         },
       }),
+    forgetReleases: async (tags) => {
+      const repo = `repos/${state.github.owner}/${state.github.repo}`;
+      const api = (path: string, method = "GET"): Promise<Response> =>
+        fetch(new URL(path, `${state.github.url}api/v3/`), {
+          method,
+          headers: { authorization: `Bearer ${state.github.token}`, accept: "application/vnd.github+json" },
+        });
+      for (let page = 1; ; page++) {
+        const batch = (await (await api(`${repo}/releases?per_page=100&page=${page}`)).json()) as {
+          id: number;
+          tag_name: string;
+        }[];
+        for (const r of batch.filter((b) => tags.includes(b.tag_name))) {
+          const del = await api(`${repo}/releases/${r.id}`, "DELETE");
+          if (del.status !== 204) throw new Error(`cannot delete release ${r.tag_name}: HTTP ${del.status}`);
+        }
+        if (batch.length < 100) return;
+      }
+    },
     emulator: async (path, method = "GET", body) => {
       const r = await fetch(new URL(`_emulator/${path}`, state.github.url), {
         method,
