@@ -19,19 +19,30 @@ interface Args {
   to: string;
   tree: "fixture" | "real";
   out?: string;
+  /** Extra config of the stack (`key=value`, the project's keys without the prefix), e.g. the stand-ins of old. */
+  config: Record<string, string>;
+  /** Run `npm run migrate` on the stack between the two programs (a stack released by the stand-ins). */
+  migrate: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { from: "", to: "HEAD", tree: "real" };
+  const a: Args = { from: "", to: "HEAD", tree: "real", config: {}, migrate: false };
   for (let i = 0; i < argv.length; i++) {
     const [k, v] = [argv[i], argv[i + 1]];
-    if (k === "--from") a.from = v;
+    if (k === "--migrate") {
+      a.migrate = true;
+      continue;
+    }
+    if (k === "--config" && /^[A-Za-z]+=/.test(v ?? "")) {
+      const at = v.indexOf("=");
+      a.config[v.slice(0, at)] = v.slice(at + 1);
+    } else if (k === "--from") a.from = v;
     else if (k === "--to") a.to = v;
     else if (k === "--tree" && (v === "fixture" || v === "real")) a.tree = v;
     else if (k === "--out") a.out = v;
     else
       throw new UserError(
-        `upgrade-check: unknown argument ${k} ${v ?? ""} (use --from REV [--to REV] [--tree fixture|real] [--out FILE])`,
+        `upgrade-check: unknown argument ${k} ${v ?? ""} (use --from REV [--to REV] [--tree fixture|real] [--config key=value]... [--migrate] [--out FILE])`,
       );
     i++;
   }
@@ -114,8 +125,19 @@ runMain(async () => {
     const state = join(dir, "state");
     mkdirSync(state);
     const s = p.state;
+    // The stand-ins' dynamic provider ran through the launcher pulumi's distribution ships beside the CLI
+    // (`pulumi-resource-pulumi-nodejs`); the toolchain no longer installs it, so an old program gets it here.
+    const launcherDir = join(dir, "bin");
+    mkdirSync(launcherDir);
+    const launcher = join(launcherDir, "pulumi-resource-pulumi-nodejs");
+    writeFileSync(
+      launcher,
+      `#!/bin/sh\nexec node "${join(program, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js")}" "$@"\n`,
+      { mode: 0o755 },
+    );
     const envVars = {
       ...(p.env as Record<string, string>),
+      PATH: `${launcherDir}:${p.env.PATH ?? ""}`,
       PULUMI_BACKEND_URL: fileBackendUrl(state),
       PULUMI_CONFIG_PASSPHRASE: "upgrade-check",
     };
@@ -139,6 +161,7 @@ runMain(async () => {
       "splai-release:githubRelease": { value: "true" },
       "splai-release:helmTimeout": { value: "180" },
       "splai-release:helmValues": { value: JSON.stringify(LOCAL_HELM_VALUES) },
+      ...Object.fromEntries(Object.entries(args.config).map(([k, value]) => [`splai-release:${k}`, { value }])),
     });
     const t0 = Date.now();
     const first = await stack.up({ onOutput: (o) => process.stderr.write(o) });
@@ -154,6 +177,14 @@ runMain(async () => {
     for (const f of readdirSync(join(dir, "to")))
       if (f !== "node_modules") cpSync(join(dir, "to", f), join(program, f), { recursive: true });
     if (!existsSync(join(program, "Pulumi.yaml"))) throw new UserError(`${args.to} has no Pulumi.yaml`);
+    if (args.migrate) {
+      info("upgrade-check", "migrating the stand-ins' state (npm run migrate)");
+      execFileSync(
+        process.execPath,
+        ["--import", "tsx", join(repoRoot, "tools", "migrate", "main.ts"), "--stack", id, "--cwd", program],
+        { env: { ...process.env, ...envVars }, stdio: "inherit", cwd: repoRoot },
+      );
+    }
     info("upgrade-check", `previewing with the program of ${args.to} (${toSha.slice(0, 7)})`);
     const ops = await preview(stack);
     const up = await stack.up({ onOutput: (o) => process.stderr.write(o) });
