@@ -220,6 +220,8 @@ function env(): void {
     "SPLAI_REGISTRY_PASSWORD",
     "GITHUB_TOKEN",
     "SPLAI_SBOM_GENERATOR",
+    "BUILDX_CONFIG",
+    "BUILDX_BUILDER",
   ];
   for (const k of keys) process.stdout.write(`export ${k}='${(e[k] ?? "").replace(/'/g, "'\\''")}'\n`);
 }
