@@ -238,6 +238,8 @@ function env(): void {
     "SPLAI_REGISTRY_PASSWORD",
     "GITHUB_TOKEN",
     "SPLAI_SBOM_GENERATOR",
+    "BUILDX_CONFIG",
+    "BUILDX_BUILDER",
     // With --state s3: the object store's credentials, which the Pulumi CLI reads for the s3:// backend.
     ...(s.pulumi.mode === "s3" ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] : []),
   ];
