@@ -131,6 +131,7 @@ describe("Pulumi state in object storage (S3)", { timeout: 40 * 60_000 }, () => 
       () => "the second up succeeded",
       (e: Error) => e.message,
     );
+    log(`second checkout's up: ${refused}\n`);
     assert.match(refused, /the stack is currently locked by 1 lock\(s\)/);
     assert.match(
       refused,
@@ -197,6 +198,7 @@ describe("Pulumi state in object storage (S3)", { timeout: 40 * 60_000 }, () => 
       ],
       { cwd: repoRoot, env, encoding: "utf8", timeout: 900_000 },
     );
+    log(r.stderr);
     assert.equal(r.status, 0, `recover failed:\n${r.stdout}\n${r.stderr}`);
     assert.match(r.stderr, /stack \S+ on s3:\/\/splai-state\/tests\//);
     assert.match(r.stderr, /clearing 1 stale lock\(s\): pid \d+@/);
@@ -237,6 +239,7 @@ describe("Pulumi state in object storage (S3)", { timeout: 40 * 60_000 }, () => 
         () => "the up succeeded",
         (e: Error) => e.message,
       );
+    log(`up during the outage: ${err}\n`);
     assert.ok(stopped, "the store was stopped during the api-gateway image step");
     assert.match(
       err,
