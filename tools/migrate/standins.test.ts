@@ -92,7 +92,6 @@ describe("migrateStandIns", () => {
     assert.deepEqual(report.commands.length, 2);
     const build = cmds.find((c) => c.urn.endsWith("binaries-build"))!;
     assert.deepEqual(build.inputs, {
-      addPreviousOutputInEnv: true,
       logging: "stderr",
       create: "go build",
       dir: "/src",

@@ -95,9 +95,12 @@ function isRestRelease(r: StateResource): boolean {
   return env !== undefined && "RELEASE_TAG" in env;
 }
 
-/** Inputs of the command the real plugin stores: the same shell inputs plus its defaults and the program's logging. */
+/**
+ * Inputs of the command as the real plugin stores them for the program's arguments: the same shell inputs plus the
+ * program's `logging` (compared with a stack released on the plugin by the same commit: no input differs).
+ */
 function commandInputs(inputs: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { addPreviousOutputInEnv: true, logging: "stderr" };
+  const out: Record<string, unknown> = { logging: "stderr" };
   for (const k of ["create", "update", "delete", "dir", "environment", "triggers"])
     if (inputs[k] !== undefined && inputs[k] !== null) out[k] = inputs[k];
   return out;
@@ -133,7 +136,9 @@ export function migrateStandIns(d: Deployment, v: Versions): { deployment: Deplo
       custom: true,
       id: randomUUID(),
       type: "pulumi:providers:command",
-      inputs: { version: v.command },
+      // What the engine registers; its CheckConfig adds the plugin's own keys at the next preview (a provider
+      // update that changes no resource).
+      inputs: { __internal: {}, version: v.command },
       outputs: { version: v.command },
     };
     added.push(commandProvider);

@@ -21,6 +21,8 @@ interface Args {
   to: string;
   tree: "fixture" | "real";
   out?: string;
+  /** Write the stack's state as the older program left it (secrets encrypted) to this file. */
+  exportTo?: string;
   /** Extra config of the stack (`key=value`, the project's keys without the prefix), e.g. the stand-ins of old. */
   config: Record<string, string>;
   /** Run `npm run migrate` on the stack between the two programs (a stack released by the stand-ins). */
@@ -42,9 +44,10 @@ function parseArgs(argv: string[]): Args {
     else if (k === "--to") a.to = v;
     else if (k === "--tree" && (v === "fixture" || v === "real")) a.tree = v;
     else if (k === "--out") a.out = v;
+    else if (k === "--export") a.exportTo = v;
     else
       throw new UserError(
-        `upgrade-check: unknown argument ${k} ${v ?? ""} (use --from REV [--to REV] [--tree fixture|real] [--config key=value]... [--migrate] [--out FILE])`,
+        `upgrade-check: unknown argument ${k} ${v ?? ""} (use --from REV [--to REV] [--tree fixture|real] [--config key=value]... [--migrate] [--out FILE] [--export FILE])`,
       );
     i++;
   }
@@ -171,6 +174,7 @@ runMain(async () => {
     const first = await stack.up({ onOutput: (o) => process.stderr.write(o) });
     if (first.summary.result !== "succeeded") throw new UserError(`the release by ${args.from} failed`);
     info("upgrade-check", `released by ${args.from} in ${Math.round((Date.now() - t0) / 1000)} s`);
+    if (args.exportTo) writeFileSync(args.exportTo, JSON.stringify(await stack.exportStack(), null, 1));
     const tagsBefore = await registryTags(p, id);
     const helmBefore = await p.helmRelease(`splai-${id}`);
     const releaseUrlBefore = first.outputs.releaseUrl?.value as string | undefined;
