@@ -1,7 +1,7 @@
 // `npm run upgrade-check -- --from <rev> [--to <rev>] [--tree fixture|real]`: releases a throwaway stack with the
 // program of one commit, then previews and ups the same stack with the program of another, on the local platform, and
 // reports what the newer program would do to what the older one released. Released artifacts must stay untouched: no
-// image, chart push, Helm release or GitHub release replaced or deleted, no release tag (image or chart) moved, and the
+// image, Helm release, GitHub release or asset replaced or deleted, no release tag (image or chart) moved, and the
 // Helm release still deploying the same chart version with the same values (an in-place upgrade that only changes its
 // description is reported, not refused). Attestation referrers re-attached under `sha256-<digest>` tags are reported.
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
@@ -75,8 +75,17 @@ interface Op {
 }
 
 /** Released things: replacing or deleting one would re-push or lose what users already have. */
-const RELEASED =
-  /docker-build:index:(Image|Index)|kubernetes:helm.sh\/v3:Release|github:index\/release:Release|ChartPublish|chart-push|assets/;
+const RELEASED = /docker-build:index:(Image|Index)|kubernetes:helm.sh\/v3:Release|github:index\/release:Release/;
+
+/** The GitHub release's assets by name and id: a replaced asset gets a new id. */
+async function releaseAssets(p: Platform, url: string | undefined): Promise<Record<string, number>> {
+  const tag = url?.split("/releases/tag/")[1];
+  if (!tag) return {};
+  const r = await p.github(`repos/${p.state.github.owner}/${p.state.github.repo}/releases/tags/${tag}`);
+  if (!r.ok) return {};
+  const rel = (await r.json()) as { assets: { name: string; id: number }[] };
+  return Object.fromEntries(rel.assets.map((a) => [a.name, a.id]));
+}
 
 async function preview(stack: Stack): Promise<Op[]> {
   const ops: Op[] = [];
@@ -176,6 +185,7 @@ runMain(async () => {
     info("upgrade-check", `released by ${args.from} in ${Math.round((Date.now() - t0) / 1000)} s`);
     if (args.exportTo) writeFileSync(args.exportTo, JSON.stringify(await stack.exportStack(), null, 1));
     const tagsBefore = await registryTags(p, id);
+    const assetsBefore = await releaseAssets(p, first.outputs.releaseUrl?.value as string | undefined);
     const helmBefore = await p.helmRelease(`splai-${id}`);
     const releaseUrlBefore = first.outputs.releaseUrl?.value as string | undefined;
 
@@ -200,6 +210,8 @@ runMain(async () => {
     const up = await stack.up({ onOutput: (o) => process.stderr.write(o) });
     const tagsAfter = await registryTags(p, id);
     const helmAfter = await p.helmRelease(`splai-${id}`);
+    const assetsAfter = await releaseAssets(p, up.outputs.releaseUrl?.value as string | undefined);
+    const assetsReplaced = Object.keys(assetsBefore).filter((n) => assetsAfter[n] !== assetsBefore[n]);
     const changedTags = Object.keys(tagsBefore).filter((t) => tagsAfter[t] !== tagsBefore[t]);
     // `sha256-<digest>` tags are the OCI referrers fallback index of an image (its SBOM and provenance), not releases.
     const referrers = changedTags.filter((t) => /:sha256-[0-9a-f]{64}$/.test(t));
@@ -221,6 +233,7 @@ runMain(async () => {
       releasedReplacedOrDeleted: releasedTouched.map((o) => `${o.op} ${urn2name(o.urn)}`),
       up: { result: up.summary.result, changes: up.summary.resourceChanges },
       registryTagsMoved: moved,
+      githubAssets: { before: Object.keys(assetsBefore).length, replaced: assetsReplaced },
       attestationReferrersReattached: referrers.length,
       registryTags: Object.keys(tagsBefore).length,
       helmRevisions: {
@@ -234,7 +247,12 @@ runMain(async () => {
     if (args.out) writeFileSync(args.out, json + "\n");
     process.stdout.write(json + "\n");
     await stack.destroy().catch(() => undefined);
-    const failed = releasedTouched.length > 0 || moved.length > 0 || !helmSame || up.summary.result !== "succeeded";
+    const failed =
+      releasedTouched.length > 0 ||
+      moved.length > 0 ||
+      assetsReplaced.length > 0 ||
+      !helmSame ||
+      up.summary.result !== "succeeded";
     if (failed)
       throw new UserError("the newer program replaces, deletes or re-pushes what the older one released (see above)");
     info("upgrade-check", "nothing released was replaced, deleted or re-pushed");
