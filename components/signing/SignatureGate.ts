@@ -3,7 +3,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { stepCommand } from "../../shared/step/command";
 import type { TrustPolicy } from "./cosign";
-import { SIGNATURE_GATE_TYPE, signingChildren, VERIFY_SIGNATURES, type SignedTarget, type VerifiedTarget } from "./contract";
+import {
+  SIGNATURE_GATE_TYPE,
+  signingChildren,
+  VERIFY_SIGNATURES,
+  type SignedTarget,
+  type VerifiedTarget,
+} from "./contract";
 
 export interface SignatureGateArgs {
   /** Images and charts by digest, each with the tag that must still hold it. */

@@ -25,7 +25,9 @@ export default defineStep(COPY_SIGNATURES, async (env) => {
     signatures.push(`${repository}:${tag}`);
   }
   if (signatures.length === 0)
-    throw new Error(`${source}@${digest} has no cosign signature to promote; sign the dev build (splai-release:signing)`);
+    throw new Error(
+      `${source}@${digest} has no cosign signature to promote; sign the dev build (splai-release:signing)`,
+    );
   process.stderr.write(`copied ${signatures.length} signatures to ${repository}\n`);
   return { signatures };
 });

@@ -9,10 +9,13 @@ export default defineStep(SIGN_IMAGE, async (env) => {
   const policy: SignPolicy = { mode: env.MODE === "keyless" ? "keyless" : "key", tlog: env.TLOG };
   const ref = env.REF;
   const at = ref.lastIndexOf("@");
-  if (at < 0 || !ref.startsWith(`${env.REGISTRY}/`)) throw new Error(`REF ${ref} is not ${env.REGISTRY}/<repo>@<digest>`);
+  if (at < 0 || !ref.startsWith(`${env.REGISTRY}/`))
+    throw new Error(`REF ${ref} is not ${env.REGISTRY}/<repo>@<digest>`);
   const repository = ref.slice(env.REGISTRY.length + 1, at);
   const digest = ref.slice(at + 1);
-  process.stderr.write(`cosign sign ${ref} (${policy.mode}${policy.mode === "key" && !policy.tlog ? ", no Rekor" : ""})\n`);
+  process.stderr.write(
+    `cosign sign ${ref} (${policy.mode}${policy.mode === "key" && !policy.tlog ? ", no Rekor" : ""})\n`,
+  );
   cosignOrFail(signImageArgs(ref, policy, env.RECURSIVE), {
     registry: env.REGISTRY,
     username: env.REGISTRY_USERNAME,
@@ -27,7 +30,8 @@ export default defineStep(SIGN_IMAGE, async (env) => {
   const signatures: string[] = [];
   for (const d of digests) {
     const sig = await client.getManifest(repository, signatureTag(d));
-    if (sig === undefined) throw new Error(`cosign signed ${ref} but ${repository}:${signatureTag(d)} is not in the registry`);
+    if (sig === undefined)
+      throw new Error(`cosign signed ${ref} but ${repository}:${signatureTag(d)} is not in the registry`);
     signatures.push(`${repository}:${signatureTag(d)}`);
   }
   process.stderr.write(`signed: ${signatures.join(", ")}\n`);

@@ -31,7 +31,11 @@ export default defineStep(VERIFY_SIGNATURES, async (env) => {
     throw new Error(
       "no trusted key to verify signatures with: set splai-release:trustedKeys (public keys) or signingKey",
     );
-  const ctx: CosignContext = { registry: env.REGISTRY, username: env.REGISTRY_USERNAME, password: env.REGISTRY_PASSWORD };
+  const ctx: CosignContext = {
+    registry: env.REGISTRY,
+    username: env.REGISTRY_USERNAME,
+    password: env.REGISTRY_PASSWORD,
+  };
   const authed = new OciClient(env.REGISTRY, { username: env.REGISTRY_USERNAME, password: env.REGISTRY_PASSWORD });
   const clientFor = (host: string): OciClient => (host === env.REGISTRY ? authed : new OciClient(host));
   const verified: VerifiedTarget[] = [];
@@ -47,7 +51,8 @@ export default defineStep(VERIFY_SIGNATURES, async (env) => {
     /** The key or identity that verifies `ref`, or cosign's last words on why none does. */
     const check = (ref: string): { by?: string; why: string } => {
       let why = "";
-      const attempts = trust.mode === "keyless" ? [{ file: undefined, fingerprint: `identity ${trust.identity}` }] : keyFiles;
+      const attempts =
+        trust.mode === "keyless" ? [{ file: undefined, fingerprint: `identity ${trust.identity}` }] : keyFiles;
       for (const k of attempts) {
         const r = cosign(verifyImageArgs(ref, trust, k.file), ctx);
         if (r.ok) return { by: k.fingerprint, why: "" };
