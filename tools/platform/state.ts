@@ -37,6 +37,11 @@ export interface PlatformState {
   /** BuildKit SBOM generator image in the platform registry (the toolchain's splai-sbom-scanner), pushed by `up`. */
   sbomGenerator: string;
   pulumi: { backend: string; passphrase: string };
+  /**
+   * The local stack's cosign key pair (`cosign generate-key-pair` by `up`): key and public key files, and the key's
+   * password. Throwaway, like the registry's credentials; exported as SPLAI_SIGNING_KEY / SPLAI_SIGNING_PASSWORD.
+   */
+  signing?: { key: string; publicKey: string; password: string };
   ca: string;
   nodes: string[];
   procs: Record<string, ProcRecord>;
@@ -102,6 +107,11 @@ export function initState(dir = platformDir): PlatformState {
     // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
     // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.
     pulumi: { backend: fileBackendUrl(join(dir, "pulumi")), passphrase: LOCAL_PASSPHRASE },
+    signing: {
+      key: join(dir, "signing", "cosign.key"),
+      publicKey: join(dir, "signing", "cosign.pub"),
+      password: old?.signing?.password ?? secret(),
+    },
     ca: join(dir, "pki", "ca.pem"),
     nodes: old?.nodes ?? ["kwok-node-0", "kwok-node-1"],
     node: {
@@ -126,6 +136,12 @@ export function requirePlatform(dir = platformDir): PlatformState {
   return s;
 }
 
+/** The local signing key and its password for `signing: key` (the key's contents: config takes the PEM, not a path). */
+function signingEnv(s: PlatformState): NodeJS.ProcessEnv {
+  if (s.signing === undefined || !existsSync(s.signing.key)) return {};
+  return { SPLAI_SIGNING_KEY: readFileSync(s.signing.key, "utf8"), SPLAI_SIGNING_PASSWORD: s.signing.password };
+}
+
 /** Environment for pulumi, helm and tests against the local platform. Secrets stay in the environment, never in argv. */
 /** The buildx entry with the platform registry's settings for `imagetools` (tools/platform/services/buildkitd.ts). */
 export const registrySettingsBuilder = (s: PlatformState): string => `${s.buildkit.builder}-registry`;
@@ -139,6 +155,7 @@ export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): No
     SPLAI_REGISTRY_PASSWORD: s.registry.password,
     GITHUB_TOKEN: s.github.token,
     ...(s.sbomGenerator ? { SPLAI_SBOM_GENERATOR: s.sbomGenerator } : {}),
+    ...signingEnv(s),
     // buildx commands without an explicit builder (docker-build's Index runs `imagetools create`) take the platform's
     // registry settings from here; every image build names its builder.
     BUILDX_BUILDER: registrySettingsBuilder(s),
