@@ -105,16 +105,19 @@ export function signRelease(
   return { all, bundlePath, bundleSha256: checksums.bundleSha256 };
 }
 
-/** What the deploy gate verifies: every pinned image and the chart, each with the tag that must still hold it. */
+/**
+ * What the deploy gate verifies: every pinned image, each with the tag that must still hold it, and the chart when
+ * this stack signs it (a stack that only verifies — signing none, trustedKeys set — publishes its chart unsigned).
+ */
 export function deployTargets(
   images: pulumi.Output<Record<string, PublishedImage>>,
-  chart: pulumi.Output<PublishedChart>,
+  chart: pulumi.Output<PublishedChart> | undefined,
 ): pulumi.Output<SignedTarget[]> {
   return pulumi.all([images, chart]).apply(([m, c]) => [
     ...Object.keys(m)
       .sort()
       .map((k) => ({ name: `image ${k}`, ref: m[k].ref, tag: m[k].tags[0] })),
-    { name: `chart ${c.name}`, ref: chartDigestRef(c), tag: c.version },
+    ...(c === undefined ? [] : [{ name: `chart ${c.name}`, ref: chartDigestRef(c), tag: c.version }]),
   ]);
 }
 
@@ -133,7 +136,7 @@ export function deployGate(
   return new SignatureGate(
     "deploy-signatures",
     {
-      targets: deployTargets(images, chart),
+      targets: deployTargets(images, s.signing === "none" ? undefined : chart),
       trust,
       withheld: `nothing was deployed (Helm release ${s.namespace}/${s.releaseName} is unchanged)`,
       registry: s.registry,
