@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { findArchive } from "../../tools/lib/archives";
-import { repoRoot } from "../../tools/lib/paths";
+import { findArchive, REAL_TREE } from "../../tools/lib/archives";
 import { platform, type Platform } from "../../tools/lib/platform-client";
 import { releaseProject, uniqueId, type ReleaseProject } from "../../tools/lib/release-project";
 import {
@@ -21,14 +20,6 @@ import {
   IMAGES,
   type Versions,
 } from "../support/release-checks";
-
-/** SPLAI's repository at 759767f without its committed dist/ binary, as the customer gave it to us. */
-export const REAL_TREE = {
-  name: "splai-759767f.tar.gz",
-  sha256: "efb7b72f06983e0b72cb66455aa2a0998dc1fff7e235d679ffb0b8d9fec0714b",
-  dirs: [process.env.SPLAI_REAL_TREE_DIR ?? join(repoRoot, "..", "shared", "splai")],
-  hint: "set SPLAI_REAL_TREE_DIR to the folder holding it (shared/splai beside this checkout)",
-};
 
 describe("release of SPLAI's real repository (759767f)", { timeout: 60 * 60_000 }, () => {
   let p: Platform;

@@ -113,8 +113,19 @@ export function assertDownloads(proj: ReleaseProject, out: OutputMap, splaictlPr
   const root = mkdtempSync(join(tmpdir(), "splaictl-deb-"));
   try {
     execFileSync("dpkg-deb", ["-x", join(proj.dist, `splaictl_${v.app}_amd64.deb`), root]);
-    const printed = execFileSync(join(root, "usr/bin/splaictl"), ["--version"], { encoding: "utf8" });
-    if (splaictlPrintsVersion) assert.match(printed, new RegExp(v.app.replace(/[.+]/g, "\\$&")));
+    const splaictl = join(root, "usr/bin/splaictl");
+    if (splaictlPrintsVersion) {
+      const printed = execFileSync(splaictl, ["--version"], { encoding: "utf8" });
+      assert.match(printed, new RegExp(v.app.replace(/[.+]/g, "\\$&")));
+    } else {
+      // SPLAI's real splaictl (759767f) has no --version: run a command it has and read its result.
+      const token = execFileSync(splaictl, ["worker", "token", "create", "--length", "16"], { encoding: "utf8" });
+      assert.match(
+        token.trim(),
+        /^[A-Za-z0-9_-]{22}$/,
+        `splaictl worker token create printed ${JSON.stringify(token)}`,
+      );
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "./log";
-import { cacheDir } from "./paths";
+import { cacheDir, repoRoot } from "./paths";
 
 /** Where a checked copy of every archive is kept, by content: a later checkout on this machine finds it there. */
 export const archiveCache = join(cacheDir, "sources");
@@ -49,3 +49,11 @@ export function findArchive(req: ArchiveRequest): string {
     `${req.name} (sha256 ${req.sha256.slice(0, 12)}…) was not found in ${[...req.dirs, archiveCache].join(", ")}; ${req.hint}`,
   );
 }
+
+/** SPLAI's repository at 759767f without its committed dist/ binary, as the customer gave it to us. */
+export const REAL_TREE = {
+  name: "splai-759767f.tar.gz",
+  sha256: "efb7b72f06983e0b72cb66455aa2a0998dc1fff7e235d679ffb0b8d9fec0714b",
+  dirs: [process.env.SPLAI_REAL_TREE_DIR ?? join(repoRoot, "..", "shared", "splai")],
+  hint: "set SPLAI_REAL_TREE_DIR to the folder holding it (shared/splai beside this checkout)",
+};

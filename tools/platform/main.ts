@@ -236,6 +236,8 @@ function env(): void {
     "SPLAI_SBOM_GENERATOR",
     "SPLAI_SIGNING_KEY",
     "SPLAI_SIGNING_PASSWORD",
+    "BUILDX_CONFIG",
+    "BUILDX_BUILDER",
   ];
   for (const k of keys) process.stdout.write(`export ${k}='${(e[k] ?? "").replace(/'/g, "'\\''")}'\n`);
 }

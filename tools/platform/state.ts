@@ -143,6 +143,9 @@ function signingEnv(s: PlatformState): NodeJS.ProcessEnv {
 }
 
 /** Environment for pulumi, helm and tests against the local platform. Secrets stay in the environment, never in argv. */
+/** The platform's own buildx configuration (its builders), handed to every tool as BUILDX_CONFIG. */
+export const platformBuildxConfig = (s: PlatformState): string => join(s.dir, "buildx");
+
 /** The buildx entry with the platform registry's settings for `imagetools` (tools/platform/services/buildkitd.ts). */
 export const registrySettingsBuilder = (s: PlatformState): string => `${s.buildkit.builder}-registry`;
 
@@ -159,6 +162,7 @@ export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): No
     // buildx commands without an explicit builder (docker-build's Index runs `imagetools create`) take the platform's
     // registry settings from here; every image build names its builder.
     BUILDX_BUILDER: registrySettingsBuilder(s),
+    BUILDX_CONFIG: platformBuildxConfig(s),
     ...extra,
   });
 }

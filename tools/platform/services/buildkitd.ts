@@ -1,12 +1,11 @@
 // BuildKit's daemon for the platform, and the buildx builders that let docker-build and `imagetools` use it.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { tryCapture } from "../../lib/exec";
 import { toolBinDir } from "../../lib/paths";
 import { startDetached } from "../procs";
 import { bin, data, logOf, type Service } from "../service";
-import { registrySettingsBuilder, type PlatformState } from "../state";
+import { platformBuildxConfig, registrySettingsBuilder, type PlatformState } from "../state";
 
 export const buildkitd: Service = {
   name: "buildkitd",
@@ -52,13 +51,11 @@ export const buildkitd: Service = {
  * `<builder>-registry`, which only carries registry settings for buildx's `imagetools` (docker-build's Index runs
  * `imagetools create` with the builder in BUILDX_BUILDER, see platformEnv): containerd's resolver would otherwise use
  * plain HTTP for a 127.0.0.1 registry. The remote driver refuses config files, so the settings need their own entry,
- * which is never used to build.
+ * which is never used to build. Both live in the platform's own buildx config (BUILDX_CONFIG in platformEnv), not in
+ * ~/.docker/buildx: two platforms on one machine (two checkouts, CI beside a developer) never take each other's builder.
  */
 function registerBuildxBuilder(s: PlatformState, ca: string): void {
-  const dir = join(
-    process.env.BUILDX_CONFIG ?? join(process.env.DOCKER_CONFIG ?? join(homedir(), ".docker"), "buildx"),
-    "instances",
-  );
+  const dir = join(platformBuildxConfig(s), "instances");
   mkdirSync(dir, { recursive: true });
   const node = (name: string, files: Record<string, string> | null): Record<string, unknown> => ({
     Name: `${name}0`,

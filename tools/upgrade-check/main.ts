@@ -1,0 +1,229 @@
+// `npm run upgrade-check -- --from <rev> [--to <rev>] [--tree fixture|real]`: releases a throwaway stack with the
+// program of one commit, then previews and ups the same stack with the program of another, on the local platform, and
+// reports what the newer program would do to what the older one released. Released artifacts must stay untouched: no
+// image, chart push, Helm release or GitHub release replaced or deleted, no registry tag moved, no Helm revision added.
+import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, sep } from "node:path";
+import { findArchive, REAL_TREE } from "../lib/archives";
+import { fileBackendUrl } from "../lib/backend";
+import { info, runMain, UserError } from "../lib/log";
+import { repoRoot } from "../lib/paths";
+import { platform, type Platform } from "../lib/platform-client";
+import { gitIn, LOCAL_HELM_VALUES, uniqueId } from "../lib/release-project";
+
+interface Args {
+  from: string;
+  to: string;
+  tree: "fixture" | "real";
+  out?: string;
+  /** Extra config of the stack (`key=value`, the project's keys without the prefix), e.g. the stand-ins of old. */
+  config: Record<string, string>;
+  /** Run `npm run migrate` on the stack between the two programs (a stack released by the stand-ins). */
+  migrate: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = { from: "", to: "HEAD", tree: "real", config: {}, migrate: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (k === "--migrate") {
+      a.migrate = true;
+      continue;
+    }
+    if (k === "--config" && /^[A-Za-z]+=/.test(v ?? "")) {
+      const at = v.indexOf("=");
+      a.config[v.slice(0, at)] = v.slice(at + 1);
+    } else if (k === "--from") a.from = v;
+    else if (k === "--to") a.to = v;
+    else if (k === "--tree" && (v === "fixture" || v === "real")) a.tree = v;
+    else if (k === "--out") a.out = v;
+    else
+      throw new UserError(
+        `upgrade-check: unknown argument ${k} ${v ?? ""} (use --from REV [--to REV] [--tree fixture|real] [--config key=value]... [--migrate] [--out FILE])`,
+      );
+    i++;
+  }
+  if (!a.from)
+    throw new UserError("upgrade-check: --from REV is required (the commit whose program released the stack)");
+  return a;
+}
+
+/** The program of a commit (every tracked file but the fixtures' dist), with this checkout's node_modules. */
+function checkoutProgram(rev: string, dir: string): string {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const sha = execFileSync("git", ["-C", repoRoot, "rev-parse", rev], { encoding: "utf8" }).trim();
+  execFileSync("sh", ["-c", `git -C "${repoRoot}" archive "${sha}" | tar -x -C "${dir}"`]);
+  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
+  return sha;
+}
+
+interface Op {
+  urn: string;
+  type: string;
+  op: string;
+  diffs: string[];
+  commandChange?: { from: string; to: string };
+}
+
+/** Released things: replacing or deleting one would re-push or lose what users already have. */
+const RELEASED =
+  /docker-build:index:(Image|Index)|kubernetes:helm.sh\/v3:Release|github:index\/release:Release|ChartPublish|chart-push|assets/;
+
+async function preview(stack: Stack): Promise<Op[]> {
+  const ops: Op[] = [];
+  const onEvent = (e: EngineEvent): void => {
+    const m = e.resourcePreEvent?.metadata;
+    if (!m || m.op === "same" || m.op === "read") return;
+    const op: Op = { urn: m.urn, type: m.type, op: m.op, diffs: m.diffs ?? [] };
+    const oldCreate = m.old?.inputs?.create as string | undefined;
+    const newCreate = m.new?.inputs?.create as string | undefined;
+    if (m.type === "command:local:Command" && oldCreate !== newCreate)
+      op.commandChange = { from: String(oldCreate), to: String(newCreate) };
+    ops.push(op);
+  };
+  await stack.preview({ diff: true, onEvent });
+  return ops;
+}
+
+async function registryTags(p: Platform, owner: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of ["api-gateway", "scheduler", "planner", "operator", "worker-agent"]) {
+    const repo = `${owner}/splai-${name}`;
+    for (const tag of await p.registry.tags(repo))
+      out[`${repo}:${tag}`] = (await p.registry.getManifest(repo, tag))?.digest ?? "";
+  }
+  for (const tag of await p.registry.tags(`${owner}/charts/splai`))
+    out[`${owner}/charts/splai:${tag}`] = (await p.registry.getManifest(`${owner}/charts/splai`, tag))?.digest ?? "";
+  return out;
+}
+
+runMain(async () => {
+  const args = parseArgs(process.argv.slice(2));
+  const p = platform();
+  const id = uniqueId("upg");
+  const dir = mkdtempSync(join(tmpdir(), `splai-${id}-`));
+  const program = join(dir, "program");
+  const source = join(dir, "splai");
+  try {
+    const fromSha = checkoutProgram(args.from, program);
+    info("upgrade-check", `program of ${args.from} (${fromSha.slice(0, 7)}) in ${program}`);
+    if (args.tree === "real") {
+      mkdirSync(source);
+      execFileSync("tar", ["-xzf", findArchive(REAL_TREE), "-C", source, "--strip-components=1"]);
+    } else {
+      const from = join(repoRoot, "test", "fixtures", "splai");
+      cpSync(from, source, { recursive: true, filter: (s) => relative(from, s).split(sep)[0] !== "dist" });
+    }
+    const git = gitIn(source, "upgrade-check");
+    git("init", "-q", "-b", "main");
+    git("add", "-A");
+    git("commit", "-q", "-m", "SPLAI source tree");
+    const state = join(dir, "state");
+    mkdirSync(state);
+    const s = p.state;
+    // The stand-ins' dynamic provider ran through the launcher pulumi's distribution ships beside the CLI
+    // (`pulumi-resource-pulumi-nodejs`); the toolchain no longer installs it, so an old program gets it here.
+    const launcherDir = join(dir, "bin");
+    mkdirSync(launcherDir);
+    const launcher = join(launcherDir, "pulumi-resource-pulumi-nodejs");
+    writeFileSync(
+      launcher,
+      `#!/bin/sh\nexec node "${join(program, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js")}" "$@"\n`,
+      { mode: 0o755 },
+    );
+    const envVars = {
+      ...(p.env as Record<string, string>),
+      PATH: `${launcherDir}:${p.env.PATH ?? ""}`,
+      PULUMI_BACKEND_URL: fileBackendUrl(state),
+      PULUMI_CONFIG_PASSPHRASE: "upgrade-check",
+    };
+    const stack = await LocalWorkspace.createStack({ stackName: id, workDir: program }, { envVars });
+    await stack.setAllConfig({
+      "splai-release:source": { value: source },
+      "splai-release:distDir": { value: join(dir, "dist", "release") },
+      "splai-release:mode": { value: "branch" },
+      "splai-release:ref": { value: "main" },
+      "splai-release:builder": { value: s.buildkit.builder },
+      "splai-release:registry": { value: s.registry.address },
+      "splai-release:owner": { value: id },
+      "splai-release:registryUsername": { value: s.registry.username },
+      "splai-release:registryPassword": { value: s.registry.password, secret: true },
+      "splai-release:kubeconfig": { value: s.kubeconfig },
+      "splai-release:namespace": { value: `splai-${id}` },
+      "splai-release:githubBaseUrl": { value: s.github.url },
+      "splai-release:githubOwner": { value: s.github.owner },
+      "splai-release:githubRepo": { value: s.github.repo },
+      "splai-release:githubToken": { value: s.github.token, secret: true },
+      "splai-release:githubRelease": { value: "true" },
+      "splai-release:helmTimeout": { value: "180" },
+      "splai-release:helmValues": { value: JSON.stringify(LOCAL_HELM_VALUES) },
+      ...Object.fromEntries(Object.entries(args.config).map(([k, value]) => [`splai-release:${k}`, { value }])),
+    });
+    const t0 = Date.now();
+    const first = await stack.up({ onOutput: (o) => process.stderr.write(o) });
+    if (first.summary.result !== "succeeded") throw new UserError(`the release by ${args.from} failed`);
+    info("upgrade-check", `released by ${args.from} in ${Math.round((Date.now() - t0) / 1000)} s`);
+    const tagsBefore = await registryTags(p, id);
+    const helmBefore = (await p.helmRelease(`splai-${id}`)).map((r) => r.version);
+    const releaseUrlBefore = first.outputs.releaseUrl?.value as string | undefined;
+
+    // The newer program in the same directory, the same stack and state.
+    for (const f of readdirSync(program)) if (f !== "node_modules") rmSync(join(program, f), { recursive: true });
+    const toSha = checkoutProgram(args.to, join(dir, "to"));
+    for (const f of readdirSync(join(dir, "to")))
+      if (f !== "node_modules") cpSync(join(dir, "to", f), join(program, f), { recursive: true });
+    if (!existsSync(join(program, "Pulumi.yaml"))) throw new UserError(`${args.to} has no Pulumi.yaml`);
+    if (args.migrate) {
+      info("upgrade-check", "migrating the stand-ins' state (npm run migrate)");
+      execFileSync(
+        process.execPath,
+        ["--import", "tsx", join(repoRoot, "tools", "migrate", "main.ts"), "--stack", id, "--cwd", program],
+        { env: { ...process.env, ...envVars }, stdio: "inherit", cwd: repoRoot },
+      );
+    }
+    info("upgrade-check", `previewing with the program of ${args.to} (${toSha.slice(0, 7)})`);
+    const ops = await preview(stack);
+    const up = await stack.up({ onOutput: (o) => process.stderr.write(o) });
+    const tagsAfter = await registryTags(p, id);
+    const helmAfter = (await p.helmRelease(`splai-${id}`)).map((r) => r.version);
+    const moved = Object.keys(tagsBefore).filter((t) => tagsAfter[t] !== tagsBefore[t]);
+    const releasedTouched = ops.filter((o) => RELEASED.test(o.urn) && /replace|delete/.test(o.op));
+    const result = {
+      from: fromSha,
+      to: toSha,
+      tree: args.tree,
+      previewOps: ops.map(({ urn, op, diffs }) => ({ resource: urn.split("::").slice(-2).join("::"), op, diffs })),
+      commandChanges: ops
+        .filter((o) => o.commandChange)
+        .map((o) => ({ resource: urn2name(o.urn), ...o.commandChange })),
+      releasedReplacedOrDeleted: releasedTouched.map((o) => `${o.op} ${urn2name(o.urn)}`),
+      up: { result: up.summary.result, changes: up.summary.resourceChanges },
+      registryTagsMoved: moved,
+      registryTags: Object.keys(tagsBefore).length,
+      helmRevisions: { before: helmBefore, after: helmAfter },
+      releaseUrl: { before: releaseUrlBefore, after: up.outputs.releaseUrl?.value as string | undefined },
+    };
+    const json = JSON.stringify(result, null, 2);
+    if (args.out) writeFileSync(args.out, json + "\n");
+    process.stdout.write(json + "\n");
+    await stack.destroy().catch(() => undefined);
+    const failed =
+      releasedTouched.length > 0 ||
+      moved.length > 0 ||
+      helmAfter.length !== helmBefore.length ||
+      up.summary.result !== "succeeded";
+    if (failed)
+      throw new UserError("the newer program replaces, deletes or re-pushes what the older one released (see above)");
+    info("upgrade-check", "nothing released was replaced, deleted or re-pushed");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+function urn2name(urn: string): string {
+  return urn.split("::").slice(-1)[0];
+}
