@@ -83,6 +83,12 @@ describe("signed releases", { timeout: 60 * 60_000 }, () => {
     assert.equal(r.status, 200, `release ${tag}`);
     return (await r.json()) as { body: string; id: number };
   };
+  /** Sets the whole trustedKeys list (a list key: set element by element, by path). */
+  const trust = async (st: Stack, pems: string[]): Promise<void> => {
+    await st.removeConfig("splai-release:trustedKeys").catch(() => undefined);
+    for (const [i, pem] of pems.entries()) await st.setConfig(`splai-release:trustedKeys[${i}]`, { value: pem }, true);
+  };
+  const pem = (k: KeyPair): string => readFileSync(k.pub, "utf8");
   const deployedRevision = async (namespace: string): Promise<number> =>
     (await p.helmRelease(namespace, "deployed"))[0].version;
 
@@ -243,10 +249,8 @@ describe("signed releases", { timeout: 60 * 60_000 }, () => {
     await proj.stack.setAllConfig({
       "splai-release:signingKey": { value: key2.key, secret: true },
       "splai-release:signingPassword": { value: key2.password, secret: true },
-      "splai-release:trustedKeys": {
-        value: JSON.stringify([readFileSync(key1.pub, "utf8"), readFileSync(key2.pub, "utf8")]),
-      },
     });
+    await trust(proj.stack, [pem(key1), pem(key2)]);
     const up = await proj.stack.up(record);
     assert.equal(up.summary.result, "succeeded");
     out = up.outputs;
@@ -262,15 +266,13 @@ describe("signed releases", { timeout: 60 * 60_000 }, () => {
 
   it("a trusted key that signed nothing: refused before the Helm release, every artifact named", async () => {
     const revision = await deployedRevision(ns);
-    await proj.stack.setConfig("splai-release:trustedKeys", { value: JSON.stringify([strangerPem]) });
+    await trust(proj.stack, [strangerPem]);
     const err = await upFails(proj.stack, /signature verification refused 6 of 6 artifacts/);
     for (const ref of Object.values(out.imageRefs.value as Record<string, string>))
       assert.ok(err.includes(`${ref} has no valid signature by the trusted key sha256:`), ref);
     assert.match(err, /add that public key to splai-release:trustedKeys/);
     assert.equal(await deployedRevision(ns), revision, "the Helm release is unchanged");
-    await proj.stack.setConfig("splai-release:trustedKeys", {
-      value: JSON.stringify([readFileSync(key1.pub, "utf8"), readFileSync(key2.pub, "utf8")]),
-    });
+    await trust(proj.stack, [pem(key1), pem(key2)]);
   });
 
   it("a promotion verifies dev's signatures first: a wrong key or a deleted signature pushes nothing; then it copies them", async () => {
@@ -283,8 +285,8 @@ describe("signed releases", { timeout: 60 * 60_000 }, () => {
       "splai-release:namespace": { value: `splai-${proj.id}p` },
       "splai-release:distDir": { value: join(proj.dir, "dist-prod", "release") },
       "splai-release:githubRelease": { value: "false" },
-      "splai-release:trustedKeys": { value: JSON.stringify([strangerPem]) },
     });
+    await trust(prod, [strangerPem]);
     const nothingPushed = async (): Promise<void> => {
       for (const image of IMAGES)
         assert.deepEqual(await p.registry.tags(`${prodOwner}/splai-${image}`), [], `${image}: nothing pushed`);
@@ -297,9 +299,7 @@ describe("signed releases", { timeout: 60 * 60_000 }, () => {
     await nothingPushed();
 
     // The right keys now, but dev's planner signature is gone.
-    await prod.setConfig("splai-release:trustedKeys", {
-      value: JSON.stringify([readFileSync(key1.pub, "utf8"), readFileSync(key2.pub, "utf8")]),
-    });
+    await trust(prod, [pem(key1), pem(key2)]);
     const devRepo = `${proj.id}/splai-planner`;
     const sig = await p.registry.getManifest(devRepo, signatureTag(devDigests.planner));
     assert.ok(sig, "dev's planner index is signed");
