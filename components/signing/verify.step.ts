@@ -24,6 +24,13 @@ export function describeTrust(t: TrustPolicy): string {
   return fps.length === 1 ? `the trusted key ${fps[0]}` : `any of the ${fps.length} trusted keys ${fps.join(", ")}`;
 }
 
+/** What to do about a digest no trusted key verifies: a log that is not there, or a signature by another key. */
+export function fixFor(t: TrustPolicy, why: string, ref: string): string {
+  if (t.mode === "key" && t.tlog && /rekor|tlog|transparency|tuf/i.test(why))
+    return "Its signatures are checked against Rekor, which cosign could not reach or which has no entry: signatures made without a transparency log verify only with splai-release:signingTlog false";
+  return `Sign it with the stack's key (cosign sign --key <key> ${ref}), or, when another trusted key signed it, add that public key to splai-release:trustedKeys`;
+}
+
 export default defineStep(VERIFY_SIGNATURES, async (env) => {
   const trust = env.TRUST;
   const targets: SignedTarget[] = env.TARGETS;
@@ -81,7 +88,7 @@ export default defineStep(VERIFY_SIGNATURES, async (env) => {
       const { by, why } = check(t.ref);
       if (by === undefined)
         problems.push(
-          `${t.name}: ${t.ref} has no valid signature by ${accepted} (cosign: ${why}). Sign it with the stack's key (cosign sign --key <key> ${t.ref}), or, when another trusted key signed it, add that public key to splai-release:trustedKeys`,
+          `${t.name}: ${t.ref} has no valid signature by ${accepted} (cosign: ${why}). ${fixFor(trust, why, t.ref)}`,
         );
       else {
         verified.push({ name: t.name, ref: t.ref, by });
