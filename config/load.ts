@@ -77,6 +77,14 @@ export function readRawSettings(
         else problems.push(`${key} '${text}' is not accepted; use true, false or auto`);
         break;
       case "list":
+        // From the environment: comma-separated (a CI variable holds one line).
+        raw[key] =
+          cfg.getObject(key) ??
+          fromEnv
+            ?.split(",")
+            .map((e) => e.trim())
+            .filter((e) => e !== "");
+        break;
       case "map":
         raw[key] = cfg.getObject(key);
         break;

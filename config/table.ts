@@ -57,9 +57,10 @@ export const CONFIG = {
     schemaType: "array",
     default: [],
     description:
-      "BuildKit endpoints (unix://, tcp://, ssh://) registered as a remote buildx builder named splai-<stack>, for example one amd64 and one native arm64 node. Overrides builder.",
+      "BuildKit endpoints (unix://, tcp://, ssh://) registered as a remote buildx builder named splai-<stack>, for example one amd64 and one native arm64 node. Overrides builder. Unset: SPLAI_BUILDER_ENDPOINTS (comma-separated), as CI passes a repository variable.",
+    env: "SPLAI_BUILDER_ENDPOINTS",
     readme: {
-      default: "`[]`",
+      default: "`SPLAI_BUILDER_ENDPOINTS` (comma-separated), else `[]`",
       meaning: "BuildKit endpoints registered as remote builder `splai-<stack>` (e.g. one native arm64 node)",
     },
   },

@@ -288,6 +288,20 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     }
   });
 
+  it("take the state backend, its credentials and the BuildKit endpoints from repository variables and secrets", () => {
+    const stackJobs = allJobs().filter(([, , j]) => j.env?.PULUMI_BACKEND_URL !== undefined);
+    assert.equal(stackJobs.length, 4, "the plan job, the dev release, prod's plan and prod's release");
+    for (const [f, name, j] of stackJobs) {
+      const env = j.env ?? {};
+      const where = `${f} ${name}`;
+      assert.equal(env.PULUMI_BACKEND_URL, "${{ vars.PULUMI_BACKEND_URL || 'https://api.pulumi.com' }}", where);
+      assert.equal(env.AWS_ACCESS_KEY_ID, "${{ secrets.SPLAI_STATE_ACCESS_KEY_ID }}", where);
+      assert.equal(env.AWS_SECRET_ACCESS_KEY, "${{ secrets.SPLAI_STATE_SECRET_ACCESS_KEY }}", where);
+      assert.equal(env.AWS_REGION, "${{ vars.SPLAI_STATE_REGION }}", where);
+      assert.equal(env.SPLAI_BUILDER_ENDPOINTS, "${{ vars.SPLAI_BUILDER_ENDPOINTS }}", where);
+    }
+  });
+
   it("pass secrets through env only, and never echo them", () => {
     const secretEnv = new Set<string>(["KUBECONFIG_DOCUMENT"]);
     for (const [, , j] of allJobs()) {
@@ -298,6 +312,7 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     assert.ok(
       secretEnv.has("SPLAI_REGISTRY_PASSWORD") && secretEnv.has("GITHUB_TOKEN") && secretEnv.has("PULUMI_ACCESS_TOKEN"),
     );
+    assert.ok(secretEnv.has("AWS_SECRET_ACCESS_KEY"), "the state store's secret key is a secret");
     for (const [where, s] of allSteps()) {
       if (s.run === undefined) continue;
       assert.ok(

@@ -1,8 +1,8 @@
-// A throwaway JavaScript Pulumi project beside a test's files, with its own file backend, on the local platform.
+// A throwaway JavaScript Pulumi project beside a test's files, with its own backend (SPLAI_TEST_BACKEND), on the local platform.
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileBackendUrl } from "../../tools/lib/backend";
+import { defaultBackendKind, stackBackend } from "../../tools/lib/stack-backend";
 import type { Platform } from "../../tools/lib/platform-client";
 import { repoRoot } from "../../tools/lib/paths";
 
@@ -20,10 +20,11 @@ export async function scratchProject(
   writeFileSync(join(project, "index.js"), program);
   writeFileSync(join(project, "package.json"), `{"name":"${name}","main":"index.js"}\n`);
   symlinkSync(join(repoRoot, "node_modules"), join(project, "node_modules"));
-  mkdirSync(join(work, "state"));
+  const backend = stackBackend(p.state, defaultBackendKind(), work, `${name}-${id}`);
   const envVars = {
     ...(p.env as Record<string, string>),
-    PULUMI_BACKEND_URL: fileBackendUrl(join(work, "state")),
+    ...backend.env,
+    PULUMI_BACKEND_URL: backend.url,
     PULUMI_CONFIG_PASSPHRASE: name,
   };
   return LocalWorkspace.createStack({ stackName: id, workDir: project }, { envVars });

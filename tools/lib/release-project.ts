@@ -1,11 +1,11 @@
-// Sets up a throwaway copy of the release program and of the fixture tree (its own git repo), with a stack on a temp file backend.
+// Sets up a throwaway copy of the release program and of the fixture tree (its own git repo), with a stack on a backend of its own (a temp file backend, or a prefix of the platform's S3 bucket).
 import { LocalWorkspace, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import YAML from "yaml";
-import { fileBackendUrl } from "./backend";
+import { defaultBackendKind, stackBackend, type BackendKind, type StackBackend } from "./stack-backend";
 import { repoRoot } from "./paths";
 import type { Platform } from "./platform-client";
 
@@ -15,6 +15,8 @@ export interface ReleaseProject {
   readonly dist: string;
   readonly stack: Stack;
   readonly id: string;
+  /** Where its stacks' state lives. */
+  readonly backend: StackBackend;
   git(...args: string[]): string;
   /** Another stack of the same program and backend (for example prod beside dev), with the same base config plus `config`. */
   addStack(name: string, config: ConfigMap): Promise<Stack>;
@@ -65,6 +67,8 @@ export interface ReleaseProjectOptions {
   tree?: string;
   /** Extra environment of the stack's pulumi runs (for example a fresh GOCACHE). */
   env?: Record<string, string>;
+  /** The state backend: `file` (a temp directory) or `s3` (the platform's object store); default SPLAI_TEST_BACKEND, else file. */
+  backend?: BackendKind;
 }
 
 export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = {}): Promise<ReleaseProject> {
@@ -87,8 +91,7 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     git("add", "-A");
     git("commit", "-q", "-m", opts.tree ? "SPLAI source tree" : "fixture");
   }
-  const state = join(dir, "state");
-  mkdirSync(state);
+  const backend = stackBackend(p.state, opts.backend ?? defaultBackendKind(), dir, id);
   const dist = join(dir, "dist", "release");
   const s = p.state;
   const baseConfig: ConfigMap = {
@@ -112,7 +115,8 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
   };
   const envVars = {
     ...(p.env as Record<string, string>),
-    PULUMI_BACKEND_URL: fileBackendUrl(state),
+    ...backend.env,
+    PULUMI_BACKEND_URL: backend.url,
     PULUMI_CONFIG_PASSPHRASE: "e2e",
     ...(opts.env ?? {}),
   };
@@ -129,6 +133,7 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
     dist,
     stack,
     id,
+    backend,
     git,
     async addStack(name, config) {
       const st = await newStack(name, config);
@@ -141,6 +146,7 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
         await st.destroy().catch(() => undefined);
         await st.workspace.removeStack(st.name).catch(() => undefined);
       }
+      await backend.remove().catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,4 @@
-// `npm run platform -- up [--node fake|real]|down|status|env|stop <service>`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator).
+// `npm run platform -- up [--node fake|real] [--state file|s3]|down|status|env|stop <service>`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator, optionally an S3 store for Pulumi state).
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -11,9 +11,11 @@ import {
   platformEnv,
   readState,
   requirePlatform,
+  withStateMode,
   writeState,
   type NodeMode,
   type PlatformState,
+  type StateMode,
 } from "./state";
 import { isOurs } from "./procs";
 import { cleanupNode, nodeDir } from "./real-node";
@@ -28,6 +30,7 @@ import { kubeScheduler } from "./services/kube-scheduler";
 import { kubelet } from "./services/kubelet";
 import { kwok } from "./services/kwok";
 import { registry } from "./services/registry";
+import { versitygw } from "./services/versitygw";
 import { toolEnv } from "../lib/toolenv";
 
 // In start order (etcd before the API server, the API server before what talks to it); `down` stops them in reverse.
@@ -42,6 +45,7 @@ const services: Service[] = [
   kubelet,
   kwok,
   githubEmulator,
+  versitygw,
 ];
 
 function writeKubeconfig(s: PlatformState, pki: Pki): void {
@@ -126,9 +130,22 @@ function requestedNode(args: string[]): NodeMode {
   return raw;
 }
 
+/** `--state file|s3`, else SPLAI_STATE, else what the platform used last (a plain `up` never moves the local stack). */
+function requestedState(args: string[], current: StateMode): StateMode {
+  const i = args.indexOf("--state");
+  const raw =
+    i >= 0 ? args[i + 1] : (args.find((a) => a.startsWith("--state="))?.slice(8) ?? process.env.SPLAI_STATE ?? current);
+  if (raw !== "file" && raw !== "s3")
+    throw new UserError(
+      `--state ${raw ?? "(missing)"} is not accepted; use --state file (a file backend in the platform directory) or --state s3 (versitygw)`,
+    );
+  return raw;
+}
+
 async function up(args: string[]): Promise<void> {
   const t0 = Date.now();
-  const s = initState();
+  const initial = initState();
+  const s = withStateMode(initial, requestedState(args, initial.pulumi.mode));
   const requested = requestedNode(args);
   s.node = { ...s.node, mode: requested, requested, fallbackReason: undefined };
   mkdirSync(join(s.dir, "logs"), { recursive: true });
@@ -166,6 +183,7 @@ async function up(args: string[]): Promise<void> {
     "platform",
     `up in ${elapsed(t0)} with ${nodes}; state in ${s.dir}. For a shell: eval "$(npm run -s platform -- env)"`,
   );
+  info("platform", `Pulumi backend of the platform's stacks: ${s.pulumi.backend}`);
   if (s.node.fallbackReason)
     info("platform", `NOTE: --node real was asked for but the platform runs fake nodes: ${s.node.fallbackReason}`);
 }
@@ -238,6 +256,8 @@ function env(): void {
     "SPLAI_SIGNING_PASSWORD",
     "BUILDX_CONFIG",
     "BUILDX_BUILDER",
+    // With --state s3: the object store's credentials, which the Pulumi CLI reads for the s3:// backend.
+    ...(s.pulumi.mode === "s3" ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] : []),
   ];
   for (const k of keys) process.stdout.write(`export ${k}='${(e[k] ?? "").replace(/'/g, "'\\''")}'\n`);
 }
@@ -257,7 +277,7 @@ runMain(async () => {
       return env();
     default:
       throw new UserError(
-        `unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real]|down|status|env|stop <service>`,
+        `unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real] [--state file|s3]|down|status|env|stop <service>`,
       );
   }
 });

@@ -6,7 +6,7 @@ import { elapsed, info, UserError } from "../lib/log";
 import { toolBinDir } from "../lib/paths";
 import type { Pki } from "./certs";
 import { assertPortFree, isOurs, stop, waitReady, type ProcRecord } from "./procs";
-import { writeState, type NodeMode, type PlatformState } from "./state";
+import { writeState, type NodeMode, type PlatformState, type StateMode } from "./state";
 
 export function bin(name: string): string {
   const p = join(toolBinDir, name);
@@ -26,12 +26,17 @@ export interface Service {
   describe: (s: PlatformState) => string;
   /** Runs only in this node mode; default: always. */
   node?: NodeMode;
+  /** Runs only when the platform's Pulumi state lives there (`up --state s3`); default: always. */
+  state?: StateMode;
+  /** Once ready (also when found running): set-up that needs the service up, such as a bucket. */
+  afterReady?: (s: PlatformState, pki: Pki) => Promise<void>;
   /** Stops the service (default: SIGTERM to its process group, then SIGKILL). */
   stop?: (s: PlatformState, pki: Pki, rec: ProcRecord) => Promise<void>;
 }
 
 export const enabled = (svc: Service, s: PlatformState): boolean =>
-  svc.node === undefined || svc.node === (s.node?.mode ?? "fake");
+  (svc.node === undefined || svc.node === (s.node?.mode ?? "fake")) &&
+  (svc.state === undefined || svc.state === (s.pulumi.mode ?? "file"));
 
 export const logOf = (s: PlatformState, name: string): string => join(s.dir, "logs", `${name}.log`);
 export const data = (s: PlatformState, name: string): string => {
@@ -59,6 +64,7 @@ export async function startService(svc: Service, s: PlatformState, pki: Pki): Pr
   if (isOurs(rec)) {
     if (await svc.ready(s, pki).catch(() => false)) {
       info(svc.name, `already running (pid ${rec.pid})`);
+      await svc.afterReady?.(s, pki);
       return;
     }
     info(svc.name, `pid ${rec.pid} is not healthy; restarting it`);
@@ -72,5 +78,6 @@ export async function startService(svc: Service, s: PlatformState, pki: Pki): Pr
   s.procs[svc.name] = started;
   writeState(s);
   await waitReady(svc.name, started, () => svc.ready(s, pki), svc.timeoutMs);
+  await svc.afterReady?.(s, pki);
   info(svc.name, `ready in ${elapsed(t)}: ${svc.describe(s)}`);
 }

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileBackendUrl } from "../lib/backend";
+import { s3BackendUrl } from "../lib/s3";
 import { UserError } from "../lib/log";
 import { platformDir } from "../lib/paths";
 import type { ProcRecord } from "./procs";
@@ -12,6 +13,19 @@ import { toolEnv } from "../lib/toolenv";
 export const LOCAL_PASSPHRASE = "splai-local-platform";
 
 export type NodeMode = "fake" | "real";
+
+/** Where the platform keeps Pulumi state: a file backend in its directory, or its S3 server (versitygw). */
+export type StateMode = "file" | "s3";
+
+/** The platform's S3-compatible object store (versitygw over a posix directory), run with `up --state s3`. */
+export interface ObjectStoreSettings {
+  /** `http://127.0.0.1:<port>`. */
+  endpoint: string;
+  bucket: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
 
 /** The optional real node: containerd + kubelet + a CNI bridge, all named so two checkouts' nodes never meet. */
 export interface RealNodeSettings {
@@ -27,7 +41,15 @@ export interface RealNodeSettings {
 
 export interface PlatformState {
   dir: string;
-  ports: { registry: number; etcdClient: number; etcdPeer: number; apiserver: number; github: number; kubelet: number };
+  ports: {
+    registry: number;
+    etcdClient: number;
+    etcdPeer: number;
+    apiserver: number;
+    github: number;
+    kubelet: number;
+    s3: number;
+  };
   /** Which nodes run pods: kwok's fake nodes (default) or the real node. `requested` is what `up` was asked for. */
   node: { mode: NodeMode; requested: NodeMode; real: RealNodeSettings; fallbackReason?: string };
   registry: { address: string; username: string; password: string };
@@ -36,7 +58,9 @@ export interface PlatformState {
   buildkit: { socket: string; builder: string };
   /** BuildKit SBOM generator image in the platform registry (the toolchain's splai-sbom-scanner), pushed by `up`. */
   sbomGenerator: string;
-  pulumi: { backend: string; passphrase: string };
+  /** The backend of the platform's own stacks (`local`): `mode` picks the file backend or the object store. */
+  pulumi: { backend: string; passphrase: string; mode: StateMode };
+  s3: ObjectStoreSettings;
   /**
    * The local stack's cosign key pair (`cosign generate-key-pair` by `up`): key and public key files, and the key's
    * password. Throwaway, like the registry's credentials; exported as SPLAI_SIGNING_KEY / SPLAI_SIGNING_PASSWORD.
@@ -80,6 +104,7 @@ export function initState(dir = platformDir): PlatformState {
     apiserver: port("SPLAI_PORT_APISERVER", 16443),
     github: port("SPLAI_PORT_GITHUB", 18080),
     kubelet: port("SPLAI_PORT_KUBELET", 10250),
+    s3: port("SPLAI_PORT_S3", 19000),
   };
   const bridge = process.env.SPLAI_NODE_BRIDGE ?? "splai-cni0";
   if (!/^[a-zA-Z0-9_-]{1,15}$/.test(bridge))
@@ -87,7 +112,7 @@ export function initState(dir = platformDir): PlatformState {
   const subnet = process.env.SPLAI_NODE_SUBNET ?? "10.88.0.0/24";
   if (!/^(\d{1,3}\.){3}0\/24$/.test(subnet))
     throw new UserError(`SPLAI_NODE_SUBNET=${subnet} is not accepted; give a /24 such as 10.88.0.0/24`);
-  return {
+  const state: PlatformState = {
     dir,
     ports,
     registry: {
@@ -106,7 +131,14 @@ export function initState(dir = platformDir): PlatformState {
     sbomGenerator: `127.0.0.1:${ports.registry}/platform/sbom-scanner:${toolVersion("sbom-scanner")}`,
     // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
     // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.
-    pulumi: { backend: fileBackendUrl(join(dir, "pulumi")), passphrase: LOCAL_PASSPHRASE },
+    pulumi: { backend: fileBackendUrl(join(dir, "pulumi")), passphrase: LOCAL_PASSPHRASE, mode: "file" },
+    s3: {
+      endpoint: `http://127.0.0.1:${ports.s3}`,
+      bucket: "splai-state",
+      region: "us-east-1",
+      accessKeyId: old?.s3?.accessKeyId ?? `splai${randomBytes(6).toString("hex")}`,
+      secretAccessKey: old?.s3?.secretAccessKey ?? secret(),
+    },
     signing: {
       key: join(dir, "signing", "cosign.key"),
       publicKey: join(dir, "signing", "cosign.pub"),
@@ -121,7 +153,25 @@ export function initState(dir = platformDir): PlatformState {
     },
     procs: old?.procs ?? {},
   };
+  // A plain `up` keeps the backend the platform's stacks live in; `up --state file|s3` switches it.
+  return withStateMode(state, old?.pulumi?.mode ?? "file");
 }
+
+/** Points the platform's stacks at the file backend or the object store (whose bucket `up` creates). */
+export function withStateMode(s: PlatformState, mode: StateMode): PlatformState {
+  const backend =
+    mode === "s3"
+      ? s3BackendUrl({ endpoint: s.s3.endpoint, bucket: s.s3.bucket, prefix: "", region: s.s3.region })
+      : fileBackendUrl(join(s.dir, "pulumi"));
+  return { ...s, pulumi: { ...s.pulumi, backend, mode } };
+}
+
+/** The AWS variables the Pulumi CLI (gocloud's s3blob) and tools/lib/s3.ts read for the platform's object store. */
+export const objectStoreEnv = (s: PlatformState): Record<string, string> => ({
+  AWS_ACCESS_KEY_ID: s.s3.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: s.s3.secretAccessKey,
+  AWS_REGION: s.s3.region,
+});
 
 function toolVersion(name: string): string {
   const tool = loadToolchain().tools.find((t) => t.name === name);
@@ -163,6 +213,7 @@ export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): No
     // registry settings from here; every image build names its builder.
     BUILDX_BUILDER: registrySettingsBuilder(s),
     BUILDX_CONFIG: platformBuildxConfig(s),
+    ...(s.pulumi.mode === "s3" ? objectStoreEnv(s) : {}),
     ...extra,
   });
 }

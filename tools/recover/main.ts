@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { filesUnder, repairSidecars } from "../lib/backend";
 import { info, runMain, UserError } from "../lib/log";
 import { repoRoot } from "../lib/paths";
+import { envCredentials, parseS3BackendUrl, S3Client } from "../lib/s3";
 
 interface Options {
   stack: string;
@@ -51,16 +52,37 @@ interface LockFile {
   hostname: string;
 }
 
+/** Is `key` (`…/.pulumi/locks/<org>/<project>/<stack>/<id>.json`) a lock of `stack`? */
+const isLockOf = (key: string, stack: string): boolean =>
+  key.endsWith(".json") && basename(dirname(key)) === stack.split("/").pop();
+
 /** Lock files of a file:// backend for this stack (`.pulumi/locks/**\/<stack>/*.json`). */
 function fileLocks(backendUrl: string, stack: string): LockFile[] {
   const root = join(fileURLToPath(backendUrl), ".pulumi", "locks");
-  const short = stack.split("/").pop()!;
   return filesUnder(root)
-    .filter((p) => p.endsWith(".json") && basename(dirname(p)) === short)
+    .filter((p) => isLockOf(p, stack))
     .map((p) => {
       const l = JSON.parse(readFileSync(p, "utf8")) as { pid: number; hostname: string };
       return { path: p, pid: l.pid, hostname: l.hostname };
     });
+}
+
+/**
+ * Lock objects of an s3:// backend for this stack, read with the AWS variables the CLI uses; undefined when those are
+ * not set (the CLI may have other credentials, such as a profile or an instance role, that this script cannot use).
+ */
+async function s3Locks(backendUrl: string, stack: string): Promise<LockFile[] | undefined> {
+  const loc = parseS3BackendUrl(backendUrl);
+  const creds = loc && envCredentials(loc.region);
+  if (!loc || !creds) return undefined;
+  const client = new S3Client(loc.endpoint, creds);
+  const keys = (await client.list(loc.bucket, `${loc.prefix}.pulumi/locks/`)).filter((k) => isLockOf(k, stack));
+  return Promise.all(
+    keys.map(async (k) => {
+      const l = JSON.parse(await client.get(loc.bucket, k)) as { pid: number; hostname: string };
+      return { path: `s3://${loc.bucket}/${k}`, pid: l.pid, hostname: l.hostname };
+    }),
+  );
 }
 
 function alive(pid: number): boolean {
@@ -87,8 +109,8 @@ runMain(async () => {
   }
 
   // 1. The lock. A lock whose process still runs means the update is not interrupted: refuse rather than race it.
-  if (backend.startsWith("file://")) {
-    const locks = fileLocks(backend, o.stack);
+  const locks = backend.startsWith("file://") ? fileLocks(backend, o.stack) : await s3Locks(backend, o.stack);
+  if (locks) {
     for (const l of locks) {
       if (l.hostname === hostname() && alive(l.pid))
         throw new UserError(

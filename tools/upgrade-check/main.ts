@@ -1,7 +1,9 @@
 // `npm run upgrade-check -- --from <rev> [--to <rev>] [--tree fixture|real]`: releases a throwaway stack with the
 // program of one commit, then previews and ups the same stack with the program of another, on the local platform, and
 // reports what the newer program would do to what the older one released. Released artifacts must stay untouched: no
-// image, chart push, Helm release or GitHub release replaced or deleted, no registry tag moved, no Helm revision added.
+// image, chart push, Helm release or GitHub release replaced or deleted, no release tag (image or chart) moved, and the
+// Helm release still deploying the same chart version with the same values (an in-place upgrade that only changes its
+// description is reported, not refused). Attestation referrers re-attached under `sha256-<digest>` tags are reported.
 import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -104,6 +106,8 @@ async function registryTags(p: Platform, owner: string): Promise<Record<string, 
 runMain(async () => {
   const args = parseArgs(process.argv.slice(2));
   const p = platform();
+  // The automation API finds `pulumi` on this process's PATH: the platform's (the pinned tools first).
+  Object.assign(process.env, p.env);
   const id = uniqueId("upg");
   const dir = mkdtempSync(join(tmpdir(), `splai-${id}-`));
   const program = join(dir, "program");
@@ -168,14 +172,16 @@ runMain(async () => {
     if (first.summary.result !== "succeeded") throw new UserError(`the release by ${args.from} failed`);
     info("upgrade-check", `released by ${args.from} in ${Math.round((Date.now() - t0) / 1000)} s`);
     const tagsBefore = await registryTags(p, id);
-    const helmBefore = (await p.helmRelease(`splai-${id}`)).map((r) => r.version);
+    const helmBefore = await p.helmRelease(`splai-${id}`);
     const releaseUrlBefore = first.outputs.releaseUrl?.value as string | undefined;
 
     // The newer program in the same directory, the same stack and state.
-    for (const f of readdirSync(program)) if (f !== "node_modules") rmSync(join(program, f), { recursive: true });
+    // The stack's settings file (Pulumi.<stack>.yaml) stays: it is the stack's, not the program's.
+    const keep = new Set(["node_modules", `Pulumi.${id}.yaml`]);
+    for (const f of readdirSync(program)) if (!keep.has(f)) rmSync(join(program, f), { recursive: true });
     const toSha = checkoutProgram(args.to, join(dir, "to"));
     for (const f of readdirSync(join(dir, "to")))
-      if (f !== "node_modules") cpSync(join(dir, "to", f), join(program, f), { recursive: true });
+      if (!keep.has(f)) cpSync(join(dir, "to", f), join(program, f), { recursive: true });
     if (!existsSync(join(program, "Pulumi.yaml"))) throw new UserError(`${args.to} has no Pulumi.yaml`);
     if (args.migrate) {
       info("upgrade-check", "migrating the stand-ins' state (npm run migrate)");
@@ -189,8 +195,16 @@ runMain(async () => {
     const ops = await preview(stack);
     const up = await stack.up({ onOutput: (o) => process.stderr.write(o) });
     const tagsAfter = await registryTags(p, id);
-    const helmAfter = (await p.helmRelease(`splai-${id}`)).map((r) => r.version);
-    const moved = Object.keys(tagsBefore).filter((t) => tagsAfter[t] !== tagsBefore[t]);
+    const helmAfter = await p.helmRelease(`splai-${id}`);
+    const changedTags = Object.keys(tagsBefore).filter((t) => tagsAfter[t] !== tagsBefore[t]);
+    // `sha256-<digest>` tags are the OCI referrers fallback index of an image (its SBOM and provenance), not releases.
+    const referrers = changedTags.filter((t) => /:sha256-[0-9a-f]{64}$/.test(t));
+    const moved = changedTags.filter((t) => !referrers.includes(t));
+    const deployed = (h: typeof helmBefore): string => {
+      const last = h[h.length - 1];
+      return JSON.stringify({ chart: last?.chart.metadata.version, values: last?.config });
+    };
+    const helmSame = deployed(helmBefore) === deployed(helmAfter);
     const releasedTouched = ops.filter((o) => RELEASED.test(o.urn) && /replace|delete/.test(o.op));
     const result = {
       from: fromSha,
@@ -203,19 +217,20 @@ runMain(async () => {
       releasedReplacedOrDeleted: releasedTouched.map((o) => `${o.op} ${urn2name(o.urn)}`),
       up: { result: up.summary.result, changes: up.summary.resourceChanges },
       registryTagsMoved: moved,
+      attestationReferrersReattached: referrers.length,
       registryTags: Object.keys(tagsBefore).length,
-      helmRevisions: { before: helmBefore, after: helmAfter },
+      helmRevisions: {
+        before: helmBefore.map((r) => r.version),
+        after: helmAfter.map((r) => r.version),
+        sameChartAndValues: helmSame,
+      },
       releaseUrl: { before: releaseUrlBefore, after: up.outputs.releaseUrl?.value as string | undefined },
     };
     const json = JSON.stringify(result, null, 2);
     if (args.out) writeFileSync(args.out, json + "\n");
     process.stdout.write(json + "\n");
     await stack.destroy().catch(() => undefined);
-    const failed =
-      releasedTouched.length > 0 ||
-      moved.length > 0 ||
-      helmAfter.length !== helmBefore.length ||
-      up.summary.result !== "succeeded";
+    const failed = releasedTouched.length > 0 || moved.length > 0 || !helmSame || up.summary.result !== "succeeded";
     if (failed)
       throw new UserError("the newer program replaces, deletes or re-pushes what the older one released (see above)");
     info("upgrade-check", "nothing released was replaced, deleted or re-pushed");
