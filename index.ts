@@ -12,6 +12,8 @@ import { pinnedRefs } from "./components/images/contract";
 import { notesInput } from "./components/notes-input";
 import { stackOutputs } from "./components/outputs";
 import { checkGitHubAccess, checkReleaseName, promotionSource, releasedBefore } from "./components/preflight";
+import { deployGate, signerOf, signRelease, trustPolicy } from "./components/signing/release";
+import { SigningKey } from "./components/signing/SigningKey";
 import { loadConfig } from "./config/load";
 import { releasePolicy } from "./config/policy";
 import { chartValueKeys } from "./shared/layout";
@@ -41,7 +43,13 @@ export = async (): Promise<Record<string, unknown>> => {
   const guard = policy.rollbackGuard
     ? new ReleaseGuard("guard", { ...cluster, chartVersion: v.chart, allowRollback: s.allowRollback })
     : undefined;
-  const artifacts = releaseArtifacts(cfg, policy, promotion, guard?.checks ?? []);
+  // What this stack signs with and trusts: a promotion verifies dev's signatures with it, a deployment its digests.
+  const signingKey =
+    s.signing === "key"
+      ? new SigningKey("signing", { key: cfg.signingKey!, password: cfg.signingPassword })
+      : undefined;
+  const trust = trustPolicy(s, signingKey);
+  const artifacts = releaseArtifacts(cfg, policy, promotion, guard?.checks ?? [], trust);
   const { binaries, images } = artifacts;
 
   // The chart goes out only once the images it will point at are pushed.
@@ -60,6 +68,12 @@ export = async (): Promise<Record<string, unknown>> => {
     { dependsOn: [images] },
   );
 
+  const signer = signerOf(cfg);
+  const signatures = signer ? signRelease(cfg, signer, artifacts, chart) : undefined;
+  // The Helm release is upgraded only when every digest it pins (and the chart) verifies against the stack's trust.
+  const gate =
+    s.deploy && trust ? deployGate(cfg, trust, images.images, chart.chart, signatures?.all ?? []) : undefined;
+
   const deployment = s.deploy
     ? new SplaiDeployment("splai", {
         chart: chart.chart,
@@ -75,6 +89,7 @@ export = async (): Promise<Record<string, unknown>> => {
         helmWaits: policy.helmWaits,
         registryUsername: s.registryUsername,
         registryPassword: cfg.registryPassword,
+        after: gate ? [gate.check] : undefined,
       })
     : undefined;
 
@@ -98,7 +113,7 @@ export = async (): Promise<Record<string, unknown>> => {
           { dependsOn: [deployment] },
         )
       : undefined;
-  const notes = notesInput(cfg, artifacts, chart, promotion);
+  const notes = notesInput(cfg, artifacts, chart, promotion, signingKey);
   const announced = announce(
     cfg,
     policy,
@@ -106,6 +121,18 @@ export = async (): Promise<Record<string, unknown>> => {
     notes,
     [deployment, verifier].filter((r): r is NonNullable<typeof r> => r !== undefined),
     published,
+    signatures,
   );
-  return stackOutputs({ cfg, artifacts, chart, notes, promotion, deployment, verifier, ...announced });
+  return stackOutputs({
+    cfg,
+    artifacts,
+    chart,
+    notes,
+    promotion,
+    deployment,
+    verifier,
+    signatures,
+    signatureGate: gate,
+    ...announced,
+  });
 };

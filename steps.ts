@@ -6,6 +6,13 @@ import { PROMOTE_BINARIES } from "./components/binaries/contract";
 import { PUBLISH_CHART } from "./components/chart/contract";
 import { PUBLISH_RELEASE, SYNC_ASSETS } from "./components/github/contract";
 import { PACKAGE_RELEASE } from "./components/packages/contract";
+import {
+  COPY_SIGNATURES,
+  SIGN_BLOB,
+  SIGN_IMAGE,
+  SIGNING_PUBLIC_KEY,
+  VERIFY_SIGNATURES,
+} from "./components/signing/contract";
 import { runStepMain, type StepMain } from "./shared/step/run";
 
 type Loader = () => { default: StepMain };
@@ -22,6 +29,11 @@ export const STEPS: Readonly<Record<string, Loader>> = {
   [PACKAGE_RELEASE.name]: () => require("./components/packages/package.step") as { default: StepMain },
   [PUBLISH_RELEASE.name]: () => require("./components/github/publish.step") as { default: StepMain },
   [SYNC_ASSETS.name]: () => require("./components/github/assets.step") as { default: StepMain },
+  [SIGNING_PUBLIC_KEY.name]: () => require("./components/signing/public-key.step") as { default: StepMain },
+  [SIGN_IMAGE.name]: () => require("./components/signing/sign-image.step") as { default: StepMain },
+  [SIGN_BLOB.name]: () => require("./components/signing/sign-blob.step") as { default: StepMain },
+  [VERIFY_SIGNATURES.name]: () => require("./components/signing/verify.step") as { default: StepMain },
+  [COPY_SIGNATURES.name]: () => require("./components/signing/copy.step") as { default: StepMain },
 };
 
 /** Runs the named step, or fails naming the steps there are. */

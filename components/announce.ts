@@ -8,6 +8,7 @@ import { GitHubRelease } from "./github/GitHubRelease";
 import { releaseNotes, type NotesInput } from "./github/notes";
 import { HomebrewTap } from "./packages/HomebrewTap";
 import type { ReleasedBefore } from "./preflight";
+import type { ReleaseSignatures } from "./signing/release";
 
 export interface Announced {
   readonly release?: GitHubRelease;
@@ -23,6 +24,7 @@ export function announce(
   notes: pulumi.Output<NotesInput>,
   after: pulumi.Resource[],
   releasedBefore?: ReleasedBefore,
+  signatures?: ReleaseSignatures,
 ): Announced {
   const { settings: s, versions: v, ref } = cfg;
   if (!policy.githubRelease) return {};
@@ -46,12 +48,15 @@ export function announce(
             title: policy.releaseTitle,
             notes: notes.apply(releaseNotes),
             prerelease: v.prerelease,
-            assets: releaseAssets(artifacts),
-            assetChecksums: artifacts.downloads.checksums,
+            // SHA256SUMS' signature bundle is an asset too; a new signature (a new key) uploads it again.
+            assets: releaseAssets(artifacts, signatures ? [signatures.bundlePath] : []),
+            assetChecksums: signatures
+              ? pulumi.interpolate`${artifacts.downloads.checksums}bundle ${signatures.bundleSha256}\n`
+              : artifacts.downloads.checksums,
             retainOnDelete: policy.retainGithubRelease,
           },
           // Published only once the deployment rolled out and passed verification: a rolled-back release is not announced.
-          { dependsOn: after },
+          { dependsOn: [...after, ...(signatures?.all ?? [])] },
         );
   // Homebrew installs releases, not branch builds' prereleases.
   const tap =

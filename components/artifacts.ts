@@ -15,6 +15,7 @@ import { ServiceImages } from "./images/ServiceImages";
 import { ReleasePackages } from "./packages/ReleasePackages";
 import { linuxPackages } from "./packages/units";
 import type { PromotionSource } from "./promotion/promotion";
+import type { TrustPolicy } from "./signing/cosign";
 
 export interface ReleaseArtifacts {
   readonly binaries: ReleaseBinaries;
@@ -28,6 +29,7 @@ function promote(
   cfg: ReleaseConfig,
   source: PromotionSource,
   after: pulumi.Resource[],
+  trust: pulumi.Output<TrustPolicy> | undefined,
 ): Omit<ReleaseArtifacts, "downloads"> {
   const { settings: s, versions: v } = cfg;
   const binaries = new PromotedBinaries("binaries", {
@@ -46,6 +48,8 @@ function promote(
     registryUsername: s.registryUsername,
     registryPassword: cfg.registryPassword,
     attestations: s.attestations === true ? "required" : s.attestations !== false,
+    // Dev's signatures are verified before anything is pushed, and copied with the digests.
+    trust,
     // The binaries are checked before any tag is pushed: a promotion that cannot release dev's files pushes nothing.
     after: [...after, binaries],
   });
@@ -135,14 +139,15 @@ export function releaseArtifacts(
   policy: ReleasePolicy,
   source: PromotionSource | undefined,
   after: pulumi.Resource[],
+  trust?: pulumi.Output<TrustPolicy>,
 ): ReleaseArtifacts {
-  const made = source === undefined ? build(cfg, policy, after) : promote(cfg, source, after);
+  const made = source === undefined ? build(cfg, policy, after) : promote(cfg, source, after, trust);
   return { ...made, downloads: downloads(cfg, made.binaries) };
 }
 
-/** What a GitHub release attaches: every binary, archive and package, and SHA256SUMS over them. */
-export function releaseAssets(a: ReleaseArtifacts): pulumi.Output<string[]> {
+/** What a GitHub release attaches: every binary, archive and package, SHA256SUMS over them, and `extra` (its bundle). */
+export function releaseAssets(a: ReleaseArtifacts, extra: readonly string[] = []): pulumi.Output<string[]> {
   return pulumi
     .all([a.binaries.binaries, a.downloads.files])
-    .apply(([bs, fs]) => [...[...bs, ...fs].map((f) => f.path).sort(), a.downloads.checksumsPath]);
+    .apply(([bs, fs]) => [...[...bs, ...fs].map((f) => f.path).sort(), a.downloads.checksumsPath, ...extra]);
 }

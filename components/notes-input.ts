@@ -6,17 +6,20 @@ import type { ReleaseArtifacts } from "./artifacts";
 import type { ChartPublish } from "./chart/ChartPublish";
 import type { NotesInput } from "./github/notes";
 import type { PromotionSource } from "./promotion/promotion";
+import { CHECKSUMS_BUNDLE } from "./signing/release";
+import type { SigningKey } from "./signing/SigningKey";
 
 export function notesInput(
   cfg: ReleaseConfig,
   artifacts: ReleaseArtifacts,
   chart: ChartPublish,
   promotion?: PromotionSource,
+  signingKey?: SigningKey,
 ): pulumi.Output<NotesInput> {
   const { settings: s, versions: v, ref } = cfg;
   return pulumi
-    .all([artifacts.images.images, chart.chart, artifacts.downloads.checksums])
-    .apply(([images, c, checksums]) => ({
+    .all([artifacts.images.images, chart.chart, artifacts.downloads.checksums, signingKey?.publicKey])
+    .apply(([images, c, checksums, publicKey]) => ({
       version: v.app,
       mode: v.mode,
       sha: ref.sha,
@@ -29,6 +32,17 @@ export function notesInput(
       checksums,
       // The formula is committed for tag releases only (components/announce.ts).
       tap: v.mode === "tag" ? s.homebrewTap : undefined,
+      signing:
+        s.signing === "none"
+          ? undefined
+          : {
+              mode: s.signing,
+              publicKey,
+              tlog: s.signing === "keyless" || s.signingTlog,
+              identity: s.signing === "keyless" ? s.keylessIdentity : undefined,
+              issuer: s.signing === "keyless" ? s.keylessIssuer : undefined,
+              bundle: CHECKSUMS_BUNDLE,
+            },
       promotedFrom: promotion && { stack: promotion.stack, version: promotion.version, sha: promotion.sha },
     }));
 }

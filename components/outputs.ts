@@ -11,6 +11,8 @@ import type { HomebrewTap } from "./packages/HomebrewTap";
 import { helmCommand, type NotesInput } from "./github/notes";
 import type { PromotionSource } from "./promotion/promotion";
 import type { ReleasedBefore } from "./preflight";
+import type { ReleaseSignatures } from "./signing/release";
+import type { SignatureGate } from "./signing/SignatureGate";
 
 export interface Released {
   readonly cfg: ReleaseConfig;
@@ -23,6 +25,8 @@ export interface Released {
   readonly release?: GitHubRelease;
   readonly releasedBefore?: ReleasedBefore;
   readonly tap?: HomebrewTap;
+  readonly signatures?: ReleaseSignatures;
+  readonly signatureGate?: SignatureGate;
 }
 
 const byImage = <T>(
@@ -86,6 +90,13 @@ export function stackOutputs(r: Released): Record<string, unknown> {
     /** Archives and Linux packages with their checksums; SHA256SUMS covers them and the binaries. */
     downloads: r.artifacts.downloads.files.apply((fs) => fs.map((f) => `${f.name} sha256:${f.sha256}`)),
     releaseChecksums: r.artifacts.downloads.checksums,
+    /** cosign's `.sig` tags of every image and platform image and of the chart, and SHA256SUMS' bundle. */
+    signatures: r.signatures
+      ? pulumi.all(r.signatures.all.map((x) => x.signatures)).apply((xs) => xs.flat())
+      : "not signed (splai-release:signing is none)",
+    /** What the deploy gate verified before the Helm release was upgraded, and by which key. */
+    signatureVerification:
+      r.signatureGate?.verified ?? (s.deploy ? "not verified (no signing and no trustedKeys)" : notDeployed),
     homebrewFormula: r.tap?.formula ?? "no Homebrew formula for this stack (tag releases with a tap only)",
   };
 }

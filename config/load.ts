@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG, NAMESPACE, RETIRED, type ConfigEntry, type ConfigKey } from "./table";
 import { releaseChangelog } from "./changelog";
 import { promotionProblems } from "./promotion";
+import { signingKeyProblem } from "./signing";
 import { ConfigError, validateSettings, type RawSettings, type Settings } from "./validate";
 import { gitReader, resolveRef } from "../shared/gitref";
 import { computeVersions, type ReleaseRef, type Versions } from "../shared/versioning";
@@ -15,6 +16,9 @@ export interface ReleaseConfig {
   readonly changelog: string;
   readonly registryPassword: pulumi.Output<string>;
   readonly githubToken?: pulumi.Output<string>;
+  /** signing: key — the cosign private key and its password, secrets. */
+  readonly signingKey?: pulumi.Output<string>;
+  readonly signingPassword?: pulumi.Output<string>;
   readonly stack: string;
 }
 
@@ -26,6 +30,13 @@ function secretFrom(cfg: pulumi.Config, key: ConfigKey): pulumi.Output<string> |
   const envVar = (CONFIG[key] as ConfigEntry).env;
   const fromEnv = envVar === undefined ? undefined : nonEmpty(process.env[envVar]);
   return fromEnv === undefined ? undefined : pulumi.secret(fromEnv);
+}
+
+/** What is wrong with the signing key's shape, if it is set: the value itself is looked at here only, never kept. */
+function signingKeyShape(): string | undefined {
+  const raw =
+    nonEmpty(pulumi.runtime.getConfig(`${NAMESPACE}:signingKey`)) ?? nonEmpty(process.env[CONFIG.signingKey.env]);
+  return raw === undefined ? undefined : signingKeyProblem(raw);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {
@@ -118,6 +129,8 @@ function readConfig(): ReleaseConfig {
   for (const w of unknownKeyWarnings(pulumi.runtime.allConfig())) void pulumi.log.warn(w);
   const registryPassword = secretFrom(cfg, "registryPassword");
   const githubToken = secretFrom(cfg, "githubToken");
+  const signingKey = secretFrom(cfg, "signingKey");
+  const signingPassword = secretFrom(cfg, "signingPassword");
   const { raw: read, problems } = readRawSettings(cfg);
   if (problems.length) throw new ConfigError(problems);
   // The environment's ref (SPLAI_RELEASE_REF) lets one run release or plan another ref without touching the stack's
@@ -129,6 +142,8 @@ function readConfig(): ReleaseConfig {
     ...(read as RawSettings),
     hasRegistryPassword: registryPassword !== undefined,
     hasGithubToken: githubToken !== undefined,
+    hasSigningKey: signingKey !== undefined,
+    signingKeyProblem: signingKeyShape(),
   };
   const settings = validateSettings(raw, process.cwd());
   const ref = resolveRef(
@@ -155,6 +170,8 @@ function readConfig(): ReleaseConfig {
     changelog,
     registryPassword: registryPassword!,
     githubToken,
+    signingKey,
+    signingPassword,
     stack: pulumi.getStack(),
   });
 }

@@ -416,6 +416,71 @@ export const CONFIG = {
       "Repository (owner/name) whose Formula/splaictl.rb a tag release updates; empty uses <githubOwner>/homebrew-tap, none turns it off.",
     readme: { default: "`<githubOwner>/homebrew-tap`", meaning: "Homebrew tap a tag release updates (`none`: off)" },
   },
+  signing: {
+    kind: "string",
+    schemaType: "string",
+    default: "none",
+    description:
+      "Sign every image (index and platform images), the chart and SHA256SUMS with cosign after each push: none, key (a cosign key pair: signingKey and signingPassword) or keyless (CI's OIDC identity with public Sigstore's Fulcio and Rekor; needs id-token: write).",
+    readme: {
+      default: "`none`",
+      meaning: "cosign signatures of images, chart and `SHA256SUMS`: `none`, `key` or `keyless` (see Signing)",
+    },
+  },
+  signingKey: {
+    kind: "secret",
+    schemaType: "string",
+    default: "",
+    env: "SPLAI_SIGNING_KEY",
+    description:
+      "The encrypted cosign private key (contents of cosign.key from cosign generate-key-pair) for signing: key; set it with --secret or SPLAI_SIGNING_KEY. A new key signs the next release.",
+    readme: { default: "`SPLAI_SIGNING_KEY`", meaning: "cosign private key (PEM) of `signing: key`" },
+  },
+  signingPassword: {
+    kind: "secret",
+    schemaType: "string",
+    default: "",
+    env: "SPLAI_SIGNING_PASSWORD",
+    description: "Password of signingKey; set it with --secret or SPLAI_SIGNING_PASSWORD (empty: a key without one).",
+    readme: { default: "`SPLAI_SIGNING_PASSWORD`", meaning: "password of the cosign private key" },
+  },
+  signingTlog: {
+    kind: "boolean",
+    schemaType: "boolean",
+    default: true,
+    description:
+      "signing: key — upload signatures to the Rekor transparency log of public Sigstore (and verify against it). false keeps them out of any log (a private registry, the local platform) and verifies with --insecure-ignore-tlog. Keyless always uses Rekor.",
+    readme: { default: "`true`", meaning: "key signatures in Rekor; `false` for no log (local platform)" },
+  },
+  trustedKeys: {
+    kind: "list",
+    schemaType: "array",
+    default: [],
+    description:
+      "PEM public keys (cosign.pub) a signature must verify against before a deploy or a promotion; any one of them is enough, so a rotation lists the old and the new key. Empty: the public key of signingKey.",
+    readme: {
+      default: "signingKey's public key",
+      meaning: "public keys accepted before deploying or promoting (any one; rotation lists old and new)",
+    },
+  },
+  keylessIdentity: {
+    kind: "string",
+    schemaType: "string",
+    default: "",
+    description:
+      "signing: keyless — regular expression the signing certificate's identity (the workflow) must match; empty: ^https://github.com/<githubOwner>/<githubRepo>/.github/workflows/.",
+    readme: {
+      default: "the repository's workflows",
+      meaning: "keyless: certificate identity (regexp) a signature must have",
+    },
+  },
+  keylessIssuer: {
+    kind: "string",
+    schemaType: "string",
+    default: "https://token.actions.githubusercontent.com",
+    description: "signing: keyless — OIDC issuer of the signing identity (GitHub Actions').",
+    readme: { default: "GitHub Actions' issuer", meaning: "keyless: OIDC issuer of the signing identity" },
+  },
 } as const satisfies Readonly<Record<string, ConfigEntry>>;
 
 export type ConfigKey = keyof typeof CONFIG;

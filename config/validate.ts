@@ -7,6 +7,7 @@ import { changelogProblems } from "./changelog";
 import { clusterProblems } from "./cluster";
 import { GITHUB_NAME, IMAGE_REF, OCI_PATH, q, REGISTRY_HOST, STACK_NAME } from "./format";
 import { CONFIG, type ConfigKey } from "./table";
+import { signingProblems, type SigningSettings } from "./signing";
 import { treeProblems } from "./tree";
 
 export const KNOWN_TARGETS = [
@@ -73,20 +74,28 @@ export interface RawSettings {
   promoteBinariesDir?: string;
   /** Mains beyond SPLAI's own (a new service before this program knows it; the benchmarks' synthetic services). */
   extraMains?: { pkg?: unknown; binary?: unknown; image?: unknown }[];
+  signing?: string;
+  signingTlog?: boolean;
+  trustedKeys?: string[];
+  keylessIdentity?: string;
+  keylessIssuer?: string;
   /** Whether the secrets were given (config or environment); their values never pass through validation. */
   hasRegistryPassword?: boolean;
   hasGithubToken?: boolean;
+  hasSigningKey?: boolean;
+  /** What is wrong with the signing key's shape (signingKeyProblem), read at load without keeping the value. */
+  signingKeyProblem?: string;
 }
 
 // RawSettings has exactly the table's keys (secrets arrive as has*): a key added on one side only fails to compile.
 type SameKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const rawKeysMatchTable: SameKeys<
-  Exclude<keyof RawSettings, "hasRegistryPassword" | "hasGithubToken">,
-  Exclude<ConfigKey, "registryPassword" | "githubToken">
+  Exclude<keyof RawSettings, "hasRegistryPassword" | "hasGithubToken" | "hasSigningKey" | "signingKeyProblem">,
+  Exclude<ConfigKey, "registryPassword" | "githubToken" | "signingKey" | "signingPassword">
 > = true;
 void rawKeysMatchTable;
 
-export interface Settings {
+export interface Settings extends SigningSettings {
   readonly source: string;
   readonly chartPath: string;
   readonly distDir: string;
@@ -308,8 +317,10 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
     problems.push(
       `packageMaintainer ${q(raw.packageMaintainer)} is not 'Name <email>'; for example 'SPLAI team <splai@example.com>'`,
     );
+  const signing = signingProblems(raw, { owner: githubOwner, repo: githubRepo }, problems);
   if (problems.length) throw new ConfigError(problems);
   return Object.freeze({
+    ...signing,
     source,
     chartPath,
     distDir: abs(raw.distDir ?? join(source, "dist", "release")),

@@ -125,6 +125,18 @@ export class OciClient {
     return res.headers.get("docker-content-digest") ?? sha256Digest(m.body);
   }
 
+  /** Deletes the manifest `digest` (and so every tag on it); false when there was none. */
+  async deleteManifest(repository: string, digest: string): Promise<boolean> {
+    const res = await this.request("DELETE", `${repository}/manifests/${digest}`);
+    if (res.status === 404) return false;
+    if (!res.ok)
+      throw new RegistryError(
+        `DELETE ${this.registry}/${repository}@${digest}: HTTP ${res.status} ${await res.text()}`,
+        res.status,
+      );
+    return true;
+  }
+
   async getBlob(repository: string, digest: string): Promise<Buffer> {
     const res = await this.request("GET", `${repository}/blobs/${digest}`);
     if (!res.ok) throw new RegistryError(`GET blob ${repository}@${digest}: HTTP ${res.status}`, res.status);

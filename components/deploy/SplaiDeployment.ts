@@ -43,6 +43,8 @@ export interface SplaiDeploymentArgs {
   readonly forbidMovingTags?: boolean;
   readonly registryUsername: pulumi.Input<string>;
   readonly registryPassword: pulumi.Input<string>;
+  /** Checks the Helm release waits for (the signature gate); a failed one leaves the release as it was. Default: none. */
+  readonly after?: pulumi.Input<pulumi.Resource>[];
 }
 
 export class SplaiDeployment extends pulumi.ComponentResource {
@@ -92,7 +94,7 @@ export class SplaiDeployment extends pulumi.ComponentResource {
         maxHistory: 10,
       },
       // The registry password stays secret even in the partial state a failed rollout leaves behind.
-      { parent: this, provider, additionalSecretOutputs: ["repositoryOpts"] },
+      { parent: this, provider, additionalSecretOutputs: ["repositoryOpts"], dependsOn: args.after },
     );
     this.namespace = ns.metadata.name;
     this.releaseName = release.name;

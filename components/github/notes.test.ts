@@ -185,3 +185,45 @@ describe("helm values", () => {
     assert.deepEqual(mergeValues({ a: [1, 2], b: { c: 1 } }, { a: [3] }), { a: [3], b: { c: 1 } });
   });
 });
+
+describe("release notes: how to verify signatures", () => {
+  const PUB = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
+  it("says nothing about signatures when the release is not signed", () => {
+    assert.ok(!releaseNotes(input).includes("Verify signatures"));
+  });
+
+  it("key mode: prints the public key and one exact command per image, the chart and SHA256SUMS", () => {
+    const notes = releaseNotes({
+      ...input,
+      signing: { mode: "key", publicKey: PUB, tlog: true, bundle: "SHA256SUMS.cosign.bundle" },
+    });
+    assert.ok(notes.includes(`\`\`\`text\n${PUB.trim()}\n\`\`\``));
+    assert.ok(notes.includes(`cosign verify --key cosign.pub ghcr.io/acme/splai-planner@${d("2")}`));
+    assert.ok(notes.includes(`cosign verify --key cosign.pub ghcr.io/acme/charts/splai@${d("c")}`));
+    assert.ok(notes.includes("cosign verify-blob --key cosign.pub --bundle SHA256SUMS.cosign.bundle SHA256SUMS"));
+    assert.ok(!notes.includes("insecure-ignore-tlog"), "signatures in Rekor are verified against it");
+    const local = releaseNotes({
+      ...input,
+      signing: { mode: "key", publicKey: PUB, tlog: false, bundle: "SHA256SUMS.cosign.bundle" },
+    });
+    assert.ok(local.includes(`cosign verify --key cosign.pub --insecure-ignore-tlog=true ghcr.io/acme/splai-planner@`));
+  });
+
+  it("keyless: the workflow identity and GitHub's issuer instead of a key", () => {
+    const notes = releaseNotes({
+      ...input,
+      signing: {
+        mode: "keyless",
+        tlog: true,
+        identity: "^https://github\\.com/acme/splai/\\.github/workflows/",
+        issuer: "https://token.actions.githubusercontent.com",
+        bundle: "SHA256SUMS.cosign.bundle",
+      },
+    });
+    const flags =
+      "--certificate-identity-regexp '^https://github\\.com/acme/splai/\\.github/workflows/' --certificate-oidc-issuer https://token.actions.githubusercontent.com";
+    assert.ok(notes.includes(`cosign verify ${flags} ghcr.io/acme/splai-operator@${d("3")}`));
+    assert.ok(notes.includes(`cosign verify-blob ${flags} --bundle SHA256SUMS.cosign.bundle SHA256SUMS`));
+    assert.ok(!notes.includes("cosign.pub"));
+  });
+});

@@ -1,4 +1,6 @@
 // Release notes in Markdown: the changelog, every image by digest, exact helm install/upgrade commands, checksums.
+import { userVerifyBlob, userVerifyImage, type TrustPolicy } from "../signing/cosign";
+
 export interface NotesInput {
   readonly version: string;
   readonly mode: "tag" | "branch";
@@ -28,8 +30,63 @@ export interface NotesInput {
   readonly checksums: string;
   /** The Homebrew tap (`owner/name`) whose formula this release updates, when it does. */
   readonly tap?: string;
+  /** How the release was signed, when it was: what a user verifies each artifact with. */
+  readonly signing?: NotesSigning;
   /** Set when the images and binaries were promoted from another stack's build instead of built for this release. */
   readonly promotedFrom?: { readonly stack: string; readonly version: string; readonly sha: string };
+}
+
+export interface NotesSigning {
+  readonly mode: "key" | "keyless";
+  /** Key mode: the public key that signed (printed in the notes, saved by the user as cosign.pub). */
+  readonly publicKey?: string;
+  /** Key mode: whether the signatures are in Rekor. */
+  readonly tlog: boolean;
+  readonly identity?: string;
+  readonly issuer?: string;
+  /** File name of SHA256SUMS' bundle among the assets. */
+  readonly bundle: string;
+}
+
+/** The "Verify signatures" section: the key, and the exact cosign commands for every image, the chart and SHA256SUMS. */
+export function signatureSection(n: Pick<NotesInput, "images" | "chart" | "signing">): string[] {
+  const sg = n.signing;
+  if (sg === undefined) return [];
+  const trust: TrustPolicy = {
+    mode: sg.mode,
+    keys: sg.publicKey ? [sg.publicKey] : [],
+    tlog: sg.tlog,
+    identity: sg.identity,
+    issuer: sg.issuer,
+  };
+  const out = ["### Verify signatures", ""];
+  if (sg.mode === "key") {
+    out.push(
+      "Every image (its index and each platform image), the chart and `SHA256SUMS` are signed with cosign. Save this",
+      "public key as `cosign.pub`:",
+      "",
+      "```text",
+      (sg.publicKey ?? "").trim(),
+      "```",
+      "",
+    );
+    if (!sg.tlog) out.push("The signatures are not in a transparency log, hence `--insecure-ignore-tlog=true`.", "");
+  } else {
+    out.push(
+      "Every image (its index and each platform image), the chart and `SHA256SUMS` are signed keyless with cosign:",
+      `the certificate names the release workflow (matching \`${sg.identity ?? ""}\`, issuer \`${sg.issuer ?? ""}\`) and`,
+      "the signatures are in Sigstore's Rekor log.",
+      "",
+    );
+  }
+  const chartRef = `${n.chart.ref.replace(/^oci:\/\//, "")}@${n.chart.digest}`;
+  out.push("```bash");
+  for (const i of [...n.images].sort((a, b) => a.name.localeCompare(b.name)))
+    out.push(userVerifyImage(`${i.repository}@${i.digest}`, trust));
+  out.push(userVerifyImage(chartRef, trust));
+  out.push(userVerifyBlob("SHA256SUMS", sg.bundle, trust));
+  out.push("```", "");
+  return out;
 }
 
 export function helmSetFlags(input: Pick<NotesInput, "images" | "valuesKeys">): string[] {
@@ -155,5 +212,6 @@ export function releaseNotes(n: NotesInput): string {
     out.push(`| \`${file}\` | \`${sum}\` |`);
   }
   out.push("", "Verify downloads with `sha256sum --check SHA256SUMS`.", "");
+  out.push(...signatureSection(n));
   return out.join("\n");
 }

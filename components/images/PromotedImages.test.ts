@@ -14,6 +14,8 @@ import {
   type MockMonitor,
 } from "../../test/support/mocks";
 import type { DevImage } from "../promotion/promotion";
+import type { TrustPolicy } from "../signing/cosign";
+import { COPY_SIGNATURES, SIGNATURE_GATE_TYPE, VERIFY_SIGNATURES, signingChildren } from "../signing/contract";
 import { COPY_ATTESTATIONS } from "../supplychain/contract";
 import { CHECK_IMMUTABLE, imageChildren, type PublishedImage } from "./contract";
 import { PromotedImages, type PromotedImagesArgs } from "./PromotedImages";
@@ -32,6 +34,11 @@ const attestationsOf = (image: string) => [
   { platform: "linux/amd64", manifest: DEV[image].digest, attestation: d("a"), sbom: d("b"), provenance: d("c") },
 ];
 /** The tag the registry re-wrapped in the `bad` release: its ref names another digest. */
+const TRUST: TrustPolicy = {
+  mode: "key",
+  keys: ["-----BEGIN PUBLIC KEY-----\nk\n-----END PUBLIC KEY-----\n"],
+  tlog: false,
+};
 const REWRAPPED = { component: "bad", image: "planner", tag: 1 };
 
 let monitor: MockMonitor;
@@ -63,6 +70,8 @@ before(async () => {
       }
       if (type !== CMD) return undefined;
       const env = unsecret<Record<string, string>>(inputs.environment);
+      if (name.endsWith("-signatures-verify")) return { stdout: JSON.stringify({ verified: [] }) };
+      if (name.endsWith("-signatures")) return { stdout: JSON.stringify({ signatures: [] }) };
       if (name.endsWith("-immutable")) return { stdout: JSON.stringify({ tag: env.TAG, existing: null }) };
       const image = IMAGES.find((i) => env.SOURCE?.endsWith(`/splai-${i}`));
       if (name.endsWith("-attestations") && image !== undefined)
@@ -75,6 +84,7 @@ before(async () => {
       auto = new PromotedImages("auto", { ...base(), sources: DEV });
       none = new PromotedImages("none", { ...base(), attestations: false });
       new PromotedImages(REWRAPPED.component, base());
+      new PromotedImages("signed", { ...base(), trust: TRUST, after: [preflight] });
       return tagRelease;
     },
   ));
@@ -93,6 +103,39 @@ const namesOf = (rs: pulumi.Resource[]): Promise<string[]> =>
 const ownedBy = (component: string) => monitor.resources.filter((r) => r.name.startsWith(`${component}-`));
 
 describe("PromotedImages", () => {
+  it("with a trust, verifies every dev digest before any check or push, then copies the signatures", async () => {
+    const gate = monitor.find(CMD, signingChildren("signed-signatures").verify);
+    assert.equal(gate.inputs.create, stepRun(VERIFY_SIGNATURES.name));
+    const env = unsecret<Record<string, string>>(gate.inputs.environment);
+    assert.deepEqual(
+      JSON.parse(env.TARGETS),
+      IMAGES.map((image) => ({ name: `image ${image}`, ref: `${DEV[image].repository}@${DEV[image].digest}` })),
+    );
+    assert.deepEqual(JSON.parse(env.TRUST), TRUST);
+    assert.equal(env.WITHHELD, "nothing was promoted or pushed");
+    assert.equal(inPlaintext(gate.inputs, PASSWORD), false);
+    const component = monitor.find(SIGNATURE_GATE_TYPE, "signed-signatures");
+    assert.deepEqual(await namesOf(monitor.optionsOf(component).dependsOn as pulumi.Resource[]), ["preflight"]);
+    for (const image of IMAGES) {
+      const guard = guardOf("signed", image);
+      assert.ok(
+        (await namesOf(monitor.optionsOf(guard).dependsOn as pulumi.Resource[])).includes(gate.name),
+        `${image}: the immutability check (and so every push) waits for the signatures`,
+      );
+      const copy = monitor.find(CMD, imageChildren("signed", image).signatures);
+      assert.equal(copy.inputs.create, stepRun(COPY_SIGNATURES.name));
+      const cenv = unsecret<Record<string, string>>(copy.inputs.environment);
+      assert.equal(cenv.SOURCE, DEV[image].repository);
+      assert.equal(cenv.DIGEST, DEV[image].digest);
+      assert.equal(cenv.REPOSITORY, `splai/splai-${image}`);
+      assert.deepEqual(
+        (await namesOf(monitor.optionsOf(copy).dependsOn as pulumi.Resource[])).sort(),
+        [...TAGS.map((_, i) => imageChildren("signed", image).tagIndex(i)), gate.name].sort(),
+      );
+    }
+    assert.equal(ownedBy("images").filter((r) => r.name.endsWith("-signatures")).length, 0, "no trust: no copy");
+  });
+
   it("publishes one Index per image and tag from dev's repository@digest, nothing built", () => {
     assert.equal(monitor.ofType("docker-build:index:Image").length, 0);
     assert.equal(ownedBy("images").filter((r) => r.type === INDEX).length, IMAGES.length * TAGS.length);

@@ -6,6 +6,9 @@ import type { DevImage } from "../promotion/promotion";
 import type { Attestation } from "../supplychain/ImageAttestation";
 import { stepCommand } from "../../shared/step/command";
 import { COPY_ATTESTATIONS } from "../supplychain/contract";
+import type { TrustPolicy } from "../signing/cosign";
+import { COPY_SIGNATURES } from "../signing/contract";
+import { SignatureGate } from "../signing/SignatureGate";
 import {
   CHECK_IMMUTABLE,
   imageChildren,
@@ -33,6 +36,11 @@ export interface PromotedImagesArgs {
   readonly attestations?: boolean | "required";
   /** Checks every push waits for (the ReleaseGuard's, the promoted binaries). Default: none. */
   readonly after?: pulumi.Input<pulumi.Resource>[];
+  /**
+   * Verify dev's cosign signatures against this trust before anything is pushed (one refused image pushes nothing),
+   * and copy them with the digests. Default: none (no verification, no copy).
+   */
+  readonly trust?: pulumi.Input<TrustPolicy>;
 }
 
 /** The same public shape as ServiceImages, so the chart values, the verification and the notes take either. */
@@ -47,6 +55,26 @@ export class PromotedImages extends pulumi.ComponentResource implements ReleaseI
     const sources = Object.fromEntries(
       images.map((image) => [image, pulumi.output(args.sources).apply((s) => s[image])]),
     );
+    // Dev's signatures first: an unsigned or wrongly signed digest refuses the promotion before any check or push.
+    const gate =
+      args.trust === undefined
+        ? undefined
+        : new SignatureGate(
+            `${name}-signatures`,
+            {
+              targets: pulumi
+                .all(images.map((image) => sources[image]))
+                .apply((devs) =>
+                  devs.map((d, i) => ({ name: `image ${images[i]}`, ref: `${d.repository}@${d.digest}` })),
+                ),
+              trust: args.trust,
+              withheld: "nothing was promoted or pushed",
+              registry: args.registry,
+              registryUsername: args.registryUsername,
+              registryPassword: password,
+            },
+            { parent: this, dependsOn: args.after },
+          );
     // A released tag never moves: it may already hold exactly this digest (a re-run), nothing else. Every push waits for
     // every image's check, so a refused tag pushes nothing at all.
     const guards = images.map(
@@ -65,7 +93,7 @@ export class PromotedImages extends pulumi.ComponentResource implements ReleaseI
             },
             triggers: [sources[image].digest, args.tags[0]],
           },
-          { parent: this, dependsOn: args.after },
+          { parent: this, dependsOn: [...(args.after ?? []), ...(gate ? [gate.check] : [])] },
         ).command,
     );
     for (const image of images) {
@@ -108,6 +136,24 @@ export class PromotedImages extends pulumi.ComponentResource implements ReleaseI
               },
               { parent: this, dependsOn: pushed },
             );
+      // The verified signatures go with the digests, so `cosign verify` of the released repository finds them.
+      if (gate !== undefined)
+        stepCommand(
+          COPY_SIGNATURES,
+          child.signatures,
+          {
+            env: {
+              REGISTRY: args.registry,
+              REPOSITORY: repository.slice(args.registry.length + 1),
+              SOURCE: source.repository,
+              DIGEST: source.digest,
+              REGISTRY_USERNAME: args.registryUsername,
+              REGISTRY_PASSWORD: password,
+            },
+            triggers: [source.repository, source.digest, repository],
+          },
+          { parent: this, dependsOn: [...pushed, gate.check] },
+        );
       const attestations = copied ? copied.output.apply((o) => o.attestations) : pulumi.output([] as Attestation[]);
       published[image] = pulumi
         .all([source.digest, attestations, pulumi.all(pushed.map((p) => p.ref))])

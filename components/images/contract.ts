@@ -28,6 +28,8 @@ export const imageChildren = (name: string, image: string) => ({
   context: `${name}-${image}-context`,
   immutable: `${name}-${image}-immutable`,
   attestations: `${name}-${image}-attestations`,
+  /** A promoted image's copy of dev's cosign signatures. */
+  signatures: `${name}-${image}-signatures`,
   /** The Index of the release tag at position `i` (> 0) of a promoted image. */
   tagIndex: (i: number) => (i === 0 ? `${name}-${image}` : `${name}-${image}-${i}`),
 });

@@ -237,6 +237,10 @@ describe("workflows/github (SPLAI's release workflows)", () => {
     assert.match(fetch.run!, /gh run list .*--commit "\$GITHUB_SHA" --status success/);
     assert.match(fetch.run!, /--name "splai-binaries-\$GITHUB_SHA" --dir "\$RUNNER_TEMP\/dev-binaries"/);
     assert.equal(prod.release.permissions?.actions, "read");
+    // Keyless signing: the release jobs (and only they) may ask GitHub for an OIDC token.
+    assert.equal(prod.release.permissions?.["id-token"], "write");
+    assert.equal(wf["release-dev.yml"].jobs.release.permissions?.["id-token"], "write");
+    assert.equal(prod.plan.permissions?.["id-token"], undefined);
     const dir = "${{ runner.temp }}/dev-binaries";
     assert.equal(prod.release.steps.find(isUp)!.env?.SPLAI_PROMOTE_BINARIES_DIR, dir);
     assert.equal(

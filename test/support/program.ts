@@ -14,6 +14,8 @@ export async function runProgram(
   mocks: pulumi.runtime.Mocks,
   stack: string,
   config: Record<string, string>,
+  /** Sees every resource's name and options as the program constructs it (dependsOn, parent…). */
+  observe?: (type: string, name: string, opts: pulumi.ResourceOptions) => void,
 ): Promise<ProgramOutputs> {
   pulumi.runtime.setAllConfig(
     {
@@ -30,6 +32,11 @@ export async function runProgram(
   await pulumi.runtime.setMocks(mocks, "splai-release", stack, false, "organization");
   let outputs: ProgramOutputs = {};
   await pulumi.runtime.runInPulumiStack(async () => {
+    if (observe)
+      pulumi.runtime.registerStackTransformation((args) => {
+        observe(args.type, args.name, args.opts);
+        return undefined;
+      });
     const main = (await import("../../index")) as unknown as { default: () => Promise<ProgramOutputs> };
     outputs = await main.default();
   });

@@ -5,6 +5,7 @@ import { CHART_PUBLISH_TYPE } from "../../components/chart/contract";
 import { RELEASE_GUARD_TYPE, SPLAI_DEPLOYMENT_TYPE, VERIFICATION_TYPE } from "../../components/deploy/contract";
 import { GITHUB_RELEASE_TYPE } from "../../components/github/contract";
 import { PROMOTED_IMAGES_TYPE, SERVICE_IMAGES_TYPE } from "../../components/images/contract";
+import { SIGNATURE_GATE_TYPE, SIGNATURE_TYPE, SIGNING_KEY_TYPE } from "../../components/signing/contract";
 import { IMAGE_ATTESTATION_TYPE } from "../../components/supplychain/contract";
 
 /** The release phases a person recognises, keyed by the component type that owns a resource. */
@@ -14,6 +15,8 @@ const PHASES: readonly { readonly phase: string; readonly verb: string; readonly
   { phase: "images", verb: "built and pushed", types: [SERVICE_IMAGES_TYPE, PROMOTED_IMAGES_TYPE] },
   { phase: "attestations", verb: "attached", types: [IMAGE_ATTESTATION_TYPE] },
   { phase: "chart", verb: "published", types: [CHART_PUBLISH_TYPE] },
+  { phase: "signatures", verb: "signed", types: [SIGNATURE_TYPE, SIGNING_KEY_TYPE] },
+  { phase: "sig gate", verb: "verified", types: [SIGNATURE_GATE_TYPE] },
   { phase: "deploy", verb: "applied", types: [SPLAI_DEPLOYMENT_TYPE] },
   { phase: "verify", verb: "verified", types: [VERIFICATION_TYPE] },
   { phase: "github", verb: "published", types: [GITHUB_RELEASE_TYPE] },

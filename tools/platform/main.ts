@@ -1,7 +1,7 @@
 // `npm run platform -- up [--node fake|real] [--state file|s3]|down|status|env|stop <service>`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator, optionally an S3 store for Pulumi state).
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { run } from "../lib/exec";
 import { ensurePki, type Pki } from "./certs";
 import { elapsed, info, runMain, UserError } from "../lib/log";
@@ -95,6 +95,19 @@ async function trustCa(pki: Pki, dir: string): Promise<void> {
   await run("update-ca-certificates", [], { timeoutMs: 60_000 });
 }
 
+/** The local stack's cosign key pair, made once (a new platform state directory makes a new one). */
+async function ensureSigningKey(s: PlatformState): Promise<void> {
+  if (s.signing === undefined || existsSync(s.signing.key)) return;
+  const dir = dirname(s.signing.key);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  await run(bin("cosign"), ["generate-key-pair"], {
+    cwd: dir,
+    env: toolEnv({ COSIGN_PASSWORD: s.signing.password }),
+    timeoutMs: 60_000,
+  });
+  info("signing", `made the local stack's cosign key pair: ${s.signing.key}, public key ${s.signing.publicKey}`);
+}
+
 async function helmLogin(s: PlatformState): Promise<void> {
   await run(
     bin("helm"),
@@ -161,6 +174,7 @@ async function up(args: string[]): Promise<void> {
     }
   }
   await helmLogin(s);
+  await ensureSigningKey(s);
   const tScanner = Date.now();
   await pushSbomScanner(s, s.sbomGenerator);
   info("sbom-scanner", `pushed in ${elapsed(tScanner)}: ${s.sbomGenerator} (BuildKit SBOM generator)`);
@@ -238,6 +252,8 @@ function env(): void {
     "SPLAI_REGISTRY_PASSWORD",
     "GITHUB_TOKEN",
     "SPLAI_SBOM_GENERATOR",
+    "SPLAI_SIGNING_KEY",
+    "SPLAI_SIGNING_PASSWORD",
     "BUILDX_CONFIG",
     "BUILDX_BUILDER",
     // With --state s3: the object store's credentials, which the Pulumi CLI reads for the s3:// backend.

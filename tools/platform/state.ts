@@ -61,6 +61,11 @@ export interface PlatformState {
   /** The backend of the platform's own stacks (`local`): `mode` picks the file backend or the object store. */
   pulumi: { backend: string; passphrase: string; mode: StateMode };
   s3: ObjectStoreSettings;
+  /**
+   * The local stack's cosign key pair (`cosign generate-key-pair` by `up`): key and public key files, and the key's
+   * password. Throwaway, like the registry's credentials; exported as SPLAI_SIGNING_KEY / SPLAI_SIGNING_PASSWORD.
+   */
+  signing?: { key: string; publicKey: string; password: string };
   ca: string;
   nodes: string[];
   procs: Record<string, ProcRecord>;
@@ -134,6 +139,11 @@ export function initState(dir = platformDir): PlatformState {
       accessKeyId: old?.s3?.accessKeyId ?? `splai${randomBytes(6).toString("hex")}`,
       secretAccessKey: old?.s3?.secretAccessKey ?? secret(),
     },
+    signing: {
+      key: join(dir, "signing", "cosign.key"),
+      publicKey: join(dir, "signing", "cosign.pub"),
+      password: old?.signing?.password ?? secret(),
+    },
     ca: join(dir, "pki", "ca.pem"),
     nodes: old?.nodes ?? ["kwok-node-0", "kwok-node-1"],
     node: {
@@ -176,6 +186,12 @@ export function requirePlatform(dir = platformDir): PlatformState {
   return s;
 }
 
+/** The local signing key and its password for `signing: key` (the key's contents: config takes the PEM, not a path). */
+function signingEnv(s: PlatformState): NodeJS.ProcessEnv {
+  if (s.signing === undefined || !existsSync(s.signing.key)) return {};
+  return { SPLAI_SIGNING_KEY: readFileSync(s.signing.key, "utf8"), SPLAI_SIGNING_PASSWORD: s.signing.password };
+}
+
 /** Environment for pulumi, helm and tests against the local platform. Secrets stay in the environment, never in argv. */
 /** The platform's own buildx configuration (its builders), handed to every tool as BUILDX_CONFIG. */
 export const platformBuildxConfig = (s: PlatformState): string => join(s.dir, "buildx");
@@ -192,6 +208,7 @@ export function platformEnv(s: PlatformState, extra: NodeJS.ProcessEnv = {}): No
     SPLAI_REGISTRY_PASSWORD: s.registry.password,
     GITHUB_TOKEN: s.github.token,
     ...(s.sbomGenerator ? { SPLAI_SBOM_GENERATOR: s.sbomGenerator } : {}),
+    ...signingEnv(s),
     // buildx commands without an explicit builder (docker-build's Index runs `imagetools create`) take the platform's
     // registry settings from here; every image build names its builder.
     BUILDX_BUILDER: registrySettingsBuilder(s),
