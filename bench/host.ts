@@ -5,13 +5,11 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { info, runMain, UserError } from "../tools/lib/log";
+import { info, runMain } from "../tools/lib/log";
 import { repoRoot } from "../tools/lib/paths";
-import { platform } from "../tools/lib/platform-client";
 import { releaseProject } from "../tools/lib/release-project";
-import { platformEnv, requirePlatform } from "../tools/platform/state";
 import { round, stats, timed, type Stats } from "./measure";
-import { BENCH_CONFIG, engineFloor } from "./scenarios";
+import { BENCH_CONFIG, benchPlatform, engineFloor } from "./scenarios";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
@@ -28,17 +26,7 @@ function hostVersion(env: NodeJS.ProcessEnv): string {
 }
 
 runMain(async () => {
-  const node = process.execPath;
-  for (const [what, args] of [
-    ["toolchain", ["tools/toolchain/main.ts"]],
-    ["platform", ["tools/platform/main.ts", "up"]],
-  ] as const) {
-    info("bench:host", what);
-    const r = spawnSync(node, ["--import", "tsx", ...args], { cwd: repoRoot, stdio: "inherit" });
-    if (r.status !== 0) throw new UserError(`${what} failed`);
-  }
-  Object.assign(process.env, platformEnv(requirePlatform()));
-  const p = platform();
+  const p = benchPlatform("bench:host");
   const loadBefore = loadavg();
   info("bench:host", `engine floor: ${RUNS} no-op ups of an empty program`);
   const floor = stats(await engineFloor(p, RUNS));

@@ -1,32 +1,18 @@
 // `npm run bench`: splai-release against the release guide's sequential procedure on the same work, on the fixture tree
 // and the local platform. Writes bench/results.md and bench/results.json; every figure is a median of BENCH_RUNS runs.
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { info, runMain, UserError } from "../tools/lib/log";
-import { repoRoot } from "../tools/lib/paths";
-import { platform } from "../tools/lib/platform-client";
+import { info, runMain } from "../tools/lib/log";
 import { releaseProject } from "../tools/lib/release-project";
-import { platformEnv, requirePlatform } from "../tools/platform/state";
 import { round, stats, timed, type Timed } from "./measure";
 import { writeResults } from "./report";
-import { addServices, baseline, BENCH_CONFIG, engineFloor } from "./scenarios";
+import { addServices, baseline, BENCH_CONFIG, benchPlatform, engineFloor } from "./scenarios";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SCALES = (process.env.BENCH_SCALES ?? "5,10,20").split(",").map(Number);
 
 runMain(async () => {
-  const node = process.execPath;
-  for (const [what, args] of [
-    ["toolchain", ["tools/toolchain/main.ts"]],
-    ["platform", ["tools/platform/main.ts", "up"]],
-  ] as const) {
-    info("bench", what);
-    const r = spawnSync(node, ["--import", "tsx", ...args], { cwd: repoRoot, stdio: "inherit" });
-    if (r.status !== 0) throw new UserError(`${what} failed`);
-  }
-  Object.assign(process.env, platformEnv(requirePlatform()));
-  const p = platform();
+  const p = benchPlatform("bench");
 
   const base: number[] = [];
   const full: Timed[] = [];

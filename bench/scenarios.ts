@@ -6,10 +6,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as YAML from "yaml";
 import { fileBackendUrl } from "../tools/lib/backend";
-import { UserError } from "../tools/lib/log";
+import { info, UserError } from "../tools/lib/log";
 import { repoRoot } from "../tools/lib/paths";
-import type { Platform } from "../tools/lib/platform-client";
+import { platform, type Platform } from "../tools/lib/platform-client";
 import { gitIn, uniqueId, type ReleaseProject } from "../tools/lib/release-project";
+import { platformEnv, requirePlatform } from "../tools/platform/state";
 import { timed } from "./measure";
 
 /** A fresh git copy of the fixture, with `extra` synthetic services (copies of the planner) added. */
@@ -124,3 +125,17 @@ export const BENCH_CONFIG = {
   "splai-release:githubRelease": { value: "false" },
   "splai-release:attestations": { value: "false" },
 };
+
+/** The toolchain and the local platform, as `npm run bench` and `bench:host` start them; the platform's env set. */
+export function benchPlatform(scope: string): Platform {
+  for (const [what, args] of [
+    ["toolchain", ["tools/toolchain/main.ts"]],
+    ["platform", ["tools/platform/main.ts", "up"]],
+  ] as const) {
+    info(scope, what);
+    const r = spawnSync(process.execPath, ["--import", "tsx", ...args], { cwd: repoRoot, stdio: "inherit" });
+    if (r.status !== 0) throw new UserError(`${what} failed`);
+  }
+  Object.assign(process.env, platformEnv(requirePlatform()));
+  return platform();
+}

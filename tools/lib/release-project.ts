@@ -69,6 +69,8 @@ export interface ReleaseProjectOptions {
   env?: Record<string, string>;
   /** The state backend: `file` (a temp directory) or `s3` (the platform's object store); default SPLAI_TEST_BACKEND, else file. */
   backend?: BackendKind;
+  /** Copy the whole program from this folder (another commit's, see upgrade-check) instead of this checkout's. */
+  programFrom?: string;
 }
 
 export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = {}): Promise<ReleaseProject> {
@@ -76,7 +78,8 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
   const dir = mkdtempSync(join(tmpdir(), `splai-${id}-`));
   const program = join(dir, "program");
   mkdirSync(program);
-  for (const f of PROGRAM_FILES) cpSync(join(repoRoot, f), join(program, f), { recursive: true });
+  if (opts.programFrom !== undefined) cpSync(opts.programFrom, program, { recursive: true });
+  else for (const f of PROGRAM_FILES) cpSync(join(repoRoot, f), join(program, f), { recursive: true });
   symlinkSync(join(repoRoot, "node_modules"), join(program, "node_modules"));
   const source = join(dir, "splai");
   if (opts.cloneFrom !== undefined) execFileSync("git", ["clone", "-q", opts.cloneFrom, source]);

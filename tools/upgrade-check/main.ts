@@ -4,17 +4,16 @@
 // image, Helm release, GitHub release or asset replaced or deleted, no release tag (image or chart) moved, and the
 // Helm release still deploying the same chart version with the same values (an in-place upgrade that only changes its
 // description is reported, not refused). Attestation referrers re-attached under `sha256-<digest>` tags are reported.
-import { LocalWorkspace, type EngineEvent, type Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { join } from "node:path";
 import { findArchive, REAL_TREE } from "../lib/archives";
-import { fileBackendUrl } from "../lib/backend";
 import { info, runMain, UserError } from "../lib/log";
 import { repoRoot } from "../lib/paths";
 import { platform, type Platform } from "../lib/platform-client";
-import { gitIn, LOCAL_HELM_VALUES, uniqueId } from "../lib/release-project";
+import { releaseProject, uniqueId, type ReleaseProject } from "../lib/release-project";
 
 interface Args {
   from: string;
@@ -56,13 +55,12 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-/** The program of a commit (every tracked file but the fixtures' dist), with this checkout's node_modules. */
+/** The program of a commit: its tracked files (releaseProject links this checkout's node_modules beside them). */
 function checkoutProgram(rev: string, dir: string): string {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const sha = execFileSync("git", ["-C", repoRoot, "rev-parse", rev], { encoding: "utf8" }).trim();
   execFileSync("sh", ["-c", `git -C "${repoRoot}" archive "${sha}" | tar -x -C "${dir}"`]);
-  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"));
   return sha;
 }
 
@@ -122,63 +120,34 @@ runMain(async () => {
   Object.assign(process.env, p.env);
   const id = uniqueId("upg");
   const dir = mkdtempSync(join(tmpdir(), `splai-${id}-`));
-  const program = join(dir, "program");
-  const source = join(dir, "splai");
+  let proj: ReleaseProject | undefined;
   try {
-    const fromSha = checkoutProgram(args.from, program);
-    info("upgrade-check", `program of ${args.from} (${fromSha.slice(0, 7)}) in ${program}`);
+    const fromSha = checkoutProgram(args.from, join(dir, "from"));
+    info("upgrade-check", `program of ${args.from} (${fromSha.slice(0, 7)})`);
+    let tree: string | undefined;
     if (args.tree === "real") {
-      mkdirSync(source);
-      execFileSync("tar", ["-xzf", findArchive(REAL_TREE), "-C", source, "--strip-components=1"]);
-    } else {
-      const from = join(repoRoot, "test", "fixtures", "splai");
-      cpSync(from, source, { recursive: true, filter: (s) => relative(from, s).split(sep)[0] !== "dist" });
+      tree = join(dir, "real");
+      mkdirSync(tree);
+      execFileSync("tar", ["-xzf", findArchive(REAL_TREE), "-C", tree, "--strip-components=1"]);
     }
-    const git = gitIn(source, "upgrade-check");
-    git("init", "-q", "-b", "main");
-    git("add", "-A");
-    git("commit", "-q", "-m", "SPLAI source tree");
-    const state = join(dir, "state");
-    mkdirSync(state);
-    const s = p.state;
     // The stand-ins' dynamic provider ran through the launcher pulumi's distribution ships beside the CLI
     // (`pulumi-resource-pulumi-nodejs`); the toolchain no longer installs it, so an old program gets it here.
     const launcherDir = join(dir, "bin");
     mkdirSync(launcherDir);
-    const launcher = join(launcherDir, "pulumi-resource-pulumi-nodejs");
-    writeFileSync(
-      launcher,
-      `#!/bin/sh\nexec node "${join(program, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js")}" "$@"\n`,
-      { mode: 0o755 },
-    );
-    const envVars = {
-      ...(p.env as Record<string, string>),
-      PATH: `${launcherDir}:${p.env.PATH ?? ""}`,
-      PULUMI_BACKEND_URL: fileBackendUrl(state),
-      PULUMI_CONFIG_PASSPHRASE: "upgrade-check",
-    };
-    const stack = await LocalWorkspace.createStack({ stackName: id, workDir: program }, { envVars });
-    await stack.setAllConfig({
-      "splai-release:source": { value: source },
-      "splai-release:distDir": { value: join(dir, "dist", "release") },
-      "splai-release:mode": { value: "branch" },
-      "splai-release:ref": { value: "main" },
-      "splai-release:builder": { value: s.buildkit.builder },
-      "splai-release:registry": { value: s.registry.address },
-      "splai-release:owner": { value: id },
-      "splai-release:registryUsername": { value: s.registry.username },
-      "splai-release:registryPassword": { value: s.registry.password, secret: true },
-      "splai-release:kubeconfig": { value: s.kubeconfig },
-      "splai-release:namespace": { value: `splai-${id}` },
-      "splai-release:githubBaseUrl": { value: s.github.url },
-      "splai-release:githubOwner": { value: s.github.owner },
-      "splai-release:githubRepo": { value: s.github.repo },
-      "splai-release:githubToken": { value: s.github.token, secret: true },
-      "splai-release:githubRelease": { value: "true" },
-      "splai-release:helmTimeout": { value: "180" },
-      "splai-release:helmValues": { value: JSON.stringify(LOCAL_HELM_VALUES) },
-      ...Object.fromEntries(Object.entries(args.config).map(([k, value]) => [`splai-release:${k}`, { value }])),
+    const provider = join(repoRoot, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
+    writeFileSync(join(launcherDir, "pulumi-resource-pulumi-nodejs"), `#!/bin/sh\nexec node "${provider}" "$@"\n`, {
+      mode: 0o755,
     });
+    const env = { PATH: `${launcherDir}:${p.env.PATH ?? ""}` };
+    proj = await releaseProject(p, {
+      id,
+      tree,
+      programFrom: join(dir, "from"),
+      env,
+      config: Object.fromEntries(Object.entries(args.config).map(([k, value]) => [`splai-release:${k}`, { value }])),
+    });
+    const stack = proj.stack;
+    const program = join(proj.dir, "program");
     const t0 = Date.now();
     const first = await stack.up({ onOutput: (o) => process.stderr.write(o) });
     if (first.summary.result !== "succeeded") throw new UserError(`the release by ${args.from} failed`);
@@ -202,7 +171,7 @@ runMain(async () => {
       execFileSync(
         process.execPath,
         ["--import", "tsx", join(repoRoot, "tools", "migrate", "main.ts"), "--stack", id, "--cwd", program],
-        { env: { ...process.env, ...envVars }, stdio: "inherit", cwd: repoRoot },
+        { env: { ...process.env, ...stack.workspace.envVars }, stdio: "inherit", cwd: repoRoot },
       );
     }
     info("upgrade-check", `previewing with the program of ${args.to} (${toSha.slice(0, 7)})`);
@@ -246,7 +215,6 @@ runMain(async () => {
     const json = JSON.stringify(result, null, 2);
     if (args.out) writeFileSync(args.out, json + "\n");
     process.stdout.write(json + "\n");
-    await stack.destroy().catch(() => undefined);
     const failed =
       releasedTouched.length > 0 ||
       moved.length > 0 ||
@@ -257,6 +225,7 @@ runMain(async () => {
       throw new UserError("the newer program replaces, deletes or re-pushes what the older one released (see above)");
     info("upgrade-check", "nothing released was replaced, deleted or re-pushed");
   } finally {
+    await proj?.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
 });
