@@ -1,6 +1,7 @@
 // Unit tests of one component under Pulumi mocks: a recording monitor that throws on anything it was not told about,
 // resources found by type and name, parents and options seen through a stack transformation, and Output values awaited.
 import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
 
 export interface Recorded {
   readonly type: string;
@@ -140,6 +141,74 @@ export function collectRejections(): {
     restore: () => {
       process.removeAllListeners("unhandledRejection");
       for (const l of runner) process.on("unhandledRejection", l);
+    },
+  };
+}
+
+/** What a whole-program test fakes beyond the defaults every one of them shares. */
+export interface ProgramFakes {
+  /** Each resource as the engine registers it. */
+  record(r: Recorded & { urn: string }): void;
+  /** A command's stdout (what its step prints). */
+  stdout(args: { name: string; inputs: Record<string, unknown> }): string;
+  /** Outputs of other types this test knows (a StackReference, an Index…); undefined: the default below. */
+  outputs?(args: { type: string; name: string; inputs: Record<string, unknown> }): Record<string, unknown> | undefined;
+  /** Types that need no outputs in this test, beyond the stack, namespace and providers. */
+  plain?: string[];
+}
+
+const PROGRAM_PLAIN = [
+  "pulumi:pulumi:Stack",
+  "kubernetes:core/v1:Namespace",
+  "pulumi:providers:kubernetes",
+  "pulumi:providers:github",
+];
+
+/**
+ * Mocks for the whole program: the providers' outputs (image digests, the GitHub release, the Helm status, an empty
+ * record of the stack's last update), a test's own command outputs, and an error for any type nobody mocked.
+ */
+export function programMocks(f: ProgramFakes): pulumi.runtime.Mocks {
+  const plain = new Set([...PROGRAM_PLAIN, ...(f.plain ?? [])]);
+  return {
+    newResource(args) {
+      const inputs = args.inputs as Record<string, unknown>;
+      f.record({
+        type: args.type,
+        name: args.name,
+        inputs,
+        urn: `urn:pulumi:test::splai-release::${args.type}::${args.name}`,
+      });
+      const state: Record<string, unknown> = { ...inputs };
+      const own = f.outputs?.({ type: args.type, name: args.name, inputs });
+      if (own !== undefined) return { id: `${args.name}-id`, state: { ...state, ...own } };
+      switch (args.type) {
+        case "command:local:Command":
+          state.stdout = f.stdout({ name: args.name, inputs });
+          break;
+        case "docker-build:index:Image":
+          state.digest = `sha256:${createHash("sha256").update(args.name).digest("hex")}`;
+          break;
+        case "github:index/release:Release":
+          state.releaseId = 101;
+          state.htmlUrl = "https://github.com/splai/splai/releases/tag/x";
+          break;
+        case "kubernetes:helm.sh/v3:Release":
+          state.status = { status: "deployed", revision: 1 };
+          break;
+        case "pulumi:pulumi:StackReference":
+          // The stack's own record of its last update: a new stack has none.
+          state.outputs = {};
+          state.secretOutputNames = [];
+          break;
+        default:
+          if (!plain.has(args.type) && !args.type.startsWith("splai:"))
+            throw new Error(`unmocked resource type ${args.type}`);
+      }
+      return { id: `${args.name}-id`, state };
+    },
+    call(args) {
+      throw new Error(`unmocked call ${args.token}`);
     },
   };
 }

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
+import { programMocks } from "../support/mocks";
 
 interface Recorded {
   type: string;
@@ -46,88 +47,68 @@ const ARCHIVES = [
   goarch,
 }));
 
-/** Recording mocks that fake each provider's outputs and throw on anything unexpected. */
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
-    switch (args.type) {
+/** Recording mocks: dev's record as the stack promoted from, the registry's answer to an Index, this test's steps. */
+const mocks = programMocks({
+  record: (r) => recorded.push(r),
+  stdout: (args) => {
+    if (args.name === "binaries-copy")
+      return JSON.stringify(files.map((f) => ({ ...f, path: `/prod-dist/${f.name}` })));
+    else if (args.name === "chart-push")
+      return JSON.stringify({
+        ref: "oci://127.0.0.1:5443/splai/charts/splai",
+        name: "splai",
+        version: "0.3.0",
+        digest: d("c"),
+        alias: "latest",
+      });
+    else if (args.name === "verify-checks") return JSON.stringify({ status: "passed", revision: 1, checks: [] });
+    else if (args.name === "github-assets")
+      return JSON.stringify(
+        ARCHIVES.map((a, i) => ({
+          name: a.name,
+          id: i,
+          size: 1,
+          sha256: a.sha256,
+          url: `https://dl.example/${a.name}`,
+        })),
+      );
+    else if (args.name === "packages-build") return JSON.stringify({ archives: ARCHIVES, packages: [], checksums: "" });
+    else if (args.name === "github-publish")
+      return JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/v0.3.0", downloads: {} });
+    else if (/^images-.*-attestations$/.test(args.name)) {
+      // What copy-attestations prints: dev's referrer of the amd64 image, now also in the release repository.
+      const env = unwrap<Record<string, string>>((args.inputs as { environment: unknown }).environment);
+      return JSON.stringify({
+        attestations: [
+          {
+            platform: "linux/amd64",
+            manifest: `${env.DIGEST.slice(0, 10)}a`,
+            attestation: d("e"),
+            sbom: d("f"),
+            provenance: d("9"),
+          },
+        ],
+      });
+    } else return "{}";
+  },
+  outputs: ({ type, name, inputs }) => {
+    switch (type) {
       case "pulumi:pulumi:StackReference":
         // The dev stack promoted from; the stack's own record of its last update is empty (a new stack).
-        state.outputs = args.name === "promote-from" ? devOutputs : {};
-        state.secretOutputNames = [];
-        break;
-      case "command:local:Command":
-        if (args.name === "binaries-copy")
-          state.stdout = JSON.stringify(files.map((f) => ({ ...f, path: `/prod-dist/${f.name}` })));
-        else if (args.name === "chart-push")
-          state.stdout = JSON.stringify({
-            ref: "oci://127.0.0.1:5443/splai/charts/splai",
-            name: "splai",
-            version: "0.3.0",
-            digest: d("c"),
-            alias: "latest",
-          });
-        else if (args.name === "verify-checks")
-          state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: [] });
-        else if (args.name === "github-assets")
-          state.stdout = JSON.stringify(
-            ARCHIVES.map((a, i) => ({
-              name: a.name,
-              id: i,
-              size: 1,
-              sha256: a.sha256,
-              url: `https://dl.example/${a.name}`,
-            })),
-          );
-        else if (args.name === "packages-build")
-          state.stdout = JSON.stringify({ archives: ARCHIVES, packages: [], checksums: "" });
-        else if (args.name === "github-publish")
-          state.stdout = JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/v0.3.0", downloads: {} });
-        else if (/^images-.*-attestations$/.test(args.name)) {
-          // What copy-attestations prints: dev's referrer of the amd64 image, now also in the release repository.
-          const env = unwrap<Record<string, string>>((args.inputs as { environment: unknown }).environment);
-          state.stdout = JSON.stringify({
-            attestations: [
-              {
-                platform: "linux/amd64",
-                manifest: `${env.DIGEST.slice(0, 10)}a`,
-                attestation: d("e"),
-                sbom: d("f"),
-                provenance: d("9"),
-              },
-            ],
-          });
-        } else state.stdout = "{}";
-        break;
+        return { outputs: name === "promote-from" ? devOutputs : {}, secretOutputNames: [] };
       case "docker-build:index:Index": {
         // What the registry answers: the tag with the digest of the one source index.
-        const inputs = args.inputs as { sources: string[]; tag: string };
-        state.ref = `${inputs.tag}@${inputs.sources[0].split("@")[1]}`;
-        break;
+        const i = inputs as { sources: string[]; tag: string };
+        return { ref: `${i.tag}@${i.sources[0].split("@")[1]}` };
       }
       case "github:index/release:Release":
-        state.releaseId = 7;
-        state.htmlUrl = "https://github.com/splai/splai/releases/tag/v0.3.0";
-        break;
-      case "kubernetes:helm.sh/v3:Release":
-        state.status = { status: "deployed", revision: 1 };
-        break;
-      case "pulumi:pulumi:Stack":
-      case "kubernetes:core/v1:Namespace":
-      case "pulumi:providers:kubernetes":
-      case "pulumi:providers:github":
-      case "github:index/repositoryFile:RepositoryFile":
-        break;
+        return { releaseId: 7, htmlUrl: "https://github.com/splai/splai/releases/tag/v0.3.0" };
       default:
-        if (!args.type.startsWith("splai:")) throw new Error(`unmocked resource type ${args.type}`);
+        return undefined;
     }
-    return { id: `${args.name}-id`, state };
   },
-  call(args) {
-    throw new Error(`unmocked call ${args.token}`);
-  },
-};
+  plain: ["github:index/repositoryFile:RepositoryFile"],
+});
 
 const SIG = "4dabf18193072939515e22adb298388d";
 /** An input as the program gave it: secrets arrive wrapped in Pulumi's secret signature. */

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
-import { inPlaintext, unsecret } from "../support/mocks";
+import { inPlaintext, programMocks, unsecret } from "../support/mocks";
 import { runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 
@@ -26,68 +26,37 @@ const KEY_PASSWORD = "pa55-of-the-key";
 const PUB = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----\n";
 const IMAGES = ["api-gateway", "operator", "planner", "scheduler", "worker-agent"];
 
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    const inputs = args.inputs as Record<string, unknown>;
-    recorded.push({ type: args.type, name: args.name, inputs });
-    const state: Record<string, unknown> = { ...inputs };
-    const env = (): Record<string, string> => unsecret<Record<string, string>>(inputs.environment);
-    switch (args.type) {
-      case "command:local:Command":
-        if (args.name === "chart-push")
-          state.stdout = JSON.stringify({
-            ref: "oci://127.0.0.1:5443/splai/charts/splai",
-            name: "splai",
-            version: "0.1.0-main.3",
-            digest: `sha256:${fakeSha("chart")}`,
-            alias: "latest",
-          });
-        else if (args.name === "packages-build")
-          state.stdout = JSON.stringify({ archives: [], packages: [], checksums: "sums\n" });
-        else if (args.name === "github-publish")
-          state.stdout = JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/x", downloads: {} });
-        else if (args.name.startsWith("github-assets")) state.stdout = "[]";
-        else if (args.name.endsWith("-attest")) state.stdout = JSON.stringify({ attestations: [] });
-        else if (args.name === "signing-public-key")
-          state.stdout = JSON.stringify({ publicKey: PUB, fingerprint: "sha256:0123456789ab" });
-        else if (args.name === "sign-checksums-sign")
-          state.stdout = JSON.stringify({ file: env().FILE, bundle: env().BUNDLE, bundleSha256: "b".repeat(64) });
-        else if (args.name.startsWith("sign-"))
-          state.stdout = JSON.stringify({ ref: env().REF, signatures: [`${env().REF}.sig`] });
-        else if (args.name === "deploy-signatures-verify") state.stdout = JSON.stringify({ verified: [] });
-        else if (args.name.startsWith("verify-checks"))
-          state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: [] });
-        else if (args.name.endsWith("-sha256sums")) state.stdout = "sums\n";
-        else state.stdout = fakeSha(args.name);
-        break;
-      case "docker-build:index:Image":
-        state.digest = `sha256:${fakeSha(args.name)}`;
-        break;
-      case "github:index/release:Release":
-        state.releaseId = 101;
-        state.htmlUrl = "https://github.com/splai/splai/releases/tag/x";
-        break;
-      case "kubernetes:helm.sh/v3:Release":
-        state.status = { status: "deployed", revision: 1 };
-        break;
-      case "pulumi:pulumi:StackReference":
-        state.outputs = {};
-        state.secretOutputNames = [];
-        break;
-      case "pulumi:pulumi:Stack":
-      case "kubernetes:core/v1:Namespace":
-      case "pulumi:providers:kubernetes":
-      case "pulumi:providers:github":
-        break;
-      default:
-        if (!args.type.startsWith("splai:")) throw new Error(`unmocked resource type ${args.type}`);
-    }
-    return { id: `${args.name}-id`, state };
+const mocks = programMocks({
+  record: (r) => recorded.push(r),
+  stdout: (args) => {
+    const env = (): Record<string, string> => unsecret<Record<string, string>>(args.inputs.environment);
+    if (args.name === "chart-push")
+      return JSON.stringify({
+        ref: "oci://127.0.0.1:5443/splai/charts/splai",
+        name: "splai",
+        version: "0.1.0-main.3",
+        digest: `sha256:${fakeSha("chart")}`,
+        alias: "latest",
+      });
+    else if (args.name === "packages-build") return JSON.stringify({ archives: [], packages: [], checksums: "sums\n" });
+    else if (args.name === "github-publish")
+      return JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/x", downloads: {} });
+    else if (args.name.startsWith("github-assets")) return "[]";
+    else if (args.name.endsWith("-attest")) return JSON.stringify({ attestations: [] });
+    else if (args.name === "signing-public-key")
+      return JSON.stringify({ publicKey: PUB, fingerprint: "sha256:0123456789ab" });
+    else if (args.name === "sign-checksums-sign")
+      return JSON.stringify({ file: env().FILE, bundle: env().BUNDLE, bundleSha256: "b".repeat(64) });
+    else if (args.name.startsWith("sign-")) return JSON.stringify({ ref: env().REF, signatures: [`${env().REF}.sig`] });
+    else if (args.name === "deploy-signatures-verify") return JSON.stringify({ verified: [] });
+    else if (args.name.startsWith("verify-checks"))
+      return JSON.stringify({ status: "passed", revision: 1, checks: [] });
+    else if (args.name.endsWith("-sha256sums")) return "sums\n";
+    else return fakeSha(args.name);
+
+    throw new Error(`no stdout for ${args.name}`);
   },
-  call(args) {
-    throw new Error(`unmocked call ${args.token}`);
-  },
-};
+});
 
 const valueOf = <T>(o: pulumi.Input<T>): Promise<T> =>
   new Promise((resolve) => pulumi.output(o).apply((v) => resolve(v as T)));

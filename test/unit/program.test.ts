@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
+import { programMocks } from "../support/mocks";
 
 interface Recorded {
   type: string;
@@ -34,90 +35,60 @@ const IMAGE_NAMES = [
 const fakeSha = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 /** Recording mocks that fake each provider's outputs and throw on anything unexpected. */
-const mocks: pulumi.runtime.Mocks = {
-  newResource(args) {
-    const urn = `urn:pulumi:test::splai-release::${args.type}::${args.name}`;
-    recorded.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown>, urn });
-    const state: Record<string, unknown> = { ...(args.inputs as Record<string, unknown>) };
-    switch (args.type) {
-      case "command:local:Command":
-        if (args.name.startsWith("chart-push")) {
-          state.stdout = JSON.stringify({
-            ref: "oci://127.0.0.1:5443/splai/charts/splai",
-            name: "splai",
-            version: "0.1.0-main.3",
-            digest: `sha256:${fakeSha("chart")}`,
-            alias: "latest",
-          });
-        } else if (args.name.startsWith("verify-checks")) {
-          state.stdout = JSON.stringify({ status: "passed", revision: 1, checks: ["ok   rollout"] });
-        } else if (args.name === "packages-build") {
-          const archive = (goos: string, goarch: string): Record<string, string> => ({
-            name: `splai_0.0.0-main-0123456_${goos}_${goarch}.tar.gz`,
-            path: `/dist/splai_0.0.0-main-0123456_${goos}_${goarch}.tar.gz`,
-            sha256: fakeSha(`${goos}${goarch}`),
-            kind: "archive",
-            goos,
-            goarch,
-          });
-          state.stdout = JSON.stringify({
-            archives: [archive("darwin", "arm64"), archive("linux", "amd64"), archive("linux", "arm64")],
-            packages: [],
-            checksums: "sums\n",
-          });
-        } else if (args.name === "github-publish") {
-          state.stdout = JSON.stringify({
-            url: "https://github.com/splai/splai/releases/tag/v0.0.0-main-0123456",
-            downloads: {},
-          });
-        } else if (args.name.startsWith("github-assets")) {
-          state.stdout = "[]";
-        } else if (args.name.endsWith("-attest")) {
-          const digest = unsecret<{ DIGEST: string }>((args.inputs as { environment: unknown }).environment).DIGEST;
-          state.stdout = JSON.stringify({
-            attestations: ["linux/amd64", "linux/arm64"].map((platform) => ({
-              platform,
-              manifest: `sha256:${fakeSha(`${digest}${platform}`)}`,
-              attestation: `sha256:${fakeSha(`${args.name}${platform}`)}`,
-              sbom: `sha256:${fakeSha(`sbom${args.name}${platform}`)}`,
-              provenance: `sha256:${fakeSha(`prov${args.name}${platform}`)}`,
-            })),
-          });
-        } else if (args.name.endsWith("-sha256sums")) {
-          state.stdout = "sums\n";
-        } else {
-          state.stdout = fakeSha(args.name);
-        }
-        break;
-      case "docker-build:index:Image":
-        state.digest = `sha256:${fakeSha(args.name)}`;
-        break;
-      case "github:index/release:Release":
-        state.releaseId = 101;
-        state.htmlUrl = "https://github.com/splai/splai/releases/tag/x";
-        break;
-      case "kubernetes:helm.sh/v3:Release":
-        state.status = { status: "deployed", revision: 1 };
-        break;
-      case "pulumi:pulumi:StackReference":
-        // The stack's own record of its last update: a new stack has none.
-        state.outputs = {};
-        state.secretOutputNames = [];
-        break;
-      case "pulumi:pulumi:Stack":
-      case "kubernetes:core/v1:Namespace":
-      case "pulumi:providers:kubernetes":
-      case "pulumi:providers:github":
-        break;
-      default:
-        if (!args.type.startsWith("splai:")) throw new Error(`unmocked resource type ${args.type}`);
+const mocks = programMocks({
+  record: (r) => recorded.push(r),
+  stdout: (args) => {
+    if (args.name.startsWith("chart-push")) {
+      return JSON.stringify({
+        ref: "oci://127.0.0.1:5443/splai/charts/splai",
+        name: "splai",
+        version: "0.1.0-main.3",
+        digest: `sha256:${fakeSha("chart")}`,
+        alias: "latest",
+      });
+    } else if (args.name.startsWith("verify-checks")) {
+      return JSON.stringify({ status: "passed", revision: 1, checks: ["ok   rollout"] });
+    } else if (args.name === "packages-build") {
+      const archive = (goos: string, goarch: string): Record<string, string> => ({
+        name: `splai_0.0.0-main-0123456_${goos}_${goarch}.tar.gz`,
+        path: `/dist/splai_0.0.0-main-0123456_${goos}_${goarch}.tar.gz`,
+        sha256: fakeSha(`${goos}${goarch}`),
+        kind: "archive",
+        goos,
+        goarch,
+      });
+      return JSON.stringify({
+        archives: [archive("darwin", "arm64"), archive("linux", "amd64"), archive("linux", "arm64")],
+        packages: [],
+        checksums: "sums\n",
+      });
+    } else if (args.name === "github-publish") {
+      return JSON.stringify({
+        url: "https://github.com/splai/splai/releases/tag/v0.0.0-main-0123456",
+        downloads: {},
+      });
+    } else if (args.name.startsWith("github-assets")) {
+      return "[]";
+    } else if (args.name.endsWith("-attest")) {
+      const digest = unsecret<{ DIGEST: string }>((args.inputs as { environment: unknown }).environment).DIGEST;
+      return JSON.stringify({
+        attestations: ["linux/amd64", "linux/arm64"].map((platform) => ({
+          platform,
+          manifest: `sha256:${fakeSha(`${digest}${platform}`)}`,
+          attestation: `sha256:${fakeSha(`${args.name}${platform}`)}`,
+          sbom: `sha256:${fakeSha(`sbom${args.name}${platform}`)}`,
+          provenance: `sha256:${fakeSha(`prov${args.name}${platform}`)}`,
+        })),
+      });
+    } else if (args.name.endsWith("-sha256sums")) {
+      return "sums\n";
+    } else {
+      return fakeSha(args.name);
     }
-    return { id: `${args.name}-id`, state };
+
+    throw new Error(`no stdout for ${args.name}`);
   },
-  call(args) {
-    throw new Error(`unmocked call ${args.token}`);
-  },
-};
+});
 
 /** Awaits an Output's value in a test. */
 function valueOf<T>(o: pulumi.Output<T>): Promise<T> {
