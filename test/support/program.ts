@@ -3,6 +3,17 @@ import * as pulumi from "@pulumi/pulumi";
 import { fakeKubeconfig, githubGrantingWrites, goListingMainsOnly, helmWithoutReleases } from "./fake-tools";
 
 /** The program's stack outputs, each an Output (or plain value) as index.ts returns them. */
+/** The stack config of a branch build of commit 0123456 (build 3) to the local registry, with a GitHub release. */
+export const BRANCH_BUILD: Record<string, string> = {
+  "splai-release:registry": "127.0.0.1:5443",
+  "splai-release:owner": "splai",
+  "splai-release:mode": "branch",
+  "splai-release:ref": "main",
+  "splai-release:sha": "0123456789abcdef0123456789abcdef01234567",
+  "splai-release:buildNumber": "3",
+  "splai-release:githubRelease": "true",
+};
+
 export type ProgramOutputs = Record<string, pulumi.Output<unknown>>;
 
 /**

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { inPlaintext, programMocks, unsecret } from "../support/mocks";
-import { runProgram } from "../support/program";
+import { BRANCH_BUILD, runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -81,13 +81,7 @@ before(async () => {
     "signed",
     {
       "splai-release:source": makeTree({ chartVersion: "0.1.0" }),
-      "splai-release:registry": "127.0.0.1:5443",
-      "splai-release:owner": "splai",
-      "splai-release:mode": "branch",
-      "splai-release:ref": "main",
-      "splai-release:sha": "0123456789abcdef0123456789abcdef01234567",
-      "splai-release:buildNumber": "3",
-      "splai-release:githubRelease": "true",
+      ...BRANCH_BUILD,
       "splai-release:signing": "key",
       "splai-release:signingTlog": "false",
     },

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { runProgram } from "../support/program";
+import { BRANCH_BUILD, runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 import { programMocks } from "../support/mocks";
 
@@ -109,13 +109,7 @@ before(async () => {
   process.env.BUILDX_CONFIG = buildx;
   program = await runProgram(mocks, "test", {
     "splai-release:source": tree,
-    "splai-release:registry": "127.0.0.1:5443",
-    "splai-release:owner": "splai",
-    "splai-release:mode": "branch",
-    "splai-release:ref": "main",
-    "splai-release:sha": "0123456789abcdef0123456789abcdef01234567",
-    "splai-release:buildNumber": "3",
-    "splai-release:githubRelease": "true",
+    ...BRANCH_BUILD,
     "splai-release:builder": "splai-local",
     "splai-release:helmValues": JSON.stringify({ redis: { enabled: false } }),
   });
