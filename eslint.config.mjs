@@ -12,6 +12,7 @@ export default tseslint.config(
       "tools/toolchain/recipes/**",
       "program.js",
       "step.js",
+      "ts-loader.js",
       "policy/pack.js",
     ],
   },

@@ -93,14 +93,18 @@ export async function engineFloor(p: Platform, runs: number): Promise<number[]> 
   const state = join(dir, "state");
   mkdirSync(state);
   try {
-    // Run the way this project runs: program.js loads TypeScript through tsx's require hook (see there).
+    // Run the way this project runs: program.js loads TypeScript through ts-loader.js (see there).
     writeFileSync(
       join(dir, "Pulumi.yaml"),
       "name: splai-floor\nruntime:\n  name: nodejs\n  options:\n    typescript: false\n",
     );
     // Its own package.json: without one the language host would run the nearest one's main, this project's program.
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "splai-floor", main: "program.js" }));
-    writeFileSync(join(dir, "program.js"), 'require("tsx/cjs");\nmodule.exports = require("./index.ts");\n');
+    cpSync(join(repoRoot, "ts-loader.js"), join(dir, "ts-loader.js"));
+    writeFileSync(
+      join(dir, "program.js"),
+      'require("./ts-loader").register();\nmodule.exports = require("./index.ts");\n',
+    );
     writeFileSync(
       join(dir, "index.ts"),
       'import * as pulumi from "@pulumi/pulumi";\nexport const stack = pulumi.getStack();\n',

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../../shared/layout";
-import { hashSources, localPackagesOf, type LocalPackage } from "./sourcehash";
+import { localPackagesOf, sourceHasher, type LocalPackage } from "./sourcehash";
 import { localCommand } from "../../shared/step/command";
 import { binaryChildren, type BuiltBinary, GO_BINARIES_TYPE, type ReleaseBinaries } from "./contract";
 
@@ -54,12 +54,12 @@ export class GoBinaries extends pulumi.ComponentResource implements ReleaseBinar
       args.mains.map((m) => m.pkg),
     );
     for (const main of args.mains) {
-      const pkgs = packages.get(main.pkg) ?? [];
+      const sources = sourceHasher(args.source, packages.get(main.pkg) ?? []);
       for (const t of args.targets) {
         const file = binaryFile(main.binary, t);
         const path = join(args.outDir, file);
         const flags = `-trimpath -buildvcs=false -ldflags '${ldflags}'`;
-        const inputs = hashSources(args.source, pkgs, [t.goos, t.goarch, flags]);
+        const inputs = sources.withExtra([t.goos, t.goarch, flags]);
         const cmd = localCommand(
           child.build(file),
           {

@@ -1,8 +1,8 @@
 // Content hashes of what each Go main is built from, so an unchanged main is never rebuilt and a changed one always is.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { existsSync, readdirSync, readFileSync, realpathSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 
 export interface LocalPackage {
   readonly dir: string;
@@ -21,50 +21,60 @@ function goList(source: string, args: string[]): string {
 }
 
 /**
- * For each main, the module's own packages it imports, itself included. Two `go list` calls for all mains together
- * (one for each package's directory and embeds, one for each main's dependency list), however many mains there are.
+ * For each main, the module's own packages it imports, itself included. One `go list -deps` for all mains together,
+ * however many there are: each of the module's packages prints its directory and embeds, each main (a package named
+ * on the command line, not `DepOnly`) also its dependency list. Mains are matched to their answers by directory.
  */
 export function localPackagesOf(source: string, mains: readonly string[]): Map<string, LocalPackage[]> {
   const local = new Map<string, LocalPackage>();
-  const info = goList(source, [
+  const listed = new Map<string, { self: string; deps: string[] }>();
+  const out = goList(source, [
     "-deps",
     "-f",
-    '{{if and (not .Standard) .Module}}{{if .Module.Main}}{{.ImportPath}}|{{.Dir}}|{{join .EmbedFiles ","}}{{end}}{{end}}',
+    [
+      '{{if and (not .Standard) .Module}}{{if .Module.Main}}P|{{.ImportPath}}|{{.Dir}}|{{join .EmbedFiles ","}}',
+      '{{end}}{{end}}{{if not .DepOnly}}M|{{.ImportPath}}|{{.Dir}}|{{join .Deps ","}}',
+      "{{end}}",
+    ].join("\n"),
     ...mains,
   ]);
-  for (const l of info.split("\n").filter((x) => x.includes("|"))) {
-    const [path, dir, embeds] = l.split("|");
-    local.set(path, { dir, embeds: embeds ? embeds.split(",") : [] });
+  for (const line of out.split("\n")) {
+    const [kind, path, dir, list] = line.split("|");
+    if (kind === "P") local.set(path, { dir, embeds: list ? list.split(",") : [] });
+    if (kind === "M") listed.set(realDir(dir), { self: path, deps: list ? list.split(",") : [] });
   }
   const result = new Map<string, LocalPackage[]>();
-  const deps = goList(source, ["-f", '{{.ImportPath}}|{{join .Deps ","}}', ...mains])
-    .split("\n")
-    .filter((x) => x.includes("|"));
-  // `go list` answers in the order of its arguments, one line per main; anything else would attach one main's
-  // sources to another's build trigger, so it is an error rather than a guess.
-  if (deps.length !== mains.length)
-    throw new Error(`go list in ${source} answered for ${deps.length} of the ${mains.length} mains ${mains.join(" ")}`);
-  deps.forEach((l, i) => {
-    const [self, list] = l.split("|");
-    const pkgs = [self, ...(list ? list.split(",") : [])].flatMap((d) => (local.has(d) ? [local.get(d)!] : []));
+  for (const main of mains) {
+    // A main go list did not answer for would have its sources attached to no trigger: an error, never a guess.
+    const answer = listed.get(realDir(resolve(source, main)));
+    if (answer === undefined)
+      throw new Error(`go list in ${source} gave no answer for main ${main} (asked for ${mains.join(" ")})`);
     // A main without its own package would be rebuilt on go.mod changes only: never on an edit of its sources.
-    if (!local.has(self))
-      throw new Error(`go list in ${source} found no package of this module for main ${mains[i]} (${self})`);
+    if (!local.has(answer.self))
+      throw new Error(`go list in ${source} found no package of this module for main ${main} (${answer.self})`);
+    const pkgs = [answer.self, ...answer.deps].flatMap((d) => (local.has(d) ? [local.get(d)!] : []));
     result.set(
-      mains[i],
+      main,
       pkgs.sort((a, b) => a.dir.localeCompare(b.dir)),
     );
-  });
+  }
   return result;
 }
 
-/** The module's own packages that `pkg` imports, itself included. */
-export function localPackages(source: string, pkg: string): LocalPackage[] {
-  return localPackagesOf(source, [pkg]).get(pkg) ?? [];
+/** A directory with its symbolic links resolved (go list reports the one it was given, /tmp or /private/tmp). */
+function realDir(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return dir;
+  }
 }
 
-/** SHA-256 over the Go files (tests excluded) and embedded files of `pkgs`, plus go.mod, go.sum and `extra`. */
-export function hashSources(source: string, pkgs: LocalPackage[], extra: string[]): string {
+/**
+ * SHA-256 over go.mod, go.sum and the Go files (tests excluded) and embedded files of `pkgs`, then `extra`. The
+ * sources are read once per main: `withExtra` gives each target's hash from a copy of the state after the sources.
+ */
+export function sourceHasher(source: string, pkgs: LocalPackage[]): { withExtra(extra: string[]): string } {
   const h = createHash("sha256");
   for (const f of ["go.mod", "go.sum"]) {
     const p = join(source, f);
@@ -78,6 +88,11 @@ export function hashSources(source: string, pkgs: LocalPackage[], extra: string[
         .update("\0");
     }
   }
-  for (const e of extra) h.update(`${e}\0`);
-  return h.digest("hex");
+  return {
+    withExtra(extra) {
+      const c = h.copy();
+      for (const e of extra) c.update(`${e}\0`);
+      return c.digest("hex");
+    },
+  };
 }

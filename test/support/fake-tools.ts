@@ -34,7 +34,7 @@ export function helmWithoutReleases(): void {
 }
 
 /**
- * Puts first on PATH a `go` that answers the program's two `go list` calls for a tree whose every main is a package of
+ * Puts first on PATH a `go` that answers the program's `go list -deps` for a tree whose every main is a package of
  * its own and imports nothing else of the module (as test/support/tree.ts makes them), so no Go is needed.
  */
 export function goListingMainsOnly(): void {
@@ -42,8 +42,9 @@ export function goListingMainsOnly(): void {
   const script = [
     "#!/bin/sh",
     '[ "$1" = list ] || { echo "fake go: only list" >&2; exit 2; }',
-    "shift; deps=; while [ $# -gt 0 ]; do case $1 in -e) shift;; -deps) deps=1; shift;; -f) shift 2;; *) break;; esac; done",
-    'for m in "$@"; do if [ -n "$deps" ]; then echo "$m|$PWD/${m#./}|"; else echo "$m|"; fi; done',
+    "shift; while [ $# -gt 0 ]; do case $1 in -e|-deps) shift;; -f) shift 2;; *) break;; esac; done",
+    // As `go list -deps` answers sourcehash's template: each main is a package of the module and a listed main.
+    'for m in "$@"; do echo "P|$m|$PWD/${m#./}|"; echo "M|$m|$PWD/${m#./}|"; done',
     "",
   ].join("\n");
   writeFileSync(join(dir, "go"), script);

@@ -28,6 +28,7 @@ const PROGRAM_FILES = [
   "index.ts",
   "program.js",
   "step.js",
+  "ts-loader.js",
   "steps.ts",
   "config",
   "components",
