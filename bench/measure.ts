@@ -63,6 +63,8 @@ export interface Timed {
   /** Seconds from the call to the first resource event: CLI, engine, language host and program start. */
   startup: number;
   phases: Partial<Record<Phase, number>>;
+  /** Each phase's first start and last end, in seconds from the call. */
+  windows: Partial<Record<Phase, { start: number; end: number }>>;
   /** Wall-clock split of the run: engine start, program and providers, resource steps, finish. */
   timeline: Timeline;
 }
@@ -136,5 +138,14 @@ export async function timed(stack: Stack, what: "up" | "preview"): Promise<Timed
     startup: ((first ?? Date.now()) - t0) / 1000,
     timeline,
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round((v.end - v.start) / 1000)])),
+    windows: Object.fromEntries(
+      Object.entries(phases).map(([k, v]) => [k, { start: (v.start - t0) / 1000, end: (v.end - t0) / 1000 }]),
+    ),
   };
+}
+
+/** Seconds from the first start to the last end of `phases` together (0 when none ran). */
+export function span(t: Timed, phases: Phase[]): number {
+  const ws = phases.flatMap((p) => (t.windows[p] ? [t.windows[p]] : []));
+  return ws.length === 0 ? 0 : Math.max(...ws.map((w) => w.end)) - Math.min(...ws.map((w) => w.start));
 }

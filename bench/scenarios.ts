@@ -14,7 +14,7 @@ import { platformEnv, requirePlatform } from "../tools/platform/state";
 import { timed } from "./measure";
 
 /** A fresh git copy of the fixture, with `extra` synthetic services (copies of the planner) added. */
-function fixtureCopy(extra: number): {
+export function fixtureCopy(extra: number): {
   dir: string;
   git: (...a: string[]) => string;
   mains: { pkg: string; binary: string; image: string }[];
@@ -46,9 +46,14 @@ export function addServices(proj: ReleaseProject, extra: number): void {
   const mains = synthesize(proj.source, extra);
   proj.git("add", "-A");
   proj.git("commit", "-qm", `${extra} synthetic services`);
+  setStructuredConfig(proj, "splai-release:extraMains", mains);
+}
+
+/** Sets a list or object config value, written to the stack file (the Automation API's setConfig takes strings only). */
+export function setStructuredConfig(proj: ReleaseProject, key: string, value: unknown): void {
   const file = join(proj.stack.workspace.workDir, `Pulumi.${proj.stack.name}.yaml`);
   const doc = YAML.parse(readFileSync(file, "utf8")) as { config: Record<string, unknown> };
-  doc.config["splai-release:extraMains"] = mains;
+  doc.config[key] = value;
   writeFileSync(file, YAML.stringify(doc));
 }
 

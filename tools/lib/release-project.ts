@@ -1,7 +1,7 @@
 // Sets up a throwaway copy of the release program and of the fixture tree (its own git repo), with a stack on a backend of its own (a temp file backend, or a prefix of the platform's S3 bucket).
 import { LocalWorkspace, type ConfigMap, type Stack } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import YAML from "yaml";
@@ -72,6 +72,11 @@ export interface ReleaseProjectOptions {
   backend?: BackendKind;
   /** Copy the whole program from this folder (another commit's, see upgrade-check) instead of this checkout's. */
   programFrom?: string;
+  /**
+   * Run this module of the checkout (a path from its root, such as bench/same-work.ts) as the program instead of
+   * index.ts: a reduced program built from the same components and config.
+   */
+  entry?: string;
 }
 
 export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = {}): Promise<ReleaseProject> {
@@ -81,6 +86,11 @@ export async function releaseProject(p: Platform, opts: ReleaseProjectOptions = 
   mkdirSync(program);
   if (opts.programFrom !== undefined) cpSync(opts.programFrom, program, { recursive: true });
   else for (const f of PROGRAM_FILES) cpSync(join(repoRoot, f), join(program, f), { recursive: true });
+  if (opts.entry !== undefined) {
+    const entry = opts.entry.replace(/\.ts$/, "");
+    cpSync(join(repoRoot, opts.entry), join(program, opts.entry), { recursive: true });
+    writeFileSync(join(program, "index.ts"), `import main = require("./${entry}");\nexport = main;\n`);
+  }
   symlinkSync(join(repoRoot, "node_modules"), join(program, "node_modules"));
   const source = join(dir, "splai");
   if (opts.cloneFrom !== undefined) execFileSync("git", ["clone", "-q", opts.cloneFrom, source]);
