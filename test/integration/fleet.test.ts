@@ -3,6 +3,7 @@
 import type { ConfigMap, UpResult } from "@pulumi/pulumi/automation";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { platformImages } from "../support/artifacts";
@@ -119,21 +120,50 @@ describe(
       assert.equal(fleetUp.summary.result, "succeeded");
     });
 
+    it("registered one buildx builder with a node per daemon, each pinned to its daemon's platform", () => {
+      const file = join(p.env.BUILDX_CONFIG!, "instances", `splai-${proj.id}`);
+      const builder = JSON.parse(readFileSync(file, "utf8")) as {
+        Driver: string;
+        Nodes: { Endpoint: string; Platforms: { os: string; architecture: string }[] | null }[];
+      };
+      assert.equal(builder.Driver, "remote");
+      assert.deepEqual(
+        builder.Nodes.map((n) => [n.Endpoint, (n.Platforms ?? []).map((x) => `${x.os}/${x.architecture}`)]),
+        nodes.map((n) => [`unix://${n.socket}`, [n.platform]]),
+      );
+    });
+
     it("built each platform image on its own node: the amd64 daemon only linux/amd64, the arm64 daemon only linux/arm64", () => {
       const images = Object.keys(fleetUp.outputs.imageDigests.value as Record<string, string>);
       assert.equal(images.length, 5);
-      for (const n of nodes) {
-        const fresh = histories(`unix://${n.socket}`).filter(
-          (r) => !before0.get(n.platform)!.has(r.Ref) && isReleaseImageBuild(r, proj.id),
+      const fresh = (n: FleetNode): HistoryRecord[] =>
+        histories(`unix://${n.socket}`).filter((r) => !before0.get(n.platform)!.has(r.Ref));
+      const [amd64, arm64] = nodes.map(fresh);
+      for (const [n, records] of [
+        [nodes[0], amd64],
+        [nodes[1], arm64],
+      ] as const) {
+        const pushes = records.filter((r) => isReleaseImageBuild(r, proj.id));
+        const platforms = pushes.map((r) => r.FrontendAttrs?.platform ?? "(none)");
+        assert.equal(
+          pushes.length,
+          images.length,
+          `${n.name} pushed one image per service; it pushed: ${platforms.join(", ")}`,
         );
-        const platforms = fresh.map((r) => r.FrontendAttrs?.platform ?? "(none)");
-        assert.equal(fresh.length, images.length, `${n.name} ran one build per image; it ran: ${platforms.join(", ")}`);
         assert.deepEqual(
           [...new Set(platforms)],
           [n.platform],
           `${n.name} built only ${n.platform}; it built: ${platforms.join(", ")}`,
         );
       }
+      // SBOM and provenance: BuildKit rebuilds each image with attestations on the first endpoint (a cross-build of
+      // COPY layers, the SBOM scanner running natively there), and the step checks that rebuild equals what the two
+      // nodes pushed, platform by platform. The arm64 node builds nothing else.
+      const attested = amd64.filter((r) => (r.Exporters ?? []).some((e) => e.Type === "oci"));
+      assert.equal(attested.length, images.length, "one attested rebuild per image on the first node");
+      for (const r of attested) assert.equal(r.FrontendAttrs?.platform, "linux/amd64,linux/arm64");
+      assert.equal(arm64.length, images.length, `the arm64 node ran only its ${images.length} image builds`);
+      assert.equal(amd64.length, 2 * images.length, "the amd64 node ran its image builds and the attested rebuilds");
     });
 
     it("gave the per-platform digests of a single-node build of the same commit", async () => {
