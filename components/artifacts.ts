@@ -91,6 +91,8 @@ function build(
     source: s.source,
     stagingDir: join(s.distDir, "..", "images"),
     builder,
+    // A fleet: each platform built on its own node, the index made by imagetools (see ServiceImagesArgs).
+    splitPlatforms: s.builderEndpoints.length > 1,
     registryUsername: s.registryUsername,
     registryPassword: cfg.registryPassword,
     labels: {

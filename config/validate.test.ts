@@ -99,6 +99,11 @@ describe("validateSettings", () => {
       { ...ok, builderEndpoints: ["buildkit.example:1234"] },
       /builderEndpoints: 'buildkit.example:1234' is not a BuildKit address/,
     ],
+    [
+      "a builder and builder endpoints (the fleet's, from the environment)",
+      { ...ok, builder: "splai-local", builderEndpoints: ["unix:///s/amd64.sock", "unix:///s/arm64.sock"] },
+      /builder 'splai-local' and builderEndpoints \[unix:\/\/\/s\/amd64.sock, unix:\/\/\/s\/arm64.sock\] are both set; choose one: 'pulumi config rm splai-release:builder' to build on the endpoints, or unset builderEndpoints \(and SPLAI_BUILDER_ENDPOINTS/,
+    ],
     ["negative timeout", { ...ok, helmTimeout: -5 }, /helmTimeout '-5' must be a positive number of seconds/],
     ["no owner at all", { hasRegistryPassword: true, hasGithubToken: true }, /owner is not set/],
     [

@@ -278,7 +278,9 @@ export function validateSettings(raw: RawSettings, baseDir: string, home = proce
       );
   }
   if (raw.builder !== undefined && (raw.builderEndpoints ?? []).length > 0)
-    problems.push("builder and builderEndpoints are both set; choose one");
+    problems.push(
+      `builder ${q(raw.builder)} and builderEndpoints [${(raw.builderEndpoints ?? []).join(", ")}] are both set; choose one: 'pulumi config rm splai-release:builder' to build on the endpoints, or unset builderEndpoints (and SPLAI_BUILDER_ENDPOINTS, which npm run platform -- env exports with the fleet) to build on the builder`,
+    );
   if (raw.promoteFrom !== undefined) {
     if (!STACK_NAME.test(raw.promoteFrom))
       problems.push(

@@ -40,6 +40,15 @@ export interface ServiceImagesArgs {
   readonly stagingDir: string;
   /** Named buildx builder; default: the current buildx builder. */
   readonly builder?: string;
+  /**
+   * Build each platform as an image of its own, pushed by digest, and join them with docker-build's Index (buildx
+   * `imagetools create`, one per tag) instead of one multi-platform build. For a multi-node builder (a BuildKit fleet,
+   * `builderEndpoints`): buildx sends each single-platform build to the node pinned to that platform, and the index is
+   * made with the registry settings of BUILDX_BUILDER. buildx's own merge of a multi-node push cannot be used: it takes
+   * the registry settings of node 0's buildkitd.toml, which a remote-driver node cannot carry, so it falls back to
+   * plain HTTP for a loopback registry. The platform images are the same bytes either way. Plain; default false.
+   */
+  readonly splitPlatforms?: boolean;
   readonly registryUsername: pulumi.Input<string>;
   readonly registryPassword: pulumi.Input<string>;
   /** OCI labels (source, revision, version…) added to every image. */
@@ -124,42 +133,106 @@ export class ServiceImages extends pulumi.ComponentResource implements ReleaseIm
             { parent: this, dependsOn: args.after },
           ).command
         : undefined;
-      const img = new dockerbuild.Image(
-        child.image,
-        {
-          context: { location: context },
-          dockerfile: custom === undefined ? { inline: dockerfile } : { location: join(args.source, custom) },
-          platforms: args.platforms.map((p) => p as dockerbuild.Platform),
-          tags: args.tags.map((t) => `${repository}:${t}`),
-          // A registry export with timestamps rewritten to SOURCE_DATE_EPOCH: the same binaries always give the same
-          // digest, so re-pushing equal content never moves a released tag.
-          push: false,
-          exports: [{ raw: "type=registry,rewrite-timestamp=true" }],
-          buildOnPreview: false,
-          builder: args.builder === undefined ? undefined : { name: args.builder },
-          registries: [
-            { address: args.registry, username: args.registryUsername, password: pulumi.secret(args.registryPassword) },
-          ],
-          labels,
-          buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
-        },
-        // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
-        // pushed stays in the registry when the stack is destroyed (docker-build would otherwise delete the tags).
-        // `registries` holds the password: marked secret by the engine even in the partial state of a failed push.
-        {
-          parent: this,
-          dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])],
-          retainOnDelete: true,
-          additionalSecretOutputs: ["registries"],
-        },
-      );
+      const common = {
+        context: { location: context },
+        dockerfile: custom === undefined ? { inline: dockerfile } : { location: join(args.source, custom) },
+        buildOnPreview: false,
+        builder: args.builder === undefined ? undefined : { name: args.builder },
+        registries: [
+          { address: args.registry, username: args.registryUsername, password: pulumi.secret(args.registryPassword) },
+        ],
+        labels,
+        buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
+      };
+      // A tag release checks the registry before it builds, so a released tag is never overwritten; and what was
+      // pushed stays in the registry when the stack is destroyed (docker-build would otherwise delete the tags).
+      // `registries` holds the password: marked secret by the engine even in the partial state of a failed push.
+      const pushOpts: pulumi.CustomResourceOptions = {
+        parent: this,
+        dependsOn: [...(guard ? [guard] : []), ...(args.after ?? [])],
+        retainOnDelete: true,
+        additionalSecretOutputs: ["registries"],
+      };
+      let digest: pulumi.Output<string>;
+      if (args.splitPlatforms !== true) {
+        const img = new dockerbuild.Image(
+          child.image,
+          {
+            ...common,
+            platforms: args.platforms.map((p) => p as dockerbuild.Platform),
+            tags: args.tags.map((t) => `${repository}:${t}`),
+            // A registry export with timestamps rewritten to SOURCE_DATE_EPOCH: the same binaries always give the same
+            // digest, so re-pushing equal content never moves a released tag.
+            push: false,
+            exports: [{ raw: "type=registry,rewrite-timestamp=true" }],
+          },
+          pushOpts,
+        );
+        digest = img.digest;
+      } else {
+        // One build per platform, pushed by digest only (no tag points at a lone platform image)...
+        const parts = args.platforms.map(
+          (p) =>
+            new dockerbuild.Image(
+              child.platformImage(p),
+              {
+                ...common,
+                platforms: [p as dockerbuild.Platform],
+                push: false,
+                exports: [{ raw: `type=registry,rewrite-timestamp=true,push-by-digest=true,name=${repository}` }],
+              },
+              pushOpts,
+            ),
+        );
+        // ... then the index under the first tag, and the other tags from it: `imagetools create` from one index
+        // returns its bytes unchanged, so every tag holds the same digest (checked below).
+        const registry = {
+          address: args.registry,
+          username: args.registryUsername,
+          password: pulumi.secret(args.registryPassword),
+        };
+        const indexOpts = { parent: this, retainOnDelete: true, additionalSecretOutputs: ["registry"] };
+        const first = new dockerbuild.Index(
+          child.tagIndex(0),
+          {
+            sources: parts.map((p) => pulumi.interpolate`${repository}@${p.digest}`),
+            tag: `${repository}:${args.tags[0]}`,
+            push: true,
+            registry,
+          },
+          indexOpts,
+        );
+        const refs = [
+          first.ref,
+          ...args.tags
+            .slice(1)
+            .map(
+              (t, i) =>
+                new dockerbuild.Index(
+                  child.tagIndex(i + 1),
+                  { sources: [first.ref], tag: `${repository}:${t}`, push: true, registry },
+                  indexOpts,
+                ).ref,
+            ),
+        ];
+        digest = pulumi.all(refs).apply((rs) => {
+          const d = rs[0].slice(rs[0].lastIndexOf("@") + 1);
+          const other = rs.find((r) => !r.endsWith(`@${d}`));
+          if (!d.startsWith("sha256:") || other !== undefined)
+            throw new pulumi.ResourceError(
+              `the tags of ${repository} do not hold one index: ${rs.join(", ")}; do not announce this release`,
+              this,
+            );
+          return d;
+        });
+      }
       const attestation = args.attest
         ? new ImageAttestation(
             `${name}-${image}`,
             {
               registry: args.registry,
               repository: repository.slice(args.registry.length + 1),
-              digest: img.digest,
+              digest,
               contextDir: context,
               dockerfile: custom === undefined ? { inline: dockerfile } : { path: join(args.source, custom) },
               platforms: args.platforms,
@@ -174,7 +247,7 @@ export class ServiceImages extends pulumi.ComponentResource implements ReleaseIm
           )
         : undefined;
       published[image] = pulumi
-        .all([img.digest, attestation?.attestations ?? []])
+        .all([digest, attestation?.attestations ?? []])
         .apply(([digest, attestations]) => publishedImage(image, repository, args.tags, digest, attestations));
     }
     this.images = pulumi.output(published);

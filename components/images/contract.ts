@@ -23,14 +23,16 @@ export const CHECK_IMMUTABLE = stepContract<{ readonly tag: string; readonly exi
 
 /** Child resource names under a ServiceImages named `name`, per image short name. */
 export const imageChildren = (name: string, image: string) => ({
-  /** The docker-build Image (a built image) or the first tag's Index (a promoted one). */
+  /** The docker-build Image (a built image) or the first tag's Index (a promoted one, or a fleet build). */
   image: `${name}-${image}`,
   context: `${name}-${image}-context`,
   immutable: `${name}-${image}-immutable`,
   attestations: `${name}-${image}-attestations`,
   /** A promoted image's copy of dev's cosign signatures. */
   signatures: `${name}-${image}-signatures`,
-  /** The Index of the release tag at position `i` (> 0) of a promoted image. */
+  /** A built image's platform image of its own (a fleet build, ServiceImages' `splitPlatforms`): `linux/arm64`. */
+  platformImage: (platform: string) => `${name}-${image}-${platform.replaceAll("/", "-")}`,
+  /** The Index of the release tag at position `i` (> 0) of a promoted image or of a fleet build. */
   tagIndex: (i: number) => (i === 0 ? `${name}-${image}` : `${name}-${image}-${i}`),
 });
 

@@ -1,4 +1,4 @@
-// `npm run platform -- up [--node fake|real] [--state file|s3]|down|status|env|stop <service>`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator, optionally an S3 store for Pulumi state).
+// `npm run platform -- up [--node fake|real] [--state file|s3] [--fleet|--no-fleet]|down|status|env|stop <service>`: the local release platform (TLS registry, BuildKit, Kubernetes with kwok or a real node, GitHub emulator, optionally an S3 store for Pulumi state and a BuildKit fleet).
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -7,7 +7,10 @@ import { ensurePki, type Pki } from "./certs";
 import { elapsed, info, runMain, UserError } from "../lib/log";
 import { pushSbomScanner } from "./images";
 import {
+  fleetEndpoints,
+  fleetNodes,
   initState,
+  requestedFleet,
   platformEnv,
   readState,
   requirePlatform,
@@ -21,6 +24,7 @@ import { isOurs } from "./procs";
 import { cleanupNode, nodeDir } from "./real-node";
 import { bin, enabled, startService, stopService, type Service } from "./service";
 import { buildkitd } from "./services/buildkitd";
+import { buildkitdAmd64, buildkitdArm64 } from "./services/buildkitd-fleet";
 import { containerd } from "./services/containerd";
 import { etcd } from "./services/etcd";
 import { githubEmulator } from "./services/github-emulator";
@@ -37,6 +41,8 @@ import { toolEnv } from "../lib/toolenv";
 const services: Service[] = [
   registry,
   buildkitd,
+  buildkitdAmd64,
+  buildkitdArm64,
   etcd,
   kubeApiserver,
   kubeControllerManager,
@@ -146,6 +152,10 @@ async function up(args: string[]): Promise<void> {
   const t0 = Date.now();
   const initial = initState();
   const s = withStateMode(initial, requestedState(args, initial.pulumi.mode));
+  const fleetWas = s.fleet?.enabled === true;
+  s.fleet = { enabled: requestedFleet(args, fleetWas), nodes: fleetNodes(s.dir) };
+  if (fleetWas && s.fleet.enabled && !args.includes("--fleet"))
+    info("platform", "keeping the BuildKit fleet the last up started (npm run platform -- up --no-fleet stops it)");
   const requested = requestedNode(args);
   s.node = { ...s.node, mode: requested, requested, fallbackReason: undefined };
   mkdirSync(join(s.dir, "logs"), { recursive: true });
@@ -184,6 +194,11 @@ async function up(args: string[]): Promise<void> {
     `up in ${elapsed(t0)} with ${nodes}; state in ${s.dir}. For a shell: eval "$(npm run -s platform -- env)"`,
   );
   info("platform", `Pulumi backend of the platform's stacks: ${s.pulumi.backend}`);
+  if (s.fleet.enabled)
+    info(
+      "platform",
+      `BuildKit fleet: ${s.fleet.nodes.map((n) => `${n.platform} unix://${n.socket}`).join(", ")} (SPLAI_BUILDER_ENDPOINTS in env)`,
+    );
   if (s.node.fallbackReason)
     info("platform", `NOTE: --node real was asked for but the platform runs fake nodes: ${s.node.fallbackReason}`);
 }
@@ -231,8 +246,9 @@ async function status(): Promise<void> {
     );
   }
   const fallback = s.node?.fallbackReason ? ` (real node asked for, unavailable: ${s.node.fallbackReason})` : "";
+  const fleet = fleetEndpoints(s);
   process.stdout.write(
-    `nodes: ${s.node?.mode ?? "fake"}${fallback}\nstate dir ${s.dir}; Pulumi backend ${s.pulumi.backend}\n`,
+    `nodes: ${s.node?.mode ?? "fake"}${fallback}\nBuildKit fleet: ${fleet.length > 0 ? fleet.join(", ") : "off (up --fleet starts it)"}\nstate dir ${s.dir}; Pulumi backend ${s.pulumi.backend}\n`,
   );
   if (!allUp) process.exitCode = 3;
 }
@@ -260,6 +276,9 @@ function env(): void {
     ...(s.pulumi.mode === "s3" ? ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION"] : []),
   ];
   for (const k of keys) process.stdout.write(`export ${k}='${(e[k] ?? "").replace(/'/g, "'\\''")}'\n`);
+  // With the fleet: the release's builderEndpoints (config/load.ts reads them from here when the stack sets none).
+  const fleet = fleetEndpoints(s);
+  if (fleet.length > 0) process.stdout.write(`export SPLAI_BUILDER_ENDPOINTS='${fleet.join(",")}'\n`);
 }
 
 runMain(async () => {
@@ -277,7 +296,7 @@ runMain(async () => {
       return env();
     default:
       throw new UserError(
-        `unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real] [--state file|s3]|down|status|env|stop <service>`,
+        `unknown command '${cmd ?? ""}'; use: npm run platform -- up [--node fake|real] [--state file|s3] [--fleet|--no-fleet]|down|status|env|stop <service>`,
       );
   }
 });

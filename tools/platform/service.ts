@@ -28,6 +28,8 @@ export interface Service {
   node?: NodeMode;
   /** Runs only when the platform's Pulumi state lives there (`up --state s3`); default: always. */
   state?: StateMode;
+  /** Runs only when the platform was started with its BuildKit fleet (`up --fleet`); default: always. */
+  fleet?: boolean;
   /** Once ready (also when found running): set-up that needs the service up, such as a bucket. */
   afterReady?: (s: PlatformState, pki: Pki) => Promise<void>;
   /** Stops the service (default: SIGTERM to its process group, then SIGKILL). */
@@ -36,7 +38,8 @@ export interface Service {
 
 export const enabled = (svc: Service, s: PlatformState): boolean =>
   (svc.node === undefined || svc.node === (s.node?.mode ?? "fake")) &&
-  (svc.state === undefined || svc.state === (s.pulumi.mode ?? "file"));
+  (svc.state === undefined || svc.state === (s.pulumi.mode ?? "file")) &&
+  (svc.fleet !== true || s.fleet?.enabled === true);
 
 export const logOf = (s: PlatformState, name: string): string => join(s.dir, "logs", `${name}.log`);
 export const data = (s: PlatformState, name: string): string => {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { initState, platformEnv, withStateMode, writeState } from "./state";
+import { fleetEndpoints, initState, platformEnv, requestedFleet, withStateMode, writeState } from "./state";
 
 describe("platform state modes", () => {
   const dir = mkdtempSync(join(tmpdir(), "splai-state-"));
@@ -40,5 +40,41 @@ describe("platform state modes", () => {
     assert.equal(again.pulumi.mode, "s3");
     assert.equal(again.s3.secretAccessKey, s.s3.secretAccessKey, "keys survive a restart");
     assert.equal(withStateMode(again, "file").pulumi.backend, `file://${join(dir, "pulumi")}?metadata=skip`);
+  });
+});
+
+describe("platform BuildKit fleet", () => {
+  const dir = mkdtempSync(join(tmpdir(), "splai-fleet-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is off by default; --fleet turns it on, --no-fleet off, a plain up keeps it, SPLAI_FLEET=1/0 when no flag", () => {
+    const s = initState(dir);
+    assert.equal(s.fleet?.enabled, false);
+    assert.deepEqual(fleetEndpoints(s), []);
+    assert.equal(requestedFleet(["--fleet"], false, {}), true);
+    assert.equal(requestedFleet(["--no-fleet"], true, {}), false);
+    assert.equal(requestedFleet([], true, {}), true);
+    assert.equal(requestedFleet([], false, { SPLAI_FLEET: "1" }), true);
+    assert.equal(requestedFleet([], true, { SPLAI_FLEET: "0" }), false);
+    assert.throws(() => requestedFleet([], true, { SPLAI_FLEET: "yes" }), /SPLAI_FLEET=yes is not accepted; use 1/);
+  });
+
+  it("has one daemon per platform, its socket in the state directory; env's endpoints list them in order", () => {
+    const s = initState(dir);
+    s.fleet = { enabled: true, nodes: s.fleet!.nodes };
+    writeState(s);
+    const again = initState(dir);
+    assert.equal(again.fleet?.enabled, true, "kept by the next up");
+    assert.deepEqual(
+      again.fleet?.nodes.map((n) => [n.platform, n.name]),
+      [
+        ["linux/amd64", "buildkitd-amd64"],
+        ["linux/arm64", "buildkitd-arm64"],
+      ],
+    );
+    assert.deepEqual(fleetEndpoints(again), [
+      `unix://${join(dir, "buildkitd-amd64.sock")}`,
+      `unix://${join(dir, "buildkitd-arm64.sock")}`,
+    ]);
   });
 });

@@ -39,6 +39,41 @@ export interface RealNodeSettings {
   cgroupRoot: string;
 }
 
+/** One daemon of the BuildKit fleet (`up --fleet`): a buildkitd whose only worker builds one platform. */
+export interface FleetNode {
+  /** `os/arch`, the only platform its oci worker accepts. */
+  platform: string;
+  /** Service name (`buildkitd-amd64`), also its log's and data directory's name. */
+  name: string;
+  /** Its unix socket, under the state directory. */
+  socket: string;
+}
+
+/** The platforms of the fleet, one daemon each. */
+export const FLEET_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
+
+/** The fleet's daemons, in FLEET_PLATFORMS order. */
+export const fleetNodes = (dir: string): FleetNode[] =>
+  FLEET_PLATFORMS.map((platform) => {
+    const arch = platform.split("/")[1];
+    return { platform, name: `buildkitd-${arch}`, socket: join(dir, `buildkitd-${arch}.sock`) };
+  });
+
+/** The fleet's BuildKit addresses, as builderEndpoints and SPLAI_BUILDER_ENDPOINTS take them; empty without the fleet. */
+export const fleetEndpoints = (s: PlatformState): string[] =>
+  s.fleet?.enabled === true ? s.fleet.nodes.map((n) => `unix://${n.socket}`) : [];
+
+/** `--fleet` or `--no-fleet`, else SPLAI_FLEET (1/0), else what the platform used last (a plain `up` keeps the fleet). */
+export function requestedFleet(args: readonly string[], current: boolean, env = process.env): boolean {
+  if (args.includes("--fleet")) return true;
+  if (args.includes("--no-fleet")) return false;
+  const raw = env.SPLAI_FLEET;
+  if (raw === undefined || raw === "") return current;
+  if (raw === "1" || raw === "true") return true;
+  if (raw === "0" || raw === "false") return false;
+  throw new UserError(`SPLAI_FLEET=${raw} is not accepted; use 1 (start the BuildKit fleet) or 0 (stop it)`);
+}
+
 export interface PlatformState {
   dir: string;
   ports: {
@@ -56,6 +91,11 @@ export interface PlatformState {
   github: { url: string; token: string; owner: string; repo: string };
   kubeconfig: string;
   buildkit: { socket: string; builder: string };
+  /**
+   * The BuildKit fleet beside the platform's own buildkitd: one single-platform daemon per FLEET_PLATFORMS entry.
+   * `up --fleet` turns it on, `up --no-fleet` off; a plain `up` keeps what the last one chose.
+   */
+  fleet?: { enabled: boolean; nodes: FleetNode[] };
   /** BuildKit SBOM generator image in the platform registry (the toolchain's splai-sbom-scanner), pushed by `up`. */
   sbomGenerator: string;
   /** The backend of the platform's own stacks (`local`): `mode` picks the file backend or the object store. */
@@ -128,6 +168,7 @@ export function initState(dir = platformDir): PlatformState {
     },
     kubeconfig: join(dir, "kubeconfig"),
     buildkit: { socket: join(dir, "buildkitd.sock"), builder: process.env.SPLAI_BUILDER ?? "splai-local" },
+    fleet: { enabled: old?.fleet?.enabled ?? false, nodes: fleetNodes(dir) },
     sbomGenerator: `127.0.0.1:${ports.registry}/platform/sbom-scanner:${toolVersion("sbom-scanner")}`,
     // A fixed, documented passphrase: Pulumi.local.yaml carries the salt derived from it, so every clone can use the
     // local stack. It guards only the local file backend, whose secrets are the platform's own throwaway credentials.

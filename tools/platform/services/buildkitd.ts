@@ -3,45 +3,69 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tryCapture } from "../../lib/exec";
 import { toolBinDir } from "../../lib/paths";
-import { startDetached } from "../procs";
+import { startDetached, type ProcRecord } from "../procs";
 import { bin, data, logOf, type Service } from "../service";
 import { platformBuildxConfig, registrySettingsBuilder, type PlatformState } from "../state";
+
+/** A buildkitd config: an oci worker (only `platforms` when given), and the platform registry's CA. */
+export function buildkitdToml(o: {
+  root: string;
+  socket: string;
+  registry: string;
+  ca: string;
+  platforms?: readonly string[];
+  gcKeepBytes?: number;
+}): string {
+  return [
+    `root = "${o.root}"`,
+    "[grpc]",
+    `  address = ["unix://${o.socket}"]`,
+    "[worker.oci]",
+    "  enabled = true",
+    '  snapshotter = "native"',
+    ...(o.platforms === undefined ? [] : [`  platforms = [${o.platforms.map((p) => `"${p}"`).join(", ")}]`]),
+    "  gc = true",
+    `  gckeepstorage = ${o.gcKeepBytes ?? 10_000_000_000}`,
+    "[worker.containerd]",
+    "  enabled = false",
+    `[registry."${o.registry}"]`,
+    // BuildKit would otherwise try plain HTTP first for a loopback registry.
+    "  http = false",
+    "  insecure = false",
+    `  ca = ["${o.ca}"]`,
+    "",
+  ].join("\n");
+}
+
+/** Starts buildkitd with `config` written to `<dir>/<name>.toml`, its log in logs/<name>.log. */
+export function startBuildkitd(s: PlatformState, name: string, config: string): ProcRecord {
+  const file = join(s.dir, `${name}.toml`);
+  writeFileSync(file, config);
+  // buildkitd looks up runc on PATH; Debian's runc lives in /usr/sbin.
+  const env = { ...process.env, PATH: `${toolBinDir}:/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` };
+  return startDetached(bin("buildkitd"), ["--config", file], logOf(s, name), env);
+}
+
+/** Whether the daemon at `socket` answers (lists its workers). */
+export const buildkitdAnswers = (socket: string): boolean =>
+  tryCapture(bin("buildctl"), ["--addr", `unix://${socket}`, "debug", "workers"]) !== undefined;
 
 export const buildkitd: Service = {
   name: "buildkitd",
   ports: () => [],
   async start(s, pki) {
-    const config = join(s.dir, "buildkitd.toml");
-    writeFileSync(
-      config,
-      [
-        `root = "${data(s, "buildkit")}"`,
-        "[grpc]",
-        `  address = ["unix://${s.buildkit.socket}"]`,
-        "[worker.oci]",
-        "  enabled = true",
-        '  snapshotter = "native"',
-        "  gc = true",
-        "  gckeepstorage = 10000000000",
-        "[worker.containerd]",
-        "  enabled = false",
-        `[registry."${s.registry.address}"]`,
-        // BuildKit would otherwise try plain HTTP first for a loopback registry.
-        "  http = false",
-        "  insecure = false",
-        `  ca = ["${pki.ca}"]`,
-        "",
-      ].join("\n"),
-    );
+    const config = buildkitdToml({
+      root: data(s, "buildkit"),
+      socket: s.buildkit.socket,
+      registry: s.registry.address,
+      ca: pki.ca,
+    });
     rmSync(s.buildkit.socket, { force: true });
-    // buildkitd looks up runc on PATH; Debian's runc lives in /usr/sbin.
-    const env = { ...process.env, PATH: `${toolBinDir}:/usr/sbin:/usr/bin:/sbin:/bin:${process.env.PATH ?? ""}` };
-    const rec = startDetached(bin("buildkitd"), ["--config", config], logOf(s, "buildkitd"), env);
+    const rec = startBuildkitd(s, "buildkitd", config);
     registerBuildxBuilder(s, pki.ca);
     return rec;
   },
-  ready: async (s) =>
-    tryCapture(bin("buildctl"), ["--addr", `unix://${s.buildkit.socket}`, "debug", "workers"]) !== undefined,
+  ready: async (s) => buildkitdAnswers(s.buildkit.socket),
   timeoutMs: 60_000,
   describe: (s) => `unix://${s.buildkit.socket} (buildx builder '${s.buildkit.builder}')`,
 };
