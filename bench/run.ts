@@ -1,18 +1,30 @@
-// `npm run bench`: splai-release against the release guide's sequential procedure on the same work, on the fixture tree
-// and the local platform. Writes bench/results.md and bench/results.json; every figure is a median of BENCH_RUNS runs.
-import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+// `npm run bench`: splai-release against the release guide's sequential procedure and against GoReleaser and ko on the
+// same work, on the fixture tree and the local platform. Writes bench/results.md and bench/results.json; every figure is
+// a median of BENCH_RUNS runs.
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { repoRoot } from "../tools/lib/paths";
 import { info, runMain } from "../tools/lib/log";
 import { releaseProject } from "../tools/lib/release-project";
 import { round, stats, timed, type Timed } from "./measure";
-import { writeResults } from "./report";
+import { emptyPeerSamples, peerRun } from "./peers";
+import { writeResults, type Samples } from "./report";
 import { addServices, baseline, BENCH_CONFIG, benchPlatform, engineFloor } from "./scenarios";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SCALES = (process.env.BENCH_SCALES ?? "5,10,20").split(",").map(Number);
 
+const SAMPLES = join(repoRoot, ".state", "bench", "samples.json");
+
 runMain(async () => {
-  const p = benchPlatform("bench");
+  const report = process.argv.indexOf("--report");
+  if (report >= 0) {
+    const file = process.argv[report + 1] ?? SAMPLES;
+    process.stdout.write(`${writeResults(JSON.parse(readFileSync(file, "utf8")) as Samples)}\n`);
+    return;
+  }
+  const p = benchPlatform("bench", ["--bench"]);
+  const peers = emptyPeerSamples();
 
   const base: number[] = [];
   const full: Timed[] = [];
@@ -61,6 +73,7 @@ runMain(async () => {
     } finally {
       await proj.cleanup();
     }
+    await peerRun(p, i, peers);
     if (SCALES.includes(5)) {
       scale[5].full.push(full[i]);
       scale[5].noop.push(noop[i]);
@@ -82,6 +95,11 @@ runMain(async () => {
     }
   }
 
-  const md = writeResults({ runs: RUNS, scales: SCALES, floor, base, full, noop, one, preview, scale });
+  const samples: Samples = { runs: RUNS, scales: SCALES, floor, base, full, noop, one, preview, scale, peers };
+  // Every sample first, so a report can be made again from them (`npm run bench -- --report <file>`).
+  mkdirSync(dirname(SAMPLES), { recursive: true });
+  writeFileSync(SAMPLES, JSON.stringify(samples));
+  info("bench", `samples in ${SAMPLES}`);
+  const md = writeResults(samples);
   process.stdout.write(`${md}\n`);
 });

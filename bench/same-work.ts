@@ -7,7 +7,12 @@ import { releasePolicy } from "../config/policy";
 
 export = async (): Promise<Record<string, unknown>> => {
   const cfg = loadConfig();
-  const { binaries, images, downloads } = releaseArtifacts(cfg, releasePolicy(cfg.settings, cfg.versions), undefined, []);
+  const { binaries, images, downloads } = releaseArtifacts(
+    cfg,
+    releasePolicy(cfg.settings, cfg.versions),
+    undefined,
+    [],
+  );
   return {
     binaries: binaries.binaries.apply((bs) => bs.length),
     archives: downloads.files.apply((fs) => fs.map((f) => f.path)),

@@ -135,10 +135,10 @@ export const BENCH_CONFIG = {
   "splai-release:attestations": { value: "false" },
 };
 
-/** The toolchain and the local platform, as `npm run bench` and `bench:host` start them; the platform's env set. */
-export function benchPlatform(scope: string): Platform {
+/** The toolchain (with `toolchainArgs`, such as --bench) and the local platform; the platform's env set. */
+export function benchPlatform(scope: string, toolchainArgs: string[] = []): Platform {
   for (const [what, args] of [
-    ["toolchain", ["tools/toolchain/main.ts"]],
+    ["toolchain", ["tools/toolchain/main.ts", ...toolchainArgs]],
     ["platform", ["tools/platform/main.ts", "up"]],
   ] as const) {
     info(scope, what);

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import type * as pulumi from "@pulumi/pulumi";
 import { binaryFile, SPLAI_MAINS, type Target } from "../../shared/layout";
 import { valueOf, withMocks, type MockMonitor } from "../../test/support/mocks";
 import { makeTree } from "../../test/support/tree";
@@ -184,6 +185,20 @@ describe("GoBinaries", () => {
     assert.equal(await valueOf(binaries.checksums), expected);
     assert.equal(binaries.checksumsPath, join(OUT, "SHA256SUMS"));
     assert.equal(binaries.outDir, OUT);
+  });
+
+  it("per target, builds the main with the most packages first and every other main after it (one cold compile each)", async () => {
+    // The gateway imports internal/auth as well: it has the most packages, so it primes each target's build cache.
+    for (const t of TARGETS) {
+      const primer = buildOf("binaries", binaryFile("splai-api-gateway", t));
+      assert.deepEqual(monitor.optionsOf(primer).dependsOn ?? [], [], `${primer.name} waits for nothing`);
+      for (const m of SPLAI_MAINS.filter((x) => x.binary !== "splai-api-gateway")) {
+        const build = buildOf("binaries", binaryFile(m.binary, t));
+        const deps = monitor.optionsOf(build).dependsOn as pulumi.Resource[];
+        assert.equal(deps.length, 1, build.name);
+        assert.ok((await valueOf(deps[0].urn)).endsWith(`::${primer.name}`), `${build.name} waits for ${primer.name}`);
+      }
+    }
   });
 
   it("is the parent of every command it creates", () => {

@@ -1,4 +1,5 @@
 // GoBinaries: every SPLAI main for every target with `go build`, then SHA256SUMS; rebuilt only when its sources or flags change.
+import type * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { join } from "node:path";
 import { binaryFile, type MainSpec, type Target } from "../../shared/layout";
@@ -53,13 +54,22 @@ export class GoBinaries extends pulumi.ComponentResource implements ReleaseBinar
       args.source,
       args.mains.map((m) => m.pkg),
     );
-    for (const main of args.mains) {
+    // Per target, the main with the most packages of the module builds first and the others wait for it: on an empty
+    // Go build cache, 18 concurrent builds would each compile the standard library and shared packages for their
+    // target again. Waiting adds no trigger, so a main whose inputs are unchanged is still never rebuilt.
+    const primer = [...args.mains].sort(
+      (a, b) => (packages.get(b.pkg)?.length ?? 0) - (packages.get(a.pkg)?.length ?? 0),
+    )[0];
+    const primed = new Map<string, command.local.Command>();
+    const byFile = new Map<string, BinaryBuild>();
+    for (const main of primer ? [primer, ...args.mains.filter((m) => m !== primer)] : []) {
       const sources = sourceHasher(args.source, packages.get(main.pkg) ?? []);
       for (const t of args.targets) {
         const file = binaryFile(main.binary, t);
         const path = join(args.outDir, file);
         const flags = `-trimpath -buildvcs=false -ldflags '${ldflags}'`;
         const inputs = sources.withExtra([t.goos, t.goarch, flags]);
+        const first = primed.get(`${t.goos}/${t.goarch}`);
         const cmd = localCommand(
           child.build(file),
           {
@@ -74,9 +84,10 @@ export class GoBinaries extends pulumi.ComponentResource implements ReleaseBinar
             },
             triggers: [inputs],
           },
-          { parent: this },
+          { parent: this, dependsOn: first === undefined ? [] : [first] },
         );
-        builds.push({
+        if (first === undefined) primed.set(`${t.goos}/${t.goarch}`, cmd);
+        byFile.set(file, {
           name: file,
           binary: main.binary,
           goos: t.goos,
@@ -86,6 +97,8 @@ export class GoBinaries extends pulumi.ComponentResource implements ReleaseBinar
         });
       }
     }
+    // In the order of the mains and targets given, whichever built first.
+    for (const main of args.mains) for (const t of args.targets) builds.push(byFile.get(binaryFile(main.binary, t))!);
     this.builds = builds;
     this.binaries = pulumi.all(builds.map((b) => b.sha256.apply((sha256): BuiltBinary => ({ ...b, sha256 }))));
     this.outDir = args.outDir;
