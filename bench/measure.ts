@@ -63,6 +63,8 @@ export interface Timed {
   /** Seconds from the call to the first resource event: CLI, engine, language host and program start. */
   startup: number;
   phases: Partial<Record<Phase, number>>;
+  /** The resources whose step took longest (pre-event to outputs), slowest first. */
+  slowest?: { name: string; op: string; seconds: number }[];
   /** Each phase's first start and last end, in seconds from the call. */
   windows: Partial<Record<Phase, { start: number; end: number }>>;
   /** Wall-clock split of the run: engine start, program and providers, resource steps, finish. */
@@ -138,6 +140,11 @@ export async function timed(stack: Stack, what: "up" | "preview"): Promise<Timed
     startup: ((first ?? Date.now()) - t0) / 1000,
     timeline,
     phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, round((v.end - v.start) / 1000)])),
+    slowest: [...spans]
+      .filter(([urn, x]) => x.end !== undefined && !urn.includes("pulumi:pulumi:Stack"))
+      .map(([urn, x]) => ({ name: urn.split("::").pop()!, op: x.op ?? "?", seconds: round((x.end! - x.start) / 1000) }))
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 8),
     windows: Object.fromEntries(
       Object.entries(phases).map(([k, v]) => [k, { start: (v.start - t0) / 1000, end: (v.end - t0) / 1000 }]),
     ),
