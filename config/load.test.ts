@@ -22,4 +22,12 @@ describe("readRawSettings", () => {
     const env = { SPLAI_BUILDER_ENDPOINTS: "tcp://amd64.build:1234" };
     assert.deepEqual(readRawSettings(cfg, env).raw.builderEndpoints, ["unix:///run/buildkit/buildkitd.sock"]);
   });
+
+  it("keeps a stack's own builder: SPLAI_BUILDER_ENDPOINTS does not apply to it (release:local with the fleet up)", () => {
+    pulumi.runtime.setAllConfig({ "splai-release:builder": "splai-local" });
+    const cfg = new pulumi.Config("splai-release");
+    const { raw } = readRawSettings(cfg, { SPLAI_BUILDER_ENDPOINTS: "unix:///a.sock,unix:///b.sock" });
+    assert.equal(raw.builder, "splai-local");
+    assert.equal(raw.builderEndpoints, undefined);
+  });
 });

@@ -90,6 +90,10 @@ export function readRawSettings(
         break;
     }
   }
+  // A stack that names its buildx builder keeps it: builder endpoints from the environment (a CI variable, or
+  // `platform env` with the fleet up) apply only to a stack that sets neither.
+  if (nonEmpty(cfg.get("builder")) !== undefined && cfg.getObject("builderEndpoints") === undefined)
+    delete raw.builderEndpoints;
   return { raw, problems };
 }
 

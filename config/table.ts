@@ -57,7 +57,7 @@ export const CONFIG = {
     schemaType: "array",
     default: [],
     description:
-      "BuildKit endpoints (unix://, tcp://, ssh://) registered as one remote buildx builder named splai-<stack>, a node per endpoint pinned to its daemon's default platform (for example one amd64 and one native arm64 node). With two or more, each platform image is built on its own node, pushed by digest and joined into the index by imagetools. Overrides builder. Unset: SPLAI_BUILDER_ENDPOINTS (comma-separated), as CI passes a repository variable or `npm run platform -- env` with the fleet.",
+      "BuildKit endpoints (unix://, tcp://, ssh://) registered as one remote buildx builder named splai-<stack>, a node per endpoint pinned to its daemon's default platform (for example one amd64 and one native arm64 node). With two or more, each platform image is built on its own node, pushed by digest and joined into the index by imagetools. Overrides builder. Unset: SPLAI_BUILDER_ENDPOINTS (comma-separated), as CI passes a repository variable or `npm run platform -- env` with the fleet, unless the stack sets builder.",
     env: "SPLAI_BUILDER_ENDPOINTS",
     readme: {
       default: "`SPLAI_BUILDER_ENDPOINTS` (comma-separated), else `[]`",
