@@ -1,5 +1,5 @@
-// `npm run bench:profile`: where a no-op `up` of the fixture release spends its time: the timeline, the slowest resource
-// steps, and the program's own CPU profile (SPLAI_PROFILE). Writes bench/profile.md and bench/profile.json.
+// `npm run bench:profile`: where a no-op `up` of the fixture release spends its time (the timeline, the slowest resource
+// steps, the program's own CPU profile from SPLAI_PROFILE), and the slowest steps of a one-service change. Writes bench/profile.md and bench/profile.json.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +16,7 @@ runMain(async () => {
   const proj = await releaseProject(p, { config: BENCH_CONFIG, env: { SPLAI_PROFILE: dir } });
   let noop: Timed;
   let cpu: CpuSummary;
+  let one: Timed;
   const load = loadavg()[0];
   try {
     info("bench:profile", "full release (fresh stack)");
@@ -27,11 +28,18 @@ runMain(async () => {
     const [file] = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
     if (file === undefined) throw new Error(`the program wrote no CPU profile into ${dir}`);
     cpu = summarize(JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile);
+    info("bench:profile", "one service changed (planner), as npm run bench changes it");
+    await proj.stack.setConfig("splai-release:sha", { value: proj.git("rev-parse", "HEAD") });
+    await proj.stack.setConfig("splai-release:buildNumber", { value: "1" });
+    const main = join(proj.source, "cmd", "planner", "main.go");
+    writeFileSync(main, readFileSync(main, "utf8").replace('log.Printf("store=%s"', 'log.Printf("profile store=%s"'));
+    proj.git("commit", "-qam", "planner change");
+    one = await timed(proj.stack, "up");
   } finally {
     await proj.cleanup();
     rmSync(dir, { recursive: true, force: true });
   }
-  const result = { date: new Date().toISOString(), load: round(load), noop, cpu };
+  const result = { date: new Date().toISOString(), load: round(load), noop, one, cpu };
   writeFileSync(join(repoRoot, "bench", "profile.json"), `${JSON.stringify(result, null, 2)}\n`);
   const md = [
     "# Where a no-op `up` goes",
@@ -41,11 +49,14 @@ runMain(async () => {
     "",
     `No-op: ${round(noop.seconds)} s, ${noop.changed.length} changes. Timeline: ${TIMELINE.map((k) => `${k} ${round(noop.timeline[k])} s`).join(", ")}.`,
     "",
+    `One service changed (planner): ${round(one.seconds)} s. Timeline: ${TIMELINE.map((k) => `${k} ${round(one.timeline[k])} s`).join(", ")}.`,
+    "",
     "## Slowest resource steps (pre-event to outputs; they overlap)",
     "",
-    "| resource | op | seconds |",
-    "| --- | --- | ---: |",
-    ...(noop.slowest ?? []).map((r) => `| ${r.name} | ${r.op} | ${r.seconds} |`),
+    "| run | resource | op | seconds |",
+    "| --- | --- | --- | ---: |",
+    ...(noop.slowest ?? []).map((r) => `| no-op | ${r.name} | ${r.op} | ${r.seconds} |`),
+    ...(one.slowest ?? []).map((r) => `| one service | ${r.name} | ${r.op} | ${r.seconds} |`),
     "",
     `## The program's process (${round(cpu.totalMs / 1000)} s profiled, from its start to its exit)`,
     "",

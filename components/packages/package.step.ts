@@ -1,9 +1,19 @@
 // Step: archives per target and Linux packages (nfpm) of a release's binaries, then SHA256SUMS over all of them.
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import * as YAML from "yaml";
 import { defineStep } from "../../shared/step/run";
 import type { BuiltBinary } from "../binaries/contract";
@@ -15,8 +25,10 @@ import {
   type PackageMeta,
   type ReleaseFile,
 } from "./contract";
+import { packageKey, recordBuilt, reusable } from "./reuse";
 import { tarGz } from "./tar";
 
+const execFileAsync = promisify(execFile);
 const sha256 = (data: Buffer): string => createHash("sha256").update(data).digest("hex");
 
 function writeAtomically(path: string, data: Buffer | string): void {
@@ -47,7 +59,16 @@ function archives(
 
 const NFPM_ARCH: Readonly<Record<string, string>> = { amd64: "amd64", arm64: "arm64" };
 
-function packages(
+/** Which nfpm builds the packages: the resolved path of the one on PATH (the toolchain keys it by version). */
+function nfpmIdentity(): string {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    const p = join(dir, "nfpm");
+    if (existsSync(p)) return realpathSync(p);
+  }
+  return "nfpm";
+}
+
+async function packages(
   binaries: readonly BuiltBinary[],
   specs: readonly LinuxPackage[],
   formats: readonly string[],
@@ -55,11 +76,12 @@ function packages(
   version: string,
   epoch: number,
   outDir: string,
-): ReleaseFile[] {
+): Promise<ReleaseFile[]> {
   if (formats.length === 0 || specs.length === 0) return [];
   const work = mkdtempSync(join(tmpdir(), "splai-nfpm-"));
   const mtime = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
   const out: ReleaseFile[] = [];
+  const jobs: (() => Promise<void>)[] = [];
   try {
     for (const spec of specs) {
       for (const b of binaries.filter((x) => x.binary === spec.binary && x.goos === "linux" && NFPM_ARCH[x.goarch])) {
@@ -94,34 +116,60 @@ function packages(
             contents,
           }),
         );
+        // The unit's copy lives in this run's temp dir: its content is keyed, not its path.
+        const configText = readFileSync(config, "utf8").replaceAll(work, "<work>");
+        const packed = [b.sha256, ...(spec.unit === undefined ? [] : [sha256(Buffer.from(spec.unit))])];
         for (const format of formats) {
-          const name = packageFileName(spec.name, version, b.goarch, format);
-          const target = join(outDir, name);
-          try {
-            execFileSync("nfpm", ["package", "-f", config, "-p", format, "-t", `${target}.tmp`], {
-              stdio: ["ignore", "pipe", "pipe"],
-            });
-          } catch (e) {
-            const err = e as { code?: string; stderr?: Buffer; message: string };
-            if (err.code === "ENOENT")
-              throw new Error(
-                "nfpm is not on PATH; npm run toolchain builds it (or set splai-release:linuxPackages to [])",
-              );
-            throw new Error(`nfpm could not build ${name}: ${err.stderr?.toString().trim() ?? err.message}`);
-          }
-          renameSync(`${target}.tmp`, target);
-          process.stderr.write(`packaged ${name}\n`);
-          out.push({
-            name,
-            path: target,
-            sha256: sha256(readFileSync(target)),
-            kind: format as ReleaseFile["kind"],
-            goos: "linux",
-            goarch: b.goarch,
+          const slot = jobs.length;
+          jobs.push(async () => {
+            const name = packageFileName(spec.name, version, b.goarch, format);
+            const target = join(outDir, name);
+            const key = packageKey({ config: configText, files: packed, format, nfpm: nfpmIdentity() });
+            const kept = reusable(outDir, target, key);
+            if (kept !== undefined) {
+              process.stderr.write(`kept ${name}: built before from the same inputs\n`);
+              out[slot] = {
+                name,
+                path: target,
+                sha256: kept,
+                kind: format as ReleaseFile["kind"],
+                goos: "linux",
+                goarch: b.goarch,
+              };
+              return;
+            }
+            try {
+              await execFileAsync("nfpm", ["package", "-f", config, "-p", format, "-t", `${target}.tmp`]);
+            } catch (e) {
+              const err = e as { code?: string; stderr?: string | Buffer; message: string };
+              if (err.code === "ENOENT")
+                throw new Error(
+                  "nfpm is not on PATH; npm run toolchain builds it (or set splai-release:linuxPackages to [])",
+                );
+              throw new Error(`nfpm could not build ${name}: ${err.stderr?.toString().trim() ?? err.message}`);
+            }
+            renameSync(`${target}.tmp`, target);
+            process.stderr.write(`packaged ${name}\n`);
+            const sum = sha256(readFileSync(target));
+            recordBuilt(outDir, target, key, sum);
+            out[slot] = {
+              name,
+              path: target,
+              sha256: sum,
+              kind: format as ReleaseFile["kind"],
+              goos: "linux",
+              goarch: b.goarch,
+            };
           });
         }
       }
     }
+    // nfpm packs one file at a time: as many at once as there are cores.
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < jobs.length) await jobs[next++]();
+    };
+    await Promise.all(Array.from({ length: Math.min(cpus().length, jobs.length) }, worker));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -141,7 +189,7 @@ export default defineStep(PACKAGE_RELEASE, async (env) => {
   }
   const built = archives(env.BINARIES, env.VERSION, env.SOURCE_DATE_EPOCH, env.OUT_DIR, docs);
   process.stderr.write(`archived ${built.length} targets with ${docs.map((d) => d.name).join(", ") || "no docs"}\n`);
-  const pkgs = packages(
+  const pkgs = await packages(
     env.BINARIES,
     env.PACKAGES,
     env.FORMATS,

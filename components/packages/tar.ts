@@ -60,5 +60,6 @@ export function tarGz(entries: readonly TarEntry[], mtime: number): Buffer {
   }
   parts.push(Buffer.alloc(BLOCK * 2));
   // Node writes gzip's header with no file name and a zero time, so equal input gives equal output.
-  return gzipSync(Buffer.concat(parts), { level: 9 });
+  // zlib's default level (6), as `tar -z` and GoReleaser use: level 9 took three times as long for 0.4 % less.
+  return gzipSync(Buffer.concat(parts), { level: 6 });
 }
