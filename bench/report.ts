@@ -262,7 +262,7 @@ export function writeResults({ runs, scales, floor, base, full, noop, one, previ
     "",
     "## Against GoReleaser and ko",
     "",
-    `Same run, tree, machine and registry: GoReleaser ${machine.goreleaser ?? "?"} and ${machine.ko.replace(/^ko\s*/, "ko ")}, from \`npm run toolchain -- --bench\`. GoReleaser runs`,
+    `Same run, tree, machine and registry: GoReleaser ${machine.goreleaser ?? "?"} and ko ${machine.ko.replace(/^ko\s*/, "")}, from \`npm run toolchain -- --bench\`. GoReleaser runs`,
     "the `.goreleaser.yaml` bench/peers.ts writes: the six mains for linux/amd64, linux/arm64 and darwin/arm64 with the",
     "program's flags and ldflags, a tar.gz per target, SHA256SUMS, and the five images for two platforms pushed with `kos`",
     "on the program's base (scratch, CA certificates, non-root user), no SBOM. It runs `release --clean` on a tag with",
