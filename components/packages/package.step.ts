@@ -125,18 +125,20 @@ async function packages(
             const name = packageFileName(spec.name, version, b.goarch, format);
             const target = join(outDir, name);
             const key = packageKey({ config: configText, files: packed, format, nfpm: nfpmIdentity() });
-            const kept = reusable(outDir, target, key);
-            if (kept !== undefined) {
-              process.stderr.write(`kept ${name}: built before from the same inputs\n`);
+            const done = (sum: string): void => {
               out[slot] = {
                 name,
                 path: target,
-                sha256: kept,
+                sha256: sum,
                 kind: format as ReleaseFile["kind"],
                 goos: "linux",
                 goarch: b.goarch,
               };
-              return;
+            };
+            const kept = reusable(outDir, target, key);
+            if (kept !== undefined) {
+              process.stderr.write(`kept ${name}: built before from the same inputs\n`);
+              return done(kept);
             }
             try {
               await execFileAsync("nfpm", ["package", "-f", config, "-p", format, "-t", `${target}.tmp`]);
@@ -152,14 +154,7 @@ async function packages(
             process.stderr.write(`packaged ${name}\n`);
             const sum = sha256(readFileSync(target));
             recordBuilt(outDir, target, key, sum);
-            out[slot] = {
-              name,
-              path: target,
-              sha256: sum,
-              kind: format as ReleaseFile["kind"],
-              goos: "linux",
-              goarch: b.goarch,
-            };
+            done(sum);
           });
         }
       }
