@@ -133,14 +133,17 @@ export class ServiceImages extends pulumi.ComponentResource implements ReleaseIm
             { parent: this, dependsOn: args.after },
           ).command
         : undefined;
+      const registry = {
+        address: args.registry,
+        username: args.registryUsername,
+        password: pulumi.secret(args.registryPassword),
+      };
       const common = {
         context: { location: context },
         dockerfile: custom === undefined ? { inline: dockerfile } : { location: join(args.source, custom) },
         buildOnPreview: false,
         builder: args.builder === undefined ? undefined : { name: args.builder },
-        registries: [
-          { address: args.registry, username: args.registryUsername, password: pulumi.secret(args.registryPassword) },
-        ],
+        registries: [registry],
         labels,
         buildArgs: { SOURCE_DATE_EPOCH: String(args.sourceDateEpoch) },
       };
@@ -186,11 +189,6 @@ export class ServiceImages extends pulumi.ComponentResource implements ReleaseIm
         );
         // ... then the index under the first tag, and the other tags from it: `imagetools create` from one index
         // returns its bytes unchanged, so every tag holds the same digest (checked below).
-        const registry = {
-          address: args.registry,
-          username: args.registryUsername,
-          password: pulumi.secret(args.registryPassword),
-        };
         const indexOpts = { parent: this, retainOnDelete: true, additionalSecretOutputs: ["registry"] };
         const first = new dockerbuild.Index(
           child.tagIndex(0),

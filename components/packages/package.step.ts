@@ -82,6 +82,7 @@ async function packages(
   const mtime = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, "Z");
   const out: ReleaseFile[] = [];
   const jobs: (() => Promise<void>)[] = [];
+  const nfpm = nfpmIdentity();
   try {
     for (const spec of specs) {
       for (const b of binaries.filter((x) => x.binary === spec.binary && x.goos === "linux" && NFPM_ARCH[x.goarch])) {
@@ -124,7 +125,7 @@ async function packages(
           jobs.push(async () => {
             const name = packageFileName(spec.name, version, b.goarch, format);
             const target = join(outDir, name);
-            const key = packageKey({ config: configText, files: packed, format, nfpm: nfpmIdentity() });
+            const key = packageKey({ config: configText, files: packed, format, nfpm });
             const done = (sum: string): void => {
               out[slot] = {
                 name,
