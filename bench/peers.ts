@@ -115,7 +115,7 @@ function dockerConfig(p: Platform, dir: string): string {
  * The base both peers build on, equal to the program's default: scratch with CA certificates and /etc/passwd (root,
  * nonroot 65532), for both platforms, pushed once with BuildKit. Returns its reference.
  */
-export function pushPeerBase(p: Platform, owner: string, dir: string): string {
+export function pushPeerBase(p: Platform, owner: string, dir: string, docker: string): string {
   const ctx = join(dir, "base");
   mkdirSync(ctx, { recursive: true });
   cpSync("/etc/ssl/certs/ca-certificates.crt", join(ctx, "ca-certificates.crt"));
@@ -153,7 +153,7 @@ export function pushPeerBase(p: Platform, owner: string, dir: string): string {
       `type=image,name=${ref},push=true`,
     ],
     ctx,
-    { ...process.env, DOCKER_CONFIG: dockerConfig(p, dir) },
+    { ...process.env, DOCKER_CONFIG: docker },
   );
   return ref;
 }
@@ -182,14 +182,15 @@ export const emptyPeerSamples = (): PeerSamples => ({
  * the unchanged tree), ko alone (warm Go cache, its own repositories), and the program's same-work stack cold (its
  * own empty Go build cache) and no-op.
  */
-export async function peerRun(p: Platform, run_: number, out: PeerSamples): Promise<void> {
+export async function peerRun(p: Platform, index: number, out: PeerSamples): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "splai-peers-"));
   try {
     const owner = `peers${Date.now().toString(36)}`;
-    const base = pushPeerBase(p, owner, work);
+    const docker = dockerConfig(p, work);
+    const base = pushPeerBase(p, owner, work, docker);
     const tree = fixtureCopy(0);
     try {
-      const version = `0.1.${run_}`;
+      const version = `0.1.${index}`;
       tree.git("tag", `v${version}`);
       // GoReleaser reads the remote to name the project's repository; nothing is fetched or pushed.
       tree.git("remote", "add", "origin", "https://github.com/splai/splai.git");
@@ -198,17 +199,17 @@ export async function peerRun(p: Platform, run_: number, out: PeerSamples): Prom
       writeFileSync(join(tree.dir, ".ko.yaml"), koConfig(base, version));
       const env: NodeJS.ProcessEnv = {
         ...process.env,
-        DOCKER_CONFIG: dockerConfig(p, work),
+        DOCKER_CONFIG: docker,
         GOCACHE: join(work, "gocache-goreleaser"),
         // Not used (no GitHub release): GoReleaser only wants one set.
         GITHUB_TOKEN: "unused",
       };
       const goreleaser = ["release", "--clean", "--config", config, "--skip=validate,announce"];
-      info("bench", `run ${run_ + 1}: GoReleaser, cold (empty Go build cache)`);
+      info("bench", `run ${index + 1}: GoReleaser, cold (empty Go build cache)`);
       out.goreleaserCold.push(run("goreleaser", goreleaser, tree.dir, env));
-      info("bench", `run ${run_ + 1}: GoReleaser, warm (unchanged tree)`);
+      info("bench", `run ${index + 1}: GoReleaser, warm (unchanged tree)`);
       out.goreleaserWarm.push(run("goreleaser", goreleaser, tree.dir, env));
-      info("bench", `run ${run_ + 1}: ko alone, five images, two platforms (warm Go cache)`);
+      info("bench", `run ${index + 1}: ko alone, five images, two platforms (warm Go cache)`);
       const koArgs = [
         "build",
         "--base-import-paths",
@@ -225,7 +226,7 @@ export async function peerRun(p: Platform, run_: number, out: PeerSamples): Prom
       );
       info(
         "bench",
-        `  GoReleaser cold ${round(out.goreleaserCold[run_].seconds)}s, warm ${round(out.goreleaserWarm[run_].seconds)}s, ko ${round(out.ko[run_].seconds)}s`,
+        `  GoReleaser cold ${round(out.goreleaserCold[index].seconds)}s, warm ${round(out.goreleaserWarm[index].seconds)}s, ko ${round(out.ko[index].seconds)}s`,
       );
     } finally {
       rmSync(tree.dir, { recursive: true, force: true });
@@ -242,15 +243,15 @@ export async function peerRun(p: Platform, run_: number, out: PeerSamples): Prom
     try {
       // GoReleaser's config builds no Linux packages: neither does this stack (archives and SHA256SUMS only).
       setStructuredConfig(proj, "splai-release:linuxPackages", []);
-      info("bench", `run ${run_ + 1}: splai-release, same work, cold (empty Go build cache)`);
+      info("bench", `run ${index + 1}: splai-release, same work, cold (empty Go build cache)`);
       out.sameWorkLoad.cold.push(loadavg()[0]);
       out.sameWorkCold.push(await timed(proj.stack, "up"));
-      info("bench", `run ${run_ + 1}: splai-release, same work, no-op`);
+      info("bench", `run ${index + 1}: splai-release, same work, no-op`);
       out.sameWorkLoad.noop.push(loadavg()[0]);
       out.sameWorkNoop.push(await timed(proj.stack, "up"));
       info(
         "bench",
-        `  ours cold ${round(out.sameWorkCold[run_].seconds)}s, no-op ${round(out.sameWorkNoop[run_].seconds)}s`,
+        `  ours cold ${round(out.sameWorkCold[index].seconds)}s, no-op ${round(out.sameWorkNoop[index].seconds)}s`,
       );
     } finally {
       await proj.cleanup();

@@ -14,6 +14,10 @@ export const BRANCH_BUILD: Record<string, string> = {
   "splai-release:githubRelease": "true",
 };
 
+/** What the chart-push step prints after pushing the `splai` chart to the local registry (alias `latest`). */
+export const chartPushRecord = (version: string, digest: string): string =>
+  JSON.stringify({ ref: "oci://127.0.0.1:5443/splai/charts/splai", name: "splai", version, digest, alias: "latest" });
+
 export type ProgramOutputs = Record<string, pulumi.Output<unknown>>;
 
 /**

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { runProgram } from "../support/program";
+import { chartPushRecord, runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 import { programMocks } from "../support/mocks";
 
@@ -53,14 +53,7 @@ const mocks = programMocks({
   stdout: (args) => {
     if (args.name === "binaries-copy")
       return JSON.stringify(files.map((f) => ({ ...f, path: `/prod-dist/${f.name}` })));
-    else if (args.name === "chart-push")
-      return JSON.stringify({
-        ref: "oci://127.0.0.1:5443/splai/charts/splai",
-        name: "splai",
-        version: "0.3.0",
-        digest: d("c"),
-        alias: "latest",
-      });
+    else if (args.name === "chart-push") return chartPushRecord("0.3.0", d("c"));
     else if (args.name === "verify-checks") return JSON.stringify({ status: "passed", revision: 1, checks: [] });
     else if (args.name === "github-assets")
       return JSON.stringify(

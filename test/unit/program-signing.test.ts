@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { before, describe, it } from "node:test";
 import { inPlaintext, programMocks, unsecret } from "../support/mocks";
-import { BRANCH_BUILD, runProgram } from "../support/program";
+import { BRANCH_BUILD, chartPushRecord, runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 
 interface Recorded {
@@ -30,14 +30,7 @@ const mocks = programMocks({
   record: (r) => recorded.push(r),
   stdout: (args) => {
     const env = (): Record<string, string> => unsecret<Record<string, string>>(args.inputs.environment);
-    if (args.name === "chart-push")
-      return JSON.stringify({
-        ref: "oci://127.0.0.1:5443/splai/charts/splai",
-        name: "splai",
-        version: "0.1.0-main.3",
-        digest: `sha256:${fakeSha("chart")}`,
-        alias: "latest",
-      });
+    if (args.name === "chart-push") return chartPushRecord("0.1.0-main.3", `sha256:${fakeSha("chart")}`);
     else if (args.name === "packages-build") return JSON.stringify({ archives: [], packages: [], checksums: "sums\n" });
     else if (args.name === "github-publish")
       return JSON.stringify({ url: "https://github.com/splai/splai/releases/tag/x", downloads: {} });

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
-import { BRANCH_BUILD, runProgram } from "../support/program";
+import { BRANCH_BUILD, chartPushRecord, runProgram } from "../support/program";
 import { makeTree } from "../support/tree";
 import { programMocks } from "../support/mocks";
 
@@ -39,13 +39,7 @@ const mocks = programMocks({
   record: (r) => recorded.push(r),
   stdout: (args) => {
     if (args.name.startsWith("chart-push")) {
-      return JSON.stringify({
-        ref: "oci://127.0.0.1:5443/splai/charts/splai",
-        name: "splai",
-        version: "0.1.0-main.3",
-        digest: `sha256:${fakeSha("chart")}`,
-        alias: "latest",
-      });
+      return chartPushRecord("0.1.0-main.3", `sha256:${fakeSha("chart")}`);
     } else if (args.name.startsWith("verify-checks")) {
       return JSON.stringify({ status: "passed", revision: 1, checks: ["ok   rollout"] });
     } else if (args.name === "packages-build") {
